@@ -19,10 +19,13 @@ __all__ = ["PrototypeData", "load_prototypes", "parse_energy", "cache_path"]
 
 # Keys that only feed rendering or audio; the runtime never reads them and they are most of data.raw's bulk.
 _DROPPED_KEY_PARTS = (
-    "picture", "animation", "sprite", "sound", "icon", "graphics", "visualisation", "shadow", "layers", "sheet",
+    "picture", "animation", "sprite", "sound", "icon", "graphics", "visualisation", "shadow", "sheet",
     "variation", "remnants", "light", "glow", "smoke", "frame", "particle", "map_color", "water_reflection",
     "wires", "connection_points", "circuit_connector", "corpse", "dying_explosion", "integration_patch",
 )
+
+# Bump when the extraction changes, so stale caches are not reused.
+_CACHE_FORMAT = 2
 
 _ENERGY_RE = re.compile(r"^\s*([0-9.eE+-]+)\s*([kMGTPEZYRQ]?)([JW])\s*$")
 _SI = {"": 1.0, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18, "Z": 1e21, "Y": 1e24, "R": 1e27, "Q": 1e30}
@@ -46,7 +49,7 @@ def _draftsman_version() -> str:
 
 def cache_path() -> Path:
     base = Path(os.environ.get("FACTORYVERSE_CACHE", Path.home() / ".cache" / "factoryverse"))
-    return base / f"prototypes-draftsman-{_draftsman_version()}.json.gz"
+    return base / f"prototypes-v{_CACHE_FORMAT}-draftsman-{_draftsman_version()}.json.gz"
 
 
 def _to_python(value: Any) -> Any:
@@ -65,12 +68,30 @@ def _to_python(value: Any) -> Any:
     return value
 
 
+def _collision_mask_defaults(lua: Any) -> dict[str, Any]:
+    """The game fills an absent ``collision_mask`` from core's per-type defaults; the runtime reports the filled one."""
+    import draftsman
+
+    path = Path(draftsman.__file__).parent / "factorio-data" / "core" / "lualib" / "collision-mask-defaults.lua"
+    table = lua.execute(path.read_text(encoding="utf-8"))
+    return {str(k): _to_python(table[k]) for k in table}
+
+
 def _run_data_stage() -> dict[str, dict[str, Any]]:
     from draftsman.environment.update import run_data_lifecycle
 
     lua = run_data_lifecycle(owned_dlc=[], no_mods=True)
     raw = lua.globals().data.raw
-    return {ptype: _to_python(raw[ptype]) for ptype in raw}
+    out = {ptype: _to_python(raw[ptype]) for ptype in raw}
+    defaults = _collision_mask_defaults(lua)
+    for ptype, protos in out.items():
+        default = defaults.get(ptype)
+        if default is None:
+            continue
+        for proto in protos.values():
+            if isinstance(proto, dict) and "collision_mask" not in proto:
+                proto["collision_mask"] = json.loads(json.dumps(default))
+    return out
 
 
 class PrototypeData:

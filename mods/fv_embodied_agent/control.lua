@@ -1,0 +1,9 @@
+-- fv_embodied_agent: composes the mod's modules through Factorio's core event_handler library.
+local handler = require("event_handler")
+
+handler.add_libraries({
+  require("scripts.migrations"),
+  require("scripts.agents"),
+  require("scripts.actions.walking"),
+  require("scripts.actions.mining"),
+})

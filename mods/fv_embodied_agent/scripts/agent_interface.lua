@@ -1,0 +1,67 @@
+-- The per-agent remote interface `agent_<id>`: one interface per agent so a caller cannot act for another.
+local inspect = require("scripts.actions.inspect")
+local inventory = require("scripts.actions.inventory")
+local meta = require("scripts.meta")
+local mining = require("scripts.actions.mining")
+local placement = require("scripts.actions.placement")
+local registry = require("scripts.registry")
+local walking = require("scripts.actions.walking")
+
+---@class FvAgentInterface
+local M = {}
+
+--- The interface's functions. Each call looks the agent up again, so nothing stale outlives a save/load.
+---@param agent_id integer
+---@return table<string, function>
+function M.build(agent_id)
+  local interface_name = registry.interface_name(agent_id)
+  return {
+    version = function()
+      return meta.version(interface_name)
+    end,
+    walk_to = function(position, options)
+      return walking.start(registry.get(agent_id), position, options)
+    end,
+    mine_resource = function(resource_name, max_count, position)
+      return mining.start(registry.get(agent_id), resource_name, max_count, position)
+    end,
+    place_entity = function(entity_name, position, direction)
+      return placement.place(registry.get(agent_id), entity_name, position, direction)
+    end,
+    pickup_entity = function(entity_name, position)
+      return placement.pickup(registry.get(agent_id), entity_name, position)
+    end,
+    put_inventory_item = function(item_name, count, entity_name, position, inventory_kind)
+      return inventory.put(registry.get(agent_id), item_name, count, entity_name, position, inventory_kind)
+    end,
+    take_inventory_item = function(item_name, count, entity_name, position, inventory_kind)
+      return inventory.take(registry.get(agent_id), item_name, count, entity_name, position, inventory_kind)
+    end,
+    get_inventory_items = function()
+      return inventory.items(registry.get(agent_id))
+    end,
+    inspect = function()
+      return inspect.agent(registry.get(agent_id))
+    end,
+    inspect_entity = function(entity_name, position)
+      return inspect.entity(registry.get(agent_id), entity_name, position)
+    end,
+  }
+end
+
+--- Register agent_<id>. Called at creation and again from on_load, because remote interfaces live in the Lua
+--- state and are not saved.
+---@param agent_id integer
+function M.register(agent_id)
+  local name = registry.interface_name(agent_id)
+  if not remote.interfaces[name] then
+    remote.add_interface(name, M.build(agent_id))
+  end
+end
+
+---@param agent_id integer
+function M.unregister(agent_id)
+  remote.remove_interface(registry.interface_name(agent_id))
+end
+
+return M

@@ -1,0 +1,7 @@
+-- fv_placement_hints: composes the mod's modules through Factorio's core event_handler library.
+local handler = require("event_handler")
+
+handler.add_libraries({
+  require("scripts.migrations"),
+  require("scripts.placement_interface"),
+})

@@ -1,0 +1,34 @@
+-- Storage versioning: records which mod and storage-schema version wrote the save and upgrades older saves.
+local meta = require("scripts.meta")
+
+---@class FvHintsMigrations
+local M = {}
+
+-- _STEPS[n] upgrades storage from schema n-1 to schema n. Schema 1 is the first layout, so no step exists yet;
+-- the loop below is what a future layout change plugs into.
+---@type table<integer, fun()>
+local _STEPS = {}
+
+function M.on_init()
+  storage.mod_version = meta.MOD_VERSION
+  storage.schema_version = meta.STORAGE_SCHEMA_VERSION
+end
+
+---@param _ ConfigurationChangedData
+function M.on_configuration_changed(_)
+  local from = storage.schema_version or 0
+  if from > meta.STORAGE_SCHEMA_VERSION then
+    -- A newer mod wrote this save; running older code on it could corrupt it silently, so say so loudly.
+    log(meta.MOD_NAME .. ": save has storage schema " .. from .. " but this mod version only knows up to "
+      .. meta.STORAGE_SCHEMA_VERSION .. "; update the mod")
+    return
+  end
+  for version = from + 1, meta.STORAGE_SCHEMA_VERSION do
+    local step = _STEPS[version]
+    if step then step() end
+  end
+  storage.schema_version = meta.STORAGE_SCHEMA_VERSION
+  storage.mod_version = meta.MOD_VERSION
+end
+
+return M

@@ -1,0 +1,136 @@
+-- Builders for the wire records of src/factoryverse/schemas/wire.schema.json (checked by scripts/writer.lua).
+
+---@class FvRecords
+local M = {}
+
+local _SCHEMA_VERSION = 1
+local _RESOURCE_ENTITY_TYPES = { tree = true, ["simple-entity"] = true }
+-- Agents are characters; their movement is not map state, so they never appear in the snapshot.
+local _IGNORED_TYPES = { character = true }
+
+--- Which snapshot record an entity becomes, or nil for things the snapshot does not track (characters, corpses,
+--- items on the ground and other entities without a unit_number).
+---@param entity LuaEntity
+---@return "resource_tile"|"resource_entity"|"entity"|nil
+function M.classify(entity)
+  local entity_type = entity.type
+  if entity_type == "resource" then return "resource_tile" end
+  if _RESOURCE_ENTITY_TYPES[entity_type] then return "resource_entity" end
+  if _IGNORED_TYPES[entity_type] or entity.unit_number == nil then return nil end
+  return "entity"
+end
+
+---@param position MapPosition
+---@return integer cx, integer cy
+function M.chunk_of(position)
+  return math.floor(position.x / 32), math.floor(position.y / 32)
+end
+
+---@param entity LuaEntity
+---@return number[] left_top.x, left_top.y, right_bottom.x, right_bottom.y
+local function _bbox(entity)
+  local box = entity.bounding_box
+  return { box.left_top.x, box.left_top.y, box.right_bottom.x, box.right_bottom.y }
+end
+
+---@param entity LuaEntity
+---@return table
+function M.entity(entity)
+  local position = entity.position
+  return {
+    type = "entity", schema_version = _SCHEMA_VERSION, surface = entity.surface.name,
+    unit_number = entity.unit_number, name = entity.name, entity_type = entity.type,
+    x = position.x, y = position.y, direction = entity.direction, force = entity.force.name, bbox = _bbox(entity),
+  }
+end
+
+--- Resource entities sit on tile centers; the record names the tile by its left-top corner.
+---@param entity LuaEntity
+---@return table
+function M.resource_tile(entity)
+  local position = entity.position
+  return {
+    type = "resource_tile", schema_version = _SCHEMA_VERSION, surface = entity.surface.name, name = entity.name,
+    x = math.floor(position.x), y = math.floor(position.y), amount = entity.amount,
+  }
+end
+
+---@param entity LuaEntity
+---@return table
+function M.resource_entity(entity)
+  local position = entity.position
+  return {
+    type = "resource_entity", schema_version = _SCHEMA_VERSION, surface = entity.surface.name, name = entity.name,
+    entity_type = entity.type, x = position.x, y = position.y, bbox = _bbox(entity),
+  }
+end
+
+---@param surface_name string
+---@param tile LuaTile
+---@return table
+function M.water_tile(surface_name, tile)
+  local position = tile.position
+  return {
+    type = "water_tile", schema_version = _SCHEMA_VERSION, surface = surface_name, name = tile.name,
+    x = position.x, y = position.y,
+  }
+end
+
+---@param surface_name string
+---@param cx integer
+---@param cy integer
+---@return table
+function M.chunk(surface_name, cx, cy)
+  return { type = "chunk", schema_version = _SCHEMA_VERSION, surface = surface_name, cx = cx, cy = cy, tick = game.tick }
+end
+
+---@param phase "bootstrap"|"complete"
+---@param seq integer
+---@param chunks integer
+---@return table
+function M.status(phase, seq, chunks)
+  return { type = "snapshot_status", schema_version = _SCHEMA_VERSION, phase = phase, tick = game.tick, seq = seq,
+    chunks = chunks }
+end
+
+-- Deltas get their seq from scripts/writer.lua, which owns the counter.
+
+---@param event_name string
+---@param entity LuaEntity
+---@return table
+function M.entity_built(event_name, entity)
+  return { type = "entity_built", schema_version = _SCHEMA_VERSION, tick = game.tick, event = event_name,
+    entity = M.entity(entity) }
+end
+
+---@param event_name string
+---@param entity LuaEntity
+---@return table
+function M.entity_removed(event_name, entity)
+  local position = entity.position
+  return {
+    type = "entity_removed", schema_version = _SCHEMA_VERSION, tick = game.tick, event = event_name,
+    surface = entity.surface.name, unit_number = entity.unit_number, name = entity.name, x = position.x, y = position.y,
+  }
+end
+
+---@param entity LuaEntity a resource
+---@return table
+function M.resource_depleted(entity)
+  local position = entity.position
+  return {
+    type = "resource_depleted", schema_version = _SCHEMA_VERSION, tick = game.tick, surface = entity.surface.name,
+    name = entity.name, x = math.floor(position.x), y = math.floor(position.y),
+  }
+end
+
+---@param surface_name string
+---@param cx integer
+---@param cy integer
+---@return table
+function M.chunk_charted(surface_name, cx, cy)
+  return { type = "chunk_charted", schema_version = _SCHEMA_VERSION, tick = game.tick, surface = surface_name,
+    cx = cx, cy = cy }
+end
+
+return M

@@ -1,0 +1,75 @@
+"""Opening a DuckDB database with the spatial extension loaded from the installed wheel, offline."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import duckdb
+
+from .errors import DatabaseOpenError, SpatialExtensionError
+
+__all__ = ["connect", "spatial_extension_path"]
+
+_PACKAGE = "duckdb_extension_spatial"
+
+# Never let DuckDB fetch anything: a missing extension must be a clear error, not a download.
+_OFFLINE_CONFIG = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
+
+
+def spatial_extension_path() -> Path:
+    """The spatial.duckdb_extension file shipped by duckdb-extension-spatial for this duckdb."""
+    spec = importlib.util.find_spec(_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise SpatialExtensionError(
+            f"the {_PACKAGE} package is not installed; install it with "
+            f"`pip install duckdb-extension-spatial=={duckdb.__version__}` (it must match duckdb)"
+        )
+    root = Path(next(iter(spec.submodule_search_locations))) / "extensions"
+    wanted = root / f"v{duckdb.__version__}" / "spatial.duckdb_extension"
+    if wanted.is_file():
+        return wanted
+    found = sorted(p.parent.name for p in root.glob("v*/spatial.duckdb_extension"))
+    raise SpatialExtensionError(
+        f"no spatial extension for duckdb {duckdb.__version__} in {root} (found: {', '.join(found) or 'none'}); "
+        f"install the matching one with `pip install duckdb-extension-spatial=={duckdb.__version__}`"
+    )
+
+
+def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (or create) the database at `path` (":memory:" for a throwaway one) with spatial loaded.
+
+    `read_only=True` requires an existing file and lets other read-only processes share it.
+    """
+    extension = spatial_extension_path()
+    target = str(path)
+    if target != ":memory:":
+        file = Path(path)
+        if read_only and not file.is_file():
+            raise DatabaseOpenError(
+                f"database {file} does not exist; create it first by loading a snapshot (read_only=False)"
+            )
+        file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(target, read_only=read_only, config=dict(_OFFLINE_CONFIG))
+    except duckdb.Error as exc:
+        raise DatabaseOpenError(
+            f"cannot open database {target}: {exc}. If another process holds it open for writing, "
+            "close that process or open a copy"
+        ) from exc
+    try:
+        con.execute(f"LOAD '{_sql_string(str(extension))}'")
+    except duckdb.Error as exc:
+        con.close()
+        raise SpatialExtensionError(
+            f"loading the spatial extension from {extension} failed: {exc}. Reinstall "
+            f"`duckdb-extension-spatial=={duckdb.__version__}`"
+        ) from exc
+    return con
+
+
+def _sql_string(text: str) -> str:
+    return text.replace("'", "''")

@@ -1,0 +1,82 @@
+"""The database layer's error tree: everything it raises is a DatabaseError."""
+
+from __future__ import annotations
+
+__all__ = [
+    "DatabaseError",
+    "DatabaseOpenError",
+    "SpatialExtensionError",
+    "SchemaVersionError",
+    "RecordError",
+    "SnapshotError",
+    "SyncError",
+    "SyncGapError",
+    "SyncTimeoutError",
+    "QueryError",
+]
+
+
+class DatabaseError(Exception):
+    """Base of every error raised by factoryverse.db."""
+
+
+class DatabaseOpenError(DatabaseError):
+    """The database file cannot be opened (missing, locked by another process, not a DuckDB file)."""
+
+
+class SpatialExtensionError(DatabaseError):
+    """The DuckDB spatial extension is not available offline for this duckdb version."""
+
+
+class SchemaVersionError(DatabaseError):
+    """The database was created by another version of the table layout."""
+
+
+class RecordError(DatabaseError, ValueError):
+    """A snapshot or delta record is malformed or cannot be stored.
+
+    `field` is the dotted path of the offending field ("" when the record as a whole is wrong),
+    `record_type` the record's `type` when known, `source` where it came from ("path:line", "udp").
+    """
+
+    def __init__(self, message: str, *, field: str = "", record_type: str | None = None,
+                 source: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.record_type = record_type
+        self.source = source
+
+
+class SnapshotError(DatabaseError):
+    """The snapshot directory is missing, incomplete, or changed while it was being read."""
+
+
+class SyncError(DatabaseError):
+    """Base of the errors raised while keeping the database in sync with the update log."""
+
+
+class SyncGapError(SyncError):
+    """A delta arrived whose seq is not the next one; applying it would skip `expected`..`got - 1`."""
+
+    def __init__(self, message: str, *, expected: int, got: int) -> None:
+        super().__init__(message)
+        self.expected = expected
+        self.got = got
+
+
+class SyncTimeoutError(SyncError, TimeoutError):
+    """The database did not reach a seq within the allowed time, over UDP or from disk."""
+
+    def __init__(self, message: str, *, seq: int, last_seq: int, timeout: float) -> None:
+        super().__init__(message)
+        self.seq = seq
+        self.last_seq = last_seq
+        self.timeout = timeout
+
+
+class QueryError(DatabaseError):
+    """A SQL query was refused (not read-only) or failed; the message carries DuckDB's own text."""
+
+    def __init__(self, message: str, *, sql: str) -> None:
+        super().__init__(message)
+        self.sql = sql

@@ -1,0 +1,169 @@
+"""Loading a whole fv_snapshot directory into the database (clear and reload, all or nothing)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from . import _mutations
+from ._bulk import insert_init_files
+from ._files import init_files, iter_records, latest_status, require_dir
+from ._update_log import UpdateLog
+from .errors import DatabaseError, RecordError, SnapshotError, SyncGapError
+from .patches import build_resource_patches
+from .schema import (ENTITY_NAME_ENUM, RESOURCE_NAME_ENUM, create_schema, create_spatial_indexes, enum_values,
+                     recreate_data_tables)
+
+__all__ = ["LoadReport", "load_snapshot", "complete_status"]
+
+_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What one load_snapshot call put into the database."""
+
+    snapshot_dir: Path
+    status_seq: int        # deltas up to this seq were already in the init files
+    status_tick: int
+    last_seq: int          # the last delta applied (status_seq when the log had nothing newer)
+    files: int
+    chunks: int
+    resource_tiles: int
+    resource_entities: int
+    water_tiles: int
+    entities: int
+    deltas_applied: int
+    patches: int
+    seconds: float
+
+
+def complete_status(snapshot_dir: Path) -> dict[str, Any]:
+    """The latest snapshot_status, which must say phase "complete"."""
+    status = latest_status(require_dir(snapshot_dir))
+    if status is None:
+        raise SnapshotError(
+            f"{snapshot_dir} has no snapshot status yet; start the fv_snapshot mod's snapshot "
+            "(take_snapshot) and wait until status.jsonl reports phase 'complete'"
+        )
+    if status["phase"] != "complete":
+        raise SnapshotError(
+            f"the snapshot in {snapshot_dir} is still being written (phase {status['phase']!r}, "
+            f"{status['chunks']} chunks so far); wait until status.jsonl reports phase 'complete'"
+        )
+    return status
+
+
+def _check_names(con: duckdb.DuckDBPyConnection, enum: str, seen: dict[str, str]) -> None:
+    allowed = enum_values(con, enum)
+    if allowed is None:
+        return
+    unknown = sorted(set(seen) - allowed)
+    if unknown:
+        name = unknown[0]
+        raise RecordError(
+            f"{seen[name]}: name {name!r} is not in the database's {enum} ENUM (built from prototype data; "
+            f"{len(unknown)} unknown name(s): {', '.join(unknown[:5])}); recreate the database with the "
+            "prototype names of the game that wrote the snapshot",
+            field="name", source=seen[name],
+        )
+
+
+def _scan(files: list[Path]) -> tuple[dict[str, str], dict[str, str]]:
+    """Validate every record; return the resource and entity names seen, each with a first source."""
+    resources: dict[str, str] = {}
+    entities: dict[str, str] = {}
+    for path in files:
+        for rec in iter_records(path, "snapshot_file"):
+            rtype = rec["type"]
+            if rtype == "resource_tile":
+                if rec["name"] not in resources:
+                    resources[rec["name"]] = str(path)
+            elif rtype == "entity" or rtype == "resource_entity":
+                if rec["name"] not in entities:
+                    entities[rec["name"]] = str(path)
+    return resources, entities
+
+
+def _pending_deltas(snapshot_dir: Path, after: int) -> list[dict[str, Any]]:
+    records = UpdateLog(snapshot_dir).records_after(after)
+    for expected, rec in enumerate(records, after + 1):
+        if rec["seq"] != expected:
+            raise SyncGapError(
+                f"the update logs in {snapshot_dir} jump from seq {expected - 1} to {rec['seq']}; the log is "
+                "incomplete, take the snapshot again", expected=expected, got=rec["seq"],
+            )
+    return records
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def _load_once(con: duckdb.DuckDBPyConnection, snapshot_dir: Path, status: dict[str, Any]) -> LoadReport:
+    started = time.perf_counter()
+    files = init_files(snapshot_dir)
+    resources, entities = _scan(files)
+    _check_names(con, RESOURCE_NAME_ENUM, resources)
+    _check_names(con, ENTITY_NAME_ENUM, entities)
+    deltas = _pending_deltas(snapshot_dir, status["seq"])
+    con.begin()
+    try:
+        recreate_data_tables(con)
+        insert_init_files(con, files)
+        create_spatial_indexes(con)
+        for rec in deltas:
+            _mutations.apply_record(con, rec, snapshot_dir)
+        patches = build_resource_patches(con)
+        last_seq = deltas[-1]["seq"] if deltas else status["seq"]
+        _mutations.set_state(
+            con, snapshot_dir=str(Path(snapshot_dir).resolve()), snapshot_seq=status["seq"],
+            snapshot_tick=status["tick"], snapshot_chunks=status["chunks"], last_seq=last_seq,
+            last_tick=deltas[-1]["tick"] if deltas else status["tick"],
+        )
+        report = LoadReport(
+            snapshot_dir=Path(snapshot_dir), status_seq=status["seq"], status_tick=status["tick"],
+            last_seq=last_seq, files=len(files), chunks=_count(con, "chunk"),
+            resource_tiles=_count(con, "resource_tile"), resource_entities=_count(con, "resource_entity"),
+            water_tiles=_count(con, "water_tile"), entities=_count(con, "map_entity"),
+            deltas_applied=len(deltas), patches=patches, seconds=0.0,
+        )
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return _with_seconds(report, time.perf_counter() - started)
+
+
+def _with_seconds(report: LoadReport, seconds: float) -> LoadReport:
+    return LoadReport(**{**report.__dict__, "seconds": seconds})
+
+
+def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot_dir: str | Path, *,
+                  resource_names: Iterable[str] | None = None,
+                  entity_names: Iterable[str] | None = None) -> LoadReport:
+    """Replace the database's map state with the snapshot in `snapshot_dir`, then apply newer deltas.
+
+    Every record is validated first; on any error the database is left as it was. The name
+    ENUMs are created from `resource_names` / `entity_names` when the database has none yet.
+    """
+    snapshot_dir = Path(snapshot_dir)
+    try:
+        create_schema(con, resource_names=resource_names, entity_names=entity_names)
+        for _ in range(_ATTEMPTS):
+            status = complete_status(snapshot_dir)
+            report = _load_once(con, snapshot_dir, status)
+            # take_snapshot may rewrite the init files under us; a new status line says it did.
+            if latest_status(snapshot_dir) == status:
+                return report
+    except duckdb.Error as exc:
+        raise DatabaseError(f"loading the snapshot {snapshot_dir} failed in DuckDB: {exc}") from exc
+    raise SnapshotError(
+        f"the snapshot in {snapshot_dir} changed {_ATTEMPTS} times while it was being loaded; "
+        "load it again once take_snapshot has finished"
+    )

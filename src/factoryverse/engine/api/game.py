@@ -1,0 +1,202 @@
+"""LuaGameScript (`game`), LuaRCON (`rcon`) and LuaHelpers (`helpers`)."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from factoryverse.engine.api._custom_table import custom_table
+from factoryverse.engine.api.registry import api_class
+from factoryverse.engine.errors import ScriptError
+
+__all__ = ["GameHandle", "json_encode"]
+
+Game = api_class("LuaGameScript")
+Rcon = api_class("LuaRCON")
+Helpers = api_class("LuaHelpers")
+
+
+class GameHandle:
+    """The one object behind `game`, `rcon` and `helpers` in every state."""
+
+    def __init__(self, engine: Any, lua_class: str, oid: int):
+        self.engine = engine
+        self.lua_class = lua_class
+        self.oid = oid
+        self.valid = True
+
+
+def _surface(engine: Any, key: Any):
+    world = engine.world
+    if isinstance(key, str):
+        return world.surfaces.get(key)
+    if isinstance(key, (int, float)):
+        return world.surface_by_index(int(key))
+    if getattr(key, "lua_class", None) == "LuaSurface":
+        return key
+    return None
+
+
+@Game.getter("tick")
+def _tick(state, g):
+    return g.engine.tick
+
+
+@Game.getter("ticks_played")
+def _ticks_played(state, g):
+    return g.engine.tick
+
+
+@Game.getter("tick_paused")
+def _tick_paused(state, g):
+    return bool(getattr(g.engine, "paused", False))
+
+
+@Game.setter("tick_paused")
+def _set_tick_paused(state, g, value):
+    g.engine.paused = bool(value)
+
+
+@Game.getter("speed")
+def _speed(state, g):
+    return g.engine.speed
+
+
+@Game.setter("speed")
+def _set_speed(state, g, value):
+    if not isinstance(value, (int, float)) or not 0.01 <= value <= 1000:
+        raise ScriptError("game.speed must be a number between 0.01 and 1000")
+    g.engine.speed = float(value)
+
+
+@Game.getter("surfaces")
+def _surfaces(state, g):
+    return custom_table(state, list(g.engine.world.surfaces.values()))
+
+
+@Game.getter("forces")
+def _forces(state, g):
+    return custom_table(state, list(g.engine.world.forces.values()))
+
+
+@Game.getter("players")
+def _players(state, g):
+    return {}
+
+
+@Game.getter("connected_players")
+def _connected_players(state, g):
+    return []
+
+
+@Game.method("get_surface")
+def _get_surface(state, g, key):
+    return _surface(g.engine, key)
+
+
+@Game.method("create_force")
+def _create_force(state, g, name):
+    if not isinstance(name, str) or not name:
+        raise ScriptError("game.create_force: the force name must be a non-empty string")
+    return g.engine.world.create_force(name)
+
+
+@Game.method("merge_forces")
+def _merge_forces(state, g, source, destination):
+    world = g.engine.world
+    src = world.forces.get(source if isinstance(source, str) else getattr(source, "name", None))
+    dst = world.forces.get(destination if isinstance(destination, str) else getattr(destination, "name", None))
+    if src is None or dst is None:
+        raise ScriptError("game.merge_forces: unknown force")
+    if src.name in ("player", "enemy", "neutral"):
+        raise ScriptError(f"Force {src.name} can't be merged: built-in forces are permanent")
+    for surface in world.surfaces.values():
+        for e in surface.all_entities():
+            if e.force is src:
+                e.force = dst
+    src.valid = False
+    del world.forces[src.name]
+
+
+@Game.method("get_entity_by_unit_number")
+def _get_entity_by_unit_number(state, g, unit_number):
+    for surface in g.engine.world.surfaces.values():
+        for e in surface.all_entities():
+            if e.unit_number == unit_number:
+                return e
+    return None
+
+
+@Game.method("print")
+def _print(state, g, message, *rest):
+    g.engine.log_line("[game.print] " + g.engine.localised_to_text(message))
+
+
+# -- rcon -----------------------------------------------------------------------------------------------------
+
+
+@Rcon.method("print")
+def _rcon_print(state, r, message=None):
+    r.engine.console.rcon_print(r.engine.localised_to_text(message))
+
+
+# -- helpers --------------------------------------------------------------------------------------------------
+
+
+def json_encode(value: Any) -> str:
+    """helpers.table_to_json: arrays for 1..n tables, objects otherwise; an empty table is `[]` as in the game."""
+
+    def conv(v: Any) -> Any:
+        if isinstance(v, dict):
+            if not v:
+                return []
+            return {str(k): conv(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [conv(x) for x in v]
+        if isinstance(v, float):
+            if math.isnan(v) or math.isinf(v):
+                raise ScriptError("table_to_json: cannot encode NaN or infinity")
+            if v.is_integer() and abs(v) < 2**53:
+                return int(v)
+            return v
+        if getattr(v, "lua_class", None):
+            raise ScriptError(f"table_to_json: cannot encode a {v.lua_class}")
+        if callable(v):
+            raise ScriptError("table_to_json: cannot encode a function")
+        return v
+
+    return json.dumps(conv(value), separators=(",", ":"), ensure_ascii=False)
+
+
+@Helpers.method("table_to_json")
+def _table_to_json(state, h, value):
+    return json_encode(value)
+
+
+@Helpers.method("json_to_table")
+def _json_to_table(state, h, text):
+    if not isinstance(text, str):
+        raise ScriptError("helpers.json_to_table expects a string")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return None  # the game returns nil for text that isn't JSON
+
+
+@Helpers.method("write_file")
+def _write_file(state, h, filename, data, append=False, for_player=None):
+    text = h.engine.localised_to_text(data)
+    h.engine.outputs.write_file(filename, text, bool(append))
+
+
+@Helpers.method("remove_path")
+def _remove_path(state, h, path):
+    h.engine.outputs.remove_path(path)
+
+
+@Helpers.method("send_udp")
+def _send_udp(state, h, port, data, for_player=None):
+    if not isinstance(port, (int, float)) or not 1 <= int(port) <= 65535:
+        raise ScriptError(f"helpers.send_udp: port must be 1..65535, got {port!r}")
+    h.engine.outputs.send_udp(int(port), h.engine.localised_to_text(data))

@@ -1,0 +1,311 @@
+"""`prototypes` (LuaPrototypes) and the prototype classes, read from the cached data.raw."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from factoryverse.engine.api.registry import api_class
+from factoryverse.engine.errors import ScriptError
+from factoryverse.engine.prototypes import PrototypeData, parse_energy
+
+__all__ = ["ProtoRef", "PrototypeHandles"]
+
+Prototypes = api_class("LuaPrototypes")
+EntityProto = api_class("LuaEntityPrototype")
+ItemProto = api_class("LuaItemPrototype")
+RecipeProto = api_class("LuaRecipePrototype")
+TileProto = api_class("LuaTilePrototype")
+QualityProto = api_class("LuaQualityPrototype")
+
+
+class ProtoRef:
+    __slots__ = ("lua_class", "oid", "kind", "name", "data", "valid")
+
+    def __init__(self, lua_class: str, kind: str, name: str, data: dict[str, Any]):
+        self.lua_class = lua_class
+        self.oid = f"proto:{kind}:{name}"
+        self.kind = kind
+        self.name = name
+        self.data = data
+        self.valid = True
+
+
+_QUALITY = {"name": "normal", "type": "quality", "level": 0}
+
+
+class PrototypeHandles:
+    """One ProtoRef per prototype, made on first use, so identity holds across reads."""
+
+    lua_class = "LuaPrototypes"
+
+    def __init__(self, data: PrototypeData, oid: int):
+        self.data = data
+        self.oid = oid
+        self.valid = True
+        self._refs: dict[tuple[str, str], ProtoRef] = {}
+        self._tables = {
+            "entity": ("LuaEntityPrototype", data.entities),
+            "item": ("LuaItemPrototype", data.items),
+            "recipe": ("LuaRecipePrototype", data.recipes),
+            "tile": ("LuaTilePrototype", data.tiles),
+            "quality": ("LuaQualityPrototype", {"normal": _QUALITY}),
+        }
+
+    def get(self, kind: str, name: str) -> ProtoRef | None:
+        key = (kind, name)
+        ref = self._refs.get(key)
+        if ref is None:
+            cls, table = self._tables[kind]
+            data = table.get(name)
+            if data is None:
+                return None
+            ref = ProtoRef(cls, kind, name, data)
+            self._refs[key] = ref
+        return ref
+
+    def entity(self, name: str) -> ProtoRef | None:
+        return self.get("entity", name)
+
+    def item(self, name: str) -> ProtoRef | None:
+        return self.get("item", name)
+
+    def quality(self, name: str) -> ProtoRef | None:
+        return self.get("quality", name)
+
+    def table(self, kind: str, state: Any) -> Any:
+        """A Lua table whose missing keys resolve lazily: `prototypes.entity[name]` or nil."""
+        cache = state.__dict__.setdefault("_proto_tables", {})
+        t = cache.get(kind)
+        if t is None:
+            lookup = state.wrap(lambda name: state.to_lua(self.get(kind, name)) if isinstance(name, str) else None)
+            names = state.to_lua(sorted(self._tables[kind][1]))
+            t = state.lua.eval(
+                """function(lookup, names)
+                  local seen = {}
+                  local t = {}
+                  return setmetatable(t, {
+                    __index = function(_, k) local v = lookup(k); if v ~= nil then rawset(t, k, v) end; return v end,
+                    __newindex = function() error("LuaCustomTable is read only.", 2) end,
+                    __pairs = function()
+                      local i = 0
+                      return function()
+                        i = i + 1
+                        local n = names[i]
+                        if n == nil then return nil end
+                        return n, t[n]
+                      end, t, nil
+                    end,
+                  })
+                end"""
+            )(lookup, names)
+            cache[kind] = t
+        return t
+
+
+for _kind in ("entity", "item", "recipe", "tile", "quality"):
+
+    def _getter(state, handles, _k=_kind):
+        return handles.table(_k, state)
+
+    Prototypes.getter(_kind)(_getter)
+
+
+def _d(ref: ProtoRef) -> dict[str, Any]:
+    return ref.data
+
+
+# -- common ---------------------------------------------------------------------------------------------------
+
+for _cls in (EntityProto, ItemProto, RecipeProto, TileProto, QualityProto):
+    _cls.getter("name")(lambda state, ref: ref.name)
+    _cls.getter("type")(lambda state, ref: ref.data.get("type"))
+
+
+def _box(value: Any) -> dict[str, Any] | None:
+    if not value:
+        return None
+    return {"left_top": {"x": value[0][0], "y": value[0][1]}, "right_bottom": {"x": value[1][0], "y": value[1][1]}}
+
+
+def _mask(value: Any) -> dict[str, Any]:
+    mask = value or {"layers": {}}
+    return {"layers": dict(mask.get("layers", {})), "not_colliding_with_itself": bool(mask.get("not_colliding_with_itself", False)), "consider_tile_transitions": bool(mask.get("consider_tile_transitions", False)), "colliding_with_tiles_only": bool(mask.get("colliding_with_tiles_only", False))}
+
+
+# -- LuaEntityPrototype ---------------------------------------------------------------------------------------
+
+
+@EntityProto.getter("collision_box")
+def _collision_box(state, ref):
+    return _box(ref.data.get("collision_box")) or _box([[0, 0], [0, 0]])
+
+
+@EntityProto.getter("selection_box")
+def _selection_box(state, ref):
+    return _box(ref.data.get("selection_box")) or _box([[0, 0], [0, 0]])
+
+
+@EntityProto.getter("collision_mask")
+def _collision_mask(state, ref):
+    return _mask(ref.data.get("collision_mask"))
+
+
+@EntityProto.getter("mining_speed")
+def _mining_speed(state, ref):
+    return ref.data.get("mining_speed")
+
+
+@EntityProto.getter("running_speed")
+def _running_speed(state, ref):
+    return ref.data.get("running_speed")
+
+
+@EntityProto.getter("flags")
+def _flags(state, ref):
+    return {f: True for f in ref.data.get("flags") or []}
+
+
+@EntityProto.getter("mineable_properties")
+def _mineable_properties(state, ref):
+    minable = ref.data.get("minable")
+    if not minable:
+        return {"minable": False}
+    from factoryverse.engine.mechanics.mining_drill import mined_products
+
+    products = [{"type": "item", "name": n, "amount": c} for n, c in mined_products(ref.data)]
+    return {"minable": True, "mining_time": float(minable.get("mining_time", 1)), "products": products}
+
+
+@EntityProto.getter("items_to_place_this")
+def _items_to_place_this(state, ref):
+    items = state.engine.prototypes.items
+    out = []
+    for name in sorted(items):
+        if items[name].get("place_result") == ref.name:
+            out.append({"name": name, "count": 1})
+    return out or None
+
+
+@EntityProto.getter("vector_to_place_result")
+def _vector_to_place_result(state, ref):
+    v = ref.data.get("vector_to_place_result")
+    return None if v is None else {"x": v[0], "y": v[1]}
+
+
+@EntityProto.getter("resource_categories")
+def _resource_categories(state, ref):
+    cats = ref.data.get("resource_categories")
+    return None if cats is None else {c: True for c in cats}
+
+
+@EntityProto.getter("crafting_categories")
+def _crafting_categories(state, ref):
+    cats = ref.data.get("crafting_categories")
+    return None if cats is None else {c: True for c in cats}
+
+
+@EntityProto.getter("reach_distance")
+def _reach_distance(state, ref):
+    return ref.data.get("reach_distance")
+
+
+@EntityProto.getter("build_distance")
+def _build_distance(state, ref):
+    return ref.data.get("build_distance")
+
+
+@EntityProto.getter("reach_resource_distance")
+def _reach_resource_distance(state, ref):
+    return ref.data.get("reach_resource_distance")
+
+
+@EntityProto.getter("tile_width")
+def _tile_width(state, ref):
+    from factoryverse.engine.world.geometry import BBox, footprint_tiles
+
+    b = ref.data.get("collision_box") or [[0, 0], [0, 0]]
+    return footprint_tiles(BBox(b[0][0], b[0][1], b[1][0], b[1][1]))[0]
+
+
+@EntityProto.getter("tile_height")
+def _tile_height(state, ref):
+    from factoryverse.engine.world.geometry import BBox, footprint_tiles
+
+    b = ref.data.get("collision_box") or [[0, 0], [0, 0]]
+    return footprint_tiles(BBox(b[0][0], b[0][1], b[1][0], b[1][1]))[1]
+
+
+@EntityProto.method("get_inventory_size")
+def _get_inventory_size(state, ref, index, quality=None):
+    from factoryverse.engine.api.defines import define_name
+
+    name = define_name("inventory", index)
+    d = ref.data
+    sizes = {
+        "fuel": (d.get("energy_source") or {}).get("fuel_inventory_size"),
+        "chest": d.get("inventory_size"),
+        "character_main": d.get("inventory_size"),
+        "furnace_source": d.get("source_inventory_size"),
+        "furnace_result": d.get("result_inventory_size"),
+    }
+    return sizes.get(name or "")
+
+
+# -- LuaItemPrototype -----------------------------------------------------------------------------------------
+
+
+@ItemProto.getter("stack_size")
+def _stack_size(state, ref):
+    return int(ref.data.get("stack_size", 1))
+
+
+@ItemProto.getter("fuel_value")
+def _fuel_value(state, ref):
+    v = ref.data.get("fuel_value")
+    return parse_energy(v) if v else 0.0
+
+
+@ItemProto.getter("fuel_category")
+def _fuel_category(state, ref):
+    return ref.data.get("fuel_category") if ref.data.get("fuel_value") else None
+
+
+@ItemProto.getter("place_result")
+def _place_result(state, ref):
+    name = ref.data.get("place_result")
+    return state.engine_prototypes.entity(name) if name else None
+
+
+# -- LuaRecipePrototype ---------------------------------------------------------------------------------------
+
+
+@RecipeProto.getter("energy")
+def _energy(state, ref):
+    return float(ref.data.get("energy_required", 0.5))
+
+
+@RecipeProto.getter("ingredients")
+def _ingredients(state, ref):
+    return [{"type": i.get("type", "item"), "name": i["name"], "amount": i.get("amount", 1)} for i in ref.data.get("ingredients") or []]
+
+
+@RecipeProto.getter("products")
+def _products(state, ref):
+    return [{"type": r.get("type", "item"), "name": r["name"], "amount": r.get("amount", 1)} for r in ref.data.get("results") or []]
+
+
+# -- LuaTilePrototype -----------------------------------------------------------------------------------------
+
+
+@TileProto.getter("collision_mask")
+def _tile_collision_mask(state, ref):
+    return _mask(ref.data.get("collision_mask"))
+
+
+@QualityProto.getter("level")
+def _quality_level(state, ref):
+    return 0
+
+
+def _unknown(kind: str, name: str) -> ScriptError:
+    return ScriptError(f"Unknown {kind} prototype: {name}")

@@ -1,0 +1,166 @@
+"""The embedded engine: one game world, its mods, and the tick loop. Not thread-safe: one thread owns it.
+
+In-process use (tests, the RL fast path)::
+
+    engine = Engine(seed=1)
+    engine.run_ticks(60)
+    reply = engine.execute_command("/sc rcon.print(game.tick)")
+
+The server (engine/server/instance.py) wraps the same object and runs RCON commands between ticks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from pathlib import Path
+from typing import Any, Callable
+
+from factoryverse.engine import api as _api  # registers every API class
+from factoryverse.engine.console import Console
+from factoryverse.engine.errors import EngineError, LuaRuntimeError, ModLoadError
+from factoryverse.engine.events import EventBus
+from factoryverse.engine.lua.environment import install_globals
+from factoryverse.engine.lua.runtime import DEFAULT_INSTRUCTION_LIMIT, LuaState
+from factoryverse.engine.mechanics.pathing import PathRequests
+from factoryverse.engine.mods import BUNDLED_MODS_DIR, ModRuntime, builtin_mod_roots, discover_mods, order_mods
+from factoryverse.engine.outputs import Outputs
+from factoryverse.engine.prototypes import PrototypeData, load_prototypes
+from factoryverse.engine.world.ids import next_oid
+from factoryverse.engine.world.world import World
+
+__all__ = ["Engine", "TICKS_PER_SECOND"]
+
+log = logging.getLogger("factoryverse.engine")
+
+TICKS_PER_SECOND = 60
+
+
+class Engine:
+    def __init__(
+        self,
+        seed: int = 0,
+        *,
+        mods_dir: Path | str | None = None,
+        mods: list[str] | None = None,
+        script_output: Path | str | None = None,
+        instruction_limit: int = DEFAULT_INSTRUCTION_LIMIT,
+        starting_chunks: int = 4,
+    ):
+        self.seed = seed
+        self.prototypes: PrototypeData = load_prototypes()
+        self.instruction_limit = instruction_limit
+        self.log_lines: deque[str] = deque(maxlen=10_000)
+        self.mod_errors: list[str] = []
+        self.outputs = Outputs(Path(script_output) if script_output else None)
+        self.world = World(self, seed, starting_chunks=starting_chunks)
+        self.events = EventBus(self)
+        self.paths = PathRequests(self)
+        self.remote_interfaces: dict[str, tuple[Any, dict[str, Any]]] = {}
+        self.console = Console(self)
+        self.mod_roots: dict[str, Path] = builtin_mod_roots()
+        self.mods: list[ModRuntime] = []
+        self.speed = 1.0
+        mods_path = Path(mods_dir) if mods_dir is not None else BUNDLED_MODS_DIR
+        infos = order_mods(discover_mods(mods_path, mods)) if (mods is None or mods) else []
+        for info in infos:
+            self.mod_roots[info.name] = info.path
+        # The level's state runs console commands, as the scenario script does in Factorio.
+        self.level = self._new_state(None, "level")
+        for info in infos:
+            self._load_mod(info)
+        for mod in self.mods:
+            if mod.on_init is not None:
+                self._run_handler(mod, "on_init", mod.on_init)
+
+    # -- Lua states -----------------------------------------------------------------------------------------
+
+    @property
+    def tick(self) -> int:
+        return self.world.tick
+
+    def _new_state(self, mod: ModRuntime | None, name: str) -> LuaState:
+        state = LuaState(name, _api.REGISTRY, instruction_limit=self.instruction_limit)
+        script = mod if mod is not None else ModRuntime.level(self, state)
+        objects = _api.global_objects(self, state, script)
+        requirer = install_globals(self, state, mod=mod.name if mod else None, api_objects=objects)
+        state.requirer = requirer  # type: ignore[attr-defined]
+        if mod is None:
+            self.level_script = script
+        return state
+
+    def _load_mod(self, info: Any) -> None:
+        control = info.path / "control.lua"
+        mod = ModRuntime(info, None, next_oid())  # type: ignore[arg-type]
+        mod.state = self._new_state(mod, info.name)
+        mod.storage = mod.state.globals().storage
+        self.mods.append(mod)
+        if not control.exists():
+            return
+        try:
+            mod.state.requirer.run_file(info.name, control)  # type: ignore[attr-defined]
+        except LuaRuntimeError as e:
+            raise ModLoadError(f"mod {info.name} failed to load control.lua:\n{e}") from e
+        except Exception as e:  # lupa raises its own LuaError from nested chunks
+            raise ModLoadError(f"mod {info.name} failed to load control.lua:\n{e}") from e
+
+    def _run_handler(self, owner: Any, what: str, fn: Any, *args: Any) -> Any:
+        """Run a mod's handler; a Lua error is logged with its traceback and the game goes on."""
+        state = owner.state
+        try:
+            return state.call(f"{owner.name} {what}", fn, *args)
+        except LuaRuntimeError as e:
+            text = f"Error in {owner.name} while running {what}: {e}"
+            self.mod_errors.append(text)
+            self.log_line(text)
+            return None
+
+    # -- the loop -------------------------------------------------------------------------------------------
+
+    def step(self) -> None:
+        """One game tick: script on_tick handlers, then entity updates, as Factorio orders them."""
+        self.events.raise_tick()
+        self.world.update()
+        self.paths.update()
+        self.world.tick += 1
+
+    def run_ticks(self, n: int) -> None:
+        for _ in range(n):
+            self.step()
+
+    def run_until(self, predicate: Callable[[], bool], max_ticks: int) -> int:
+        """Step until predicate() is true; returns ticks run. Raises EngineError past max_ticks."""
+        for i in range(max_ticks + 1):
+            if predicate():
+                return i
+            self.step()
+        raise EngineError(f"condition not reached within {max_ticks} ticks")
+
+    # -- console --------------------------------------------------------------------------------------------
+
+    def execute_command(self, text: str) -> str:
+        """Run one console line as RCON would (``/sc ...``, ``/help``, a mod's command); returns the reply text."""
+        return self.console.execute(text)
+
+    # -- helpers used by API objects ------------------------------------------------------------------------
+
+    def defines_table(self, state: LuaState) -> Any:
+        return _api.defines_table(state)
+
+    def localised_to_text(self, value: Any) -> str:
+        return _api.localised_to_text(value)
+
+    def log_line(self, text: str) -> None:
+        self.log_lines.append(text)
+        log.info("%s", text)
+
+    def state_owner(self, state: LuaState) -> Any:
+        if state is self.level:
+            return self.level_script
+        for mod in self.mods:
+            if mod.state is state:
+                return mod
+        raise EngineError(f"unknown Lua state {state.name}")
+
+    def close(self) -> None:
+        self.outputs.close()

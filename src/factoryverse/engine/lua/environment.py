@@ -1,0 +1,116 @@
+"""The globals Factorio gives every control-stage Lua state: API objects, `defines`, `require`, `serpent`, `log`..."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import draftsman
+
+from factoryverse.engine.errors import LuaRuntimeError, ModLoadError, ScriptError
+
+if TYPE_CHECKING:
+    from factoryverse.engine.engine import Engine
+    from factoryverse.engine.lua.runtime import LuaState
+
+__all__ = ["install_globals", "Requirer"]
+
+log = logging.getLogger("factoryverse.engine.lua")
+
+_SERPENT = (Path(draftsman.__file__).parent / "compatibility" / "serpent.lua").read_text(encoding="utf-8")
+
+
+class Requirer:
+    """Factorio's `require` for one state: `__mod__/path`, paths relative to the requiring file, then the mod root,
+    then core's lualib; dots or slashes as separators; each file runs once per state."""
+
+    def __init__(self, state: LuaState, mod_roots: dict[str, Path], own_mod: str | None):
+        self.state = state
+        self.roots = mod_roots
+        self.own_mod = own_mod
+        self.loaded: dict[str, Any] = {}
+        self.stack: list[tuple[str, Path]] = []  # (mod, directory of the file being run)
+
+    def _candidates(self, name: str) -> list[tuple[str, Path]]:
+        name = name[:-4] if name.endswith(".lua") else name
+        if name.startswith("__"):
+            end = name.find("__", 2)
+            if end < 0:
+                return []
+            mod = name[2:end]
+            rest = name[end + 2 :].lstrip("/")
+            root = self.roots.get(mod)
+            return [(mod, root / (rest + ".lua"))] if root else []
+        rel = name if "/" in name else name.replace(".", "/")
+        out = []
+        if self.stack:
+            mod, here = self.stack[-1]
+            out.append((mod, here / (rel + ".lua")))
+            out.append((mod, self.roots[mod] / (rel + ".lua")))
+        elif self.own_mod:
+            out.append((self.own_mod, self.roots[self.own_mod] / (rel + ".lua")))
+        out.append(("core", self.roots["core"] / "lualib" / (rel + ".lua")))
+        return out
+
+    def require(self, name: Any) -> Any:
+        if not isinstance(name, str):
+            raise ScriptError(f"require expects a string, got {type(name).__name__}")
+        for mod, path in self._candidates(name):
+            key = str(path.resolve())
+            if key in self.loaded:
+                return self.loaded[key]
+            if path.is_file():
+                return self.run_file(mod, path, key)
+        raise ScriptError(f"module {name} not found; looked in: " + ", ".join(str(p) for _, p in self._candidates(name)))
+
+    def run_file(self, mod: str, path: Path, key: str | None = None) -> Any:
+        key = key or str(path.resolve())
+        rel = path.resolve().relative_to(self.roots[mod].resolve()).as_posix()
+        chunkname = f"@__{mod}__/{rel}"
+        try:
+            fn = self.state.compile(path.read_text(encoding="utf-8"), chunkname)
+        except LuaRuntimeError as e:
+            raise ModLoadError(f"syntax error in {chunkname[1:]}: {e}") from e
+        self.loaded[key] = True  # a cycle sees `true`, as Lua's require does
+        self.stack.append((mod, path.parent))
+        try:
+            result = fn()
+        finally:
+            self.stack.pop()
+        value = True if result is None else result
+        self.loaded[key] = value
+        return value
+
+
+def _table_size(state: LuaState):
+    counter = state.lua.eval("function(t) local n = 0 for _ in pairs(t) do n = n + 1 end return n end")
+    return counter
+
+
+def install_globals(engine: Engine, state: LuaState, *, mod: str | None, api_objects: dict[str, Any]) -> Requirer:
+    """Install Factorio's globals into `state`; `api_objects` maps global names (game, script, ...) to engine objects."""
+    g = state.globals()
+    for name, obj in api_objects.items():
+        g[name] = state.to_lua(obj)
+    g.defines = engine.defines_table(state)
+    g.storage = state.table()
+    g.serpent = state.lua.execute(_SERPENT)
+    g.table_size = _table_size(state)
+    who = mod or "level"
+
+    def _log(message: Any) -> None:
+        text = engine.localised_to_text(state.from_lua(message))
+        engine.log_line(f"{who}: {text}")
+
+    def _localised_print(message: Any) -> None:
+        engine.log_line(engine.localised_to_text(state.from_lua(message)))
+
+    g.log = state.wrap(_log)
+    g.localised_print = state.wrap(_localised_print)
+    roots = dict(engine.mod_roots)
+    requirer = Requirer(state, roots, mod)
+    g.require = state.wrap(requirer.require)
+    # Lua's `print` goes to the server's stdout in Factorio; here to the engine log.
+    g["print"] = state.wrap(lambda *args: engine.log_line(" ".join(str(a) for a in args)))
+    return requirer

@@ -1,0 +1,129 @@
+-- Runs once in every Lua state the engine creates, before any mod code. It receives the Python bridge and
+-- returns the functions the engine uses to build API proxies and to run code under an instruction budget.
+-- Proxies keep their Python handle in a table local to this chunk, so mod code can never reach a Python object.
+local bridge = ...
+
+local py_get, py_set, py_call, py_valid = bridge.get, bridge.set, bridge.call, bridge.valid
+local error, pcall, tostring, type, setmetatable, rawequal, select = error, pcall, tostring, type, setmetatable, rawequal, select
+local sethook = debug.sethook
+local traceback = debug.traceback
+
+local handles = setmetatable({}, { __mode = "k" })   -- proxy -> python object
+local oids = setmetatable({}, { __mode = "k" })      -- proxy -> engine object id
+local by_oid = setmetatable({}, { __mode = "v" })    -- engine object id -> proxy (identity across reads)
+local classes = {}
+
+local function unpack_ok(cls, ok, ...)
+  if not ok then
+    -- A Python exception arrives as userdata; Factorio's API errors are plain strings, so mods can match on them.
+    error(tostring((...)), 3)
+  end
+  return ...
+end
+
+local function define_class(cls, getters, setters, methods, always)
+  local mt = { __metatable = cls }
+  local method_cache = setmetatable({}, { __mode = "k" })
+  mt.__index = function(t, k)
+    local obj = handles[t]
+    if getters[k] then
+      if not always[k] and not py_valid(obj) then
+        error(cls .. " API call when " .. cls .. " was invalid.", 2)
+      end
+      return unpack_ok(cls, pcall(py_get, cls, obj, k))
+    elseif methods[k] then
+      local per_obj = method_cache[t]
+      if not per_obj then per_obj = {}; method_cache[t] = per_obj end
+      local f = per_obj[k]
+      if not f then
+        f = function(...)
+          if not py_valid(obj) then
+            error(cls .. " API call when " .. cls .. " was invalid.", 2)
+          end
+          return unpack_ok(cls, pcall(py_call, cls, obj, k, ...))
+        end
+        per_obj[k] = f
+      end
+      return f
+    end
+    error(cls .. " doesn't contain key " .. tostring(k) .. ".", 2)
+  end
+  mt.__newindex = function(t, k, v)
+    local obj = handles[t]
+    if setters[k] then
+      if not py_valid(obj) then
+        error(cls .. " API call when " .. cls .. " was invalid.", 2)
+      end
+      return unpack_ok(cls, pcall(py_set, cls, obj, k, v))
+    elseif getters[k] or methods[k] then
+      error(cls .. "::" .. tostring(k) .. " is read only.", 2)
+    end
+    error(cls .. " doesn't contain key " .. tostring(k) .. ".", 2)
+  end
+  mt.__eq = function(a, b) return oids[a] == oids[b] end
+  mt.__tostring = function(t) return "[" .. cls .. ": " .. tostring(oids[t]) .. "]" end
+  classes[cls] = mt
+end
+
+local function make_proxy(cls, oid, obj)
+  local p = by_oid[oid]
+  if p then return p end
+  p = {}
+  handles[p] = obj
+  oids[p] = oid
+  by_oid[oid] = p
+  return setmetatable(p, classes[cls])
+end
+
+-- Returns the Python object behind a proxy, or nil for any other value (used when mods pass entities as arguments).
+local function unwrap(t)
+  if type(t) == "table" then return handles[t] end
+  return nil
+end
+
+-- Instruction budget: a hook every `step` VM instructions; an endless loop in a command or handler raises instead
+-- of hanging the game thread.
+local budget = 0
+local step = 1000
+local limit_message = "Instruction limit exceeded"
+local function hook()
+  budget = budget - 1
+  if budget <= 0 then
+    error(limit_message, 2)
+  end
+end
+
+local function handler(err)
+  if type(err) ~= "string" then err = tostring(err) end
+  return traceback(err, 2)
+end
+
+-- Calls f(...) in a protected call under a budget of `instructions`; returns true, results... or false, message.
+-- Re-entrant: a handler raised from inside a command runs under the command's budget.
+local depth = 0
+local function run_limited(instructions, message, f, ...)
+  if depth > 0 then
+    return xpcall(f, handler, ...)
+  end
+  budget = math.max(1, math.floor(instructions / step))
+  limit_message = message
+  depth = 1
+  sethook(hook, "", step)
+  local result = table.pack(xpcall(f, handler, ...))
+  sethook()
+  depth = 0
+  return table.unpack(result, 1, result.n)
+end
+
+-- Python functions installed as globals (require, log, ...) raise Python exceptions; make them Lua strings too.
+local function wrap(fn)
+  return function(...) return unpack_ok(nil, pcall(fn, ...)) end
+end
+
+return {
+  wrap = wrap,
+  define_class = define_class,
+  make_proxy = make_proxy,
+  unwrap = unwrap,
+  run_limited = run_limited,
+}

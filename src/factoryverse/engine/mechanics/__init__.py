@@ -1,0 +1,1 @@
+"""Game mechanics at the prototype data's rates: burners, mining drills, furnaces, walking, path requests."""

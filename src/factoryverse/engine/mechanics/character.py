@@ -1,0 +1,40 @@
+"""Characters walking: `walking_state` moves a character `running_speed` tiles per tick, stopped by collisions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from factoryverse.engine.world.geometry import DIRECTION_VECTORS, BBox
+
+if TYPE_CHECKING:
+    from factoryverse.engine.world.entity import Entity
+    from factoryverse.engine.world.world import World
+
+__all__ = ["update_walking", "can_stand"]
+
+
+def can_stand(world: World, entity: Entity, x: float, y: float) -> bool:
+    """Whether the character's collision box at (x, y) is clear of colliding tiles and entities."""
+    b = entity.box
+    box = BBox(x + b.left, y + b.top, x + b.right, y + b.bottom)
+    surface = entity.surface
+    if surface.blocking_tiles(box, entity.layers):
+        return False
+    return not surface.colliding(box, entity.layers, ignore=(entity,))
+
+
+def update_walking(world: World, entity: Entity) -> None:
+    if not entity.valid or not entity.walking:
+        world.walkers.pop(entity.oid, None)
+        return
+    speed = float(entity.proto.get("running_speed", 0.15))
+    vx, vy = DIRECTION_VECTORS[entity.walking_direction % 16]
+    nx, ny = entity.x + vx * speed, entity.y + vy * speed
+    if can_stand(world, entity, nx, ny):
+        entity.surface.move(entity, nx, ny)
+        return
+    # Slide along whichever axis is free, as the game does against a wall.
+    if vx and can_stand(world, entity, entity.x + vx * speed, entity.y):
+        entity.surface.move(entity, entity.x + vx * speed, entity.y)
+    elif vy and can_stand(world, entity, entity.x, entity.y + vy * speed):
+        entity.surface.move(entity, entity.x, entity.y + vy * speed)

@@ -1,0 +1,65 @@
+"""`LuaSurface.request_path`: requests are solved on a later tick and answered by on_script_path_request_finished."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from factoryverse.engine.world.pathfinding import find_path
+
+if TYPE_CHECKING:
+    from factoryverse.engine.engine import Engine
+    from factoryverse.engine.world.surface import Surface
+
+__all__ = ["PathRequests", "PathRequest"]
+
+
+@dataclass
+class PathRequest:
+    id: int
+    surface: Surface
+    start: tuple[float, float]
+    goal: tuple[float, float]
+    layers: frozenset[str]
+    radius: float
+    ignore: Any
+    due_tick: int
+
+
+class PathRequests:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._next_id = 0
+        self.pending: list[PathRequest] = []
+
+    def request(self, surface: Surface, start, goal, layers: frozenset[str], radius: float, ignore: Any) -> int:
+        self._next_id += 1
+        # Factorio answers on a later tick, never inside the call that asked.
+        self.pending.append(PathRequest(self._next_id, surface, start, goal, layers, radius, ignore, self.engine.tick + 1))
+        return self._next_id
+
+    def update(self) -> None:
+        if not self.pending:
+            return
+        due = [r for r in self.pending if r.due_tick <= self.engine.tick]
+        if not due:
+            return
+        self.pending = [r for r in self.pending if r.due_tick > self.engine.tick]
+        for req in due:
+            blocked_tiles = req.surface.tile_blocked_for(req.layers)
+            ignore = req.ignore
+
+            if ignore is not None:
+                import math
+
+                own = (math.floor(ignore.x), math.floor(ignore.y))
+
+                def blocked(tx: int, ty: int, _b=blocked_tiles, _own=own) -> bool:
+                    return False if (tx, ty) == _own else _b(tx, ty)
+            else:
+                blocked = blocked_tiles
+            path = find_path(blocked, req.start, req.goal, radius=req.radius)
+            data: dict[str, Any] = {"id": req.id, "try_again_later": False}
+            if path is not None:
+                data["path"] = [{"position": {"x": x, "y": y}, "needs_destroy_to_reach": False} for x, y in path]
+            self.engine.events.raise_event("on_script_path_request_finished", data)

@@ -1,0 +1,158 @@
+"""A running game server: the engine on its own thread, RCON on asyncio, commands run between ticks.
+
+One thread owns the engine (Lua states are not thread-safe and determinism needs one writer). RCON commands are
+queued and run between ticks in arrival order, as Factorio does; their replies go back when they have run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from factoryverse.engine.engine import TICKS_PER_SECOND, Engine
+from factoryverse.engine.server.rcon import RconServer
+
+__all__ = ["GameLoop", "ServerConfig", "GameServer", "SpeedMode"]
+
+log = logging.getLogger("factoryverse.engine.server")
+
+SpeedMode = str  # "paused" | "realtime" | "fast"; `speed` scales realtime
+
+
+@dataclass
+class ServerConfig:
+    seed: int = 0
+    rcon_host: str = "127.0.0.1"
+    rcon_port: int = 27000
+    rcon_password: str = "factoryverse"
+    script_output: Path | None = None
+    mods_dir: Path | None = None
+    mode: SpeedMode = "realtime"
+    speed: float = 1.0
+
+
+class GameLoop:
+    """Runs an engine on a thread; `submit` queues a callable to run on that thread between ticks."""
+
+    def __init__(self, engine_factory: Callable[[], Engine], *, mode: SpeedMode = "realtime", speed: float = 1.0):
+        self._factory = engine_factory
+        self.engine: Engine | None = None
+        self.mode = mode
+        self.speed = speed
+        self._jobs: queue.SimpleQueue[tuple[Callable[[Engine], Any], Future] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="factoryverse-game", daemon=True)
+        self._stopped = threading.Event()
+        self.ready = threading.Event()
+        self.error: BaseException | None = None
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def submit(self, job: Callable[[Engine], Any]) -> Future:
+        fut: Future = Future()
+        self._jobs.put((job, fut))
+        return fut
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._jobs.put(None)
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join(timeout=10)
+
+    def _drain(self, block_for: float | None) -> None:
+        """Run queued jobs; wait up to `block_for` seconds for the first one (None: don't wait)."""
+        first = True
+        while True:
+            try:
+                if first and block_for is not None and block_for > 0:
+                    item = self._jobs.get(timeout=block_for)
+                else:
+                    item = self._jobs.get_nowait()
+            except queue.Empty:
+                return
+            first = False
+            if item is None:
+                return
+            job, fut = item
+            if not fut.set_running_or_notify_cancel():
+                continue
+            try:
+                fut.set_result(job(self.engine))
+            except BaseException as e:  # the job's own error goes back to whoever submitted it
+                fut.set_exception(e)
+
+    def _run(self) -> None:
+        try:
+            self.engine = self._factory()
+        except BaseException as e:
+            self.error = e
+            self.ready.set()
+            return
+        self.ready.set()
+        engine = self.engine
+        next_tick = time.perf_counter()
+        while not self._stopped.is_set():
+            paused = self.mode == "paused" or getattr(engine, "paused", False)
+            if paused:
+                self._drain(block_for=0.05)
+                next_tick = time.perf_counter()
+                continue
+            if self.mode == "fast":
+                self._drain(block_for=None)
+                engine.step()
+                continue
+            speed = max(0.01, self.speed * getattr(engine, "speed", 1.0))
+            now = time.perf_counter()
+            wait = next_tick - now
+            # Commands are served while waiting for the next tick's time, so latency stays low at real time.
+            self._drain(block_for=wait if wait > 0 else None)
+            if time.perf_counter() < next_tick:
+                continue
+            engine.step()
+            next_tick += 1.0 / (TICKS_PER_SECOND * speed)
+            if time.perf_counter() - next_tick > 1.0:
+                next_tick = time.perf_counter()  # fell far behind: don't try to catch up in a burst
+        engine.close()
+
+
+class GameServer:
+    """A GameLoop plus its RCON server. `await start()`; `await stop()`."""
+
+    def __init__(self, config: ServerConfig):
+        self.config = config
+        script_output = config.script_output
+
+        def factory() -> Engine:
+            return Engine(seed=config.seed, mods_dir=config.mods_dir, script_output=script_output)
+
+        self.loop = GameLoop(factory, mode=config.mode, speed=config.speed)
+        self.rcon = RconServer(
+            self._execute,
+            config.rcon_password,
+            host=config.rcon_host,
+            port=config.rcon_port,
+            # Scripts sent by the SDK can be long; Factorio itself accepts very large commands.
+            max_packet_body=4 * 1024 * 1024,
+        )
+
+    async def _execute(self, text: str) -> str:
+        fut = self.loop.submit(lambda engine: engine.execute_command(text))
+        return await asyncio.wrap_future(fut)
+
+    async def start(self) -> None:
+        self.loop.start()
+        await asyncio.get_running_loop().run_in_executor(None, self.loop.ready.wait)
+        if self.loop.error is not None:
+            raise self.loop.error
+        await self.rcon.start()
+
+    async def stop(self) -> None:
+        await self.rcon.close()
+        await asyncio.get_running_loop().run_in_executor(None, self.loop.stop)

@@ -1,0 +1,131 @@
+"""Inventories: fixed numbers of slots holding item stacks, filled and emptied as Factorio does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+from factoryverse.engine.world.ids import next_oid
+
+if TYPE_CHECKING:
+    from factoryverse.engine.world.entity import Entity
+
+__all__ = ["Inventory", "Stack"]
+
+
+@dataclass(slots=True)
+class Stack:
+    name: str
+    count: int
+
+
+class Inventory:
+    """Slots of stacks. `accepts` limits which items may enter (a furnace's source slot, a fuel slot)."""
+
+    lua_class = "LuaInventory"
+    __slots__ = ("oid", "owner", "index", "slots", "stack_size", "accepts", "on_change", "valid")
+
+    def __init__(
+        self,
+        size: int,
+        stack_size: Callable[[str], int],
+        *,
+        owner: Entity | None = None,
+        index: str = "",
+        accepts: Callable[[str], bool] | None = None,
+    ):
+        self.oid = next_oid()
+        self.owner = owner
+        self.index = index
+        self.slots: list[Stack | None] = [None] * size
+        self.stack_size = stack_size
+        self.accepts = accepts
+        self.on_change: Callable[[], None] | None = None
+        self.valid = True
+
+    def __len__(self) -> int:
+        return len(self.slots)
+
+    def count(self, name: str | None = None) -> int:
+        return sum(s.count for s in self.slots if s is not None and (name is None or s.name == name))
+
+    def contents(self) -> dict[str, int]:
+        """Item name -> count, in slot order of first appearance."""
+        out: dict[str, int] = {}
+        for s in self.slots:
+            if s is not None:
+                out[s.name] = out.get(s.name, 0) + s.count
+        return out
+
+    def is_empty(self) -> bool:
+        return all(s is None for s in self.slots)
+
+    def can_insert(self, name: str, count: int = 1) -> int:
+        """How many of `count` would fit."""
+        if self.accepts is not None and not self.accepts(name):
+            return 0
+        room = 0
+        size = self.stack_size(name)
+        for s in self.slots:
+            if s is None:
+                room += size
+            elif s.name == name:
+                room += size - s.count
+            if room >= count:
+                return count
+        return room
+
+    def insert(self, name: str, count: int) -> int:
+        """Insert up to `count`; returns how many went in. Fills existing stacks first, then empty slots."""
+        if count <= 0 or (self.accepts is not None and not self.accepts(name)):
+            return 0
+        size = self.stack_size(name)
+        left = count
+        for s in self.slots:
+            if s is not None and s.name == name and s.count < size:
+                n = min(size - s.count, left)
+                s.count += n
+                left -= n
+                if not left:
+                    break
+        if left:
+            for i, s in enumerate(self.slots):
+                if s is None:
+                    n = min(size, left)
+                    self.slots[i] = Stack(name, n)
+                    left -= n
+                    if not left:
+                        break
+        inserted = count - left
+        if inserted and self.on_change:
+            self.on_change()
+        return inserted
+
+    def remove(self, name: str, count: int) -> int:
+        """Remove up to `count`, from the last slots first; returns how many came out."""
+        left = count
+        for i in range(len(self.slots) - 1, -1, -1):
+            s = self.slots[i]
+            if s is not None and s.name == name:
+                n = min(s.count, left)
+                s.count -= n
+                left -= n
+                if s.count == 0:
+                    self.slots[i] = None
+                if not left:
+                    break
+        removed = count - left
+        if removed and self.on_change:
+            self.on_change()
+        return removed
+
+    def first(self) -> Stack | None:
+        for s in self.slots:
+            if s is not None:
+                return s
+        return None
+
+    def clear(self) -> None:
+        self.slots = [None] * len(self.slots)
+        if self.on_change:
+            self.on_change()

@@ -1,0 +1,209 @@
+"""The game world: surfaces, forces, entity creation and removal, and the per-tick update of what is active."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from factoryverse.engine.errors import ScriptError
+from factoryverse.engine.mechanics import machines
+from factoryverse.engine.mechanics.character import update_walking
+from factoryverse.engine.world.entity import GRID_FREE_TYPES, Entity
+from factoryverse.engine.world.force import Force
+from factoryverse.engine.world.geometry import BBox, rotate_box, snap_to_grid
+from factoryverse.engine.world.mapgen import CHUNK_SIZE, ChunkData, MapGenerator
+from factoryverse.engine.world.surface import Chunk, Surface
+
+if TYPE_CHECKING:
+    from factoryverse.engine.engine import Engine
+
+__all__ = ["World", "PlacementCheck"]
+
+# Types whose entities carry a unit_number in Factorio (characters do too); resources, trees and rocks do not.
+_NO_UNIT_NUMBER = frozenset({"resource", "tree", "simple-entity", "item-entity"})
+
+
+class PlacementCheck:
+    __slots__ = ("ok", "reason", "blockers", "tiles", "x", "y")
+
+    def __init__(self, ok: bool, reason: str, blockers: list[Entity], tiles: list[tuple[int, int, str]], x: float, y: float):
+        self.ok, self.reason, self.blockers, self.tiles, self.x, self.y = ok, reason, blockers, tiles, x, y
+
+
+class World:
+    def __init__(self, engine: Engine, seed: int, *, starting_chunks: int = 4):
+        self.engine = engine
+        self.protos = engine.prototypes
+        self.tick = 0
+        self._unit_numbers = 0
+        self.forces: dict[str, Force] = {}
+        for name in ("player", "enemy", "neutral"):
+            self.create_force(name)
+        self.surfaces: dict[str, Surface] = {}
+        nauvis = Surface("nauvis", 1, MapGenerator(seed), self.protos.tiles)
+        nauvis.on_chunk_generated = self._populate_chunk
+        nauvis.tick_source = lambda: self.tick
+        self.surfaces["nauvis"] = nauvis
+        # Machines that have work to do this tick, in activation order (deterministic, never by hash).
+        self.active: dict[int, Entity] = {}
+        self.walkers: dict[int, Entity] = {}
+        self.pending_chunk_events: list[tuple[Surface, Chunk]] = []
+        self.pending_chart_events: list[tuple[Force, Surface, int, int]] = []
+        r = starting_chunks
+        for cy in range(-r, r):
+            for cx in range(-r, r):
+                nauvis.ensure_chunk(cx, cy)
+                self.forces["player"].charted.setdefault(nauvis.index, set()).add((cx, cy))
+
+    # -- forces ---------------------------------------------------------------------------------------------
+
+    def create_force(self, name: str) -> Force:
+        if name in self.forces:
+            raise ScriptError(f"Force with name \"{name}\" already exists.")
+        if len(self.forces) >= 64:
+            raise ScriptError("Too many forces: Factorio allows at most 64.")
+        force = Force(name, len(self.forces) + 1)
+        self.forces[name] = force
+        return force
+
+    def surface_by_index(self, index: int) -> Surface | None:
+        for s in self.surfaces.values():
+            if s.index == index:
+                return s
+        return None
+
+    # -- chunks ---------------------------------------------------------------------------------------------
+
+    def _populate_chunk(self, surface: Surface, chunk: Chunk, data: ChunkData) -> None:
+        neutral = self.forces["neutral"]
+        for name, tx, ty, amount in data.resources:
+            e = Entity(surface, self.protos.raw["resource"][name], tx + 0.5, ty + 0.5, force=neutral, unit_number=None)
+            e.amount = amount
+            surface.add(e)
+        for name, x, y in data.decoratives:
+            proto = self.protos.raw["tree"].get(name) or self.protos.raw["simple-entity"][name]
+            surface.add(Entity(surface, proto, x, y, force=neutral, unit_number=None))
+        self.pending_chunk_events.append((surface, chunk))
+
+    # -- entities -------------------------------------------------------------------------------------------
+
+    def next_unit_number(self) -> int:
+        self._unit_numbers += 1
+        return self._unit_numbers
+
+    def entity_proto(self, name: str) -> dict[str, Any]:
+        proto = self.protos.entities.get(name)
+        if proto is None:
+            raise ScriptError(f"Unknown entity name: {name}")
+        return proto
+
+    def placement_position(self, proto: dict[str, Any], x: float, y: float, direction: int) -> tuple[float, float]:
+        if proto["type"] in GRID_FREE_TYPES or "placeable-off-grid" in (proto.get("flags") or ()):
+            return (x, y)
+        box = rotate_box(_box(proto), direction)
+        return snap_to_grid(x, y, box)
+
+    def check_placement(
+        self, surface: Surface, proto: dict[str, Any], x: float, y: float, direction: int = 0, ignore: tuple[Entity, ...] = ()
+    ) -> PlacementCheck:
+        """Can `proto` stand at (x, y)? Blocked by colliding entities or by tiles its mask collides with (water)."""
+        px, py = self.placement_position(proto, x, y, direction)
+        box = rotate_box(_box(proto), direction)
+        area = BBox(px + box.left, py + box.top, px + box.right, py + box.bottom)
+        from factoryverse.engine.world.entity import collision_layers
+
+        layers = collision_layers(proto)
+        tiles = surface.blocking_tiles(area, layers)
+        blockers = surface.colliding(area, layers, ignore)
+        if tiles:
+            return PlacementCheck(False, "tile", blockers, tiles, px, py)
+        if blockers:
+            return PlacementCheck(False, "entity", blockers, tiles, px, py)
+        return PlacementCheck(True, "", [], [], px, py)
+
+    def create_entity(
+        self,
+        surface: Surface,
+        name: str,
+        x: float,
+        y: float,
+        *,
+        direction: int = 0,
+        force: Force | None = None,
+        amount: int | None = None,
+        check: bool = False,
+    ) -> Entity | None:
+        proto = self.entity_proto(name)
+        px, py = self.placement_position(proto, x, y, direction)
+        if check and not self.check_placement(surface, proto, px, py, direction).ok:
+            return None
+        force = force or self.forces["neutral" if proto["type"] in _NO_UNIT_NUMBER else "player"]
+        unit = None if proto["type"] in _NO_UNIT_NUMBER else self.next_unit_number()
+        entity = Entity(surface, proto, px, py, direction=direction, force=force, unit_number=unit)
+        if proto["type"] == "resource":
+            entity.amount = int(amount or 1)
+        machines.attach(self, entity)
+        surface.add(entity)
+        return entity
+
+    def destroy_entity(self, entity: Entity) -> None:
+        if not entity.valid:
+            return
+        entity.surface.remove(entity)
+        entity.valid = False
+        self.active.pop(entity.oid, None)
+        self.walkers.pop(entity.oid, None)
+        for inv in entity.inventories.values():
+            inv.valid = False
+
+    def deplete_one(self, resource: Entity) -> None:
+        """Take one unit from a resource; at zero it is gone, after on_resource_depleted, as in the game."""
+        if resource.proto.get("infinite"):
+            resource.amount = max(int(resource.proto.get("minimum", 1)), resource.amount - 1)
+            return
+        resource.amount -= 1
+        if resource.amount <= 0:
+            resource.amount = 0
+            self.engine.events.raise_event("on_resource_depleted", {"entity": resource})
+            self.destroy_entity(resource)
+
+    def wake(self, entity: Entity) -> None:
+        if entity.valid and entity.machine is not None:
+            self.active.setdefault(entity.oid, entity)
+
+    def spill(self, surface: Surface, name: str, count: int, x: float, y: float) -> None:
+        """Drop items on the ground near (x, y), one stack per free spot, as the game spills what doesn't fit."""
+        from factoryverse.engine.world.inventory import Stack
+
+        size = int(self.protos.items[name].get("stack_size", 1))
+        ring = 0
+        while count > 0 and ring < 10:
+            for dx in range(-ring, ring + 1):
+                for dy in range(-ring, ring + 1):
+                    if count <= 0 or max(abs(dx), abs(dy)) != ring:
+                        continue
+                    tx, ty = math.floor(x) + dx + 0.5, math.floor(y) + dy + 0.5
+                    if any(e.type == "item-entity" for e in surface.colliding(BBox(tx - 0.1, ty - 0.1, tx + 0.1, ty + 0.1), frozenset({"item"}))):
+                        continue
+                    ent = self.create_entity(surface, "item-on-ground", tx, ty)
+                    n = min(size, count)
+                    ent.stack = Stack(name, n)  # type: ignore[union-attr]
+                    count -= n
+            ring += 1
+
+    # -- per tick -------------------------------------------------------------------------------------------
+
+    def update(self) -> None:
+        for entity in list(self.walkers.values()):
+            update_walking(self, entity)
+        if self.active:
+            for oid, entity in list(self.active.items()):
+                if not entity.valid or not entity.machine.update(self, entity):
+                    self.active.pop(oid, None)
+
+
+def _box(proto: dict[str, Any]) -> BBox:
+    box = proto.get("collision_box")
+    if not box:
+        return BBox(0.0, 0.0, 0.0, 0.0)
+    return BBox(float(box[0][0]), float(box[0][1]), float(box[1][0]), float(box[1][1]))
