@@ -4,6 +4,7 @@ local handler = require("event_handler")
 handler.add_libraries({
   require("scripts.migrations"),
   require("scripts.agents"),
+  require("scripts.admin"),
   require("scripts.actions.walking"),
   require("scripts.actions.mining"),
 })

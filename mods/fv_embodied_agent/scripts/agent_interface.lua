@@ -19,21 +19,41 @@ function M.build(agent_id)
     version = function()
       return meta.version(interface_name)
     end,
+    ---@param position MapPosition
+    ---@param options {radius?: number}|nil
     walk_to = function(position, options)
       return walking.start(registry.get(agent_id), position, options)
     end,
+    ---@param resource_name string
+    ---@param max_count integer|nil
+    ---@param position MapPosition|nil
     mine_resource = function(resource_name, max_count, position)
       return mining.start(registry.get(agent_id), resource_name, max_count, position)
     end,
+    ---@param entity_name string
+    ---@param position MapPosition
+    ---@param direction defines.direction|nil
     place_entity = function(entity_name, position, direction)
       return placement.place(registry.get(agent_id), entity_name, position, direction)
     end,
+    ---@param entity_name string
+    ---@param position MapPosition
     pickup_entity = function(entity_name, position)
       return placement.pickup(registry.get(agent_id), entity_name, position)
     end,
+    ---@param item_name string
+    ---@param count integer
+    ---@param entity_name string
+    ---@param position MapPosition
+    ---@param inventory_kind "fuel"|"input"|"output"|"chest"|nil
     put_inventory_item = function(item_name, count, entity_name, position, inventory_kind)
       return inventory.put(registry.get(agent_id), item_name, count, entity_name, position, inventory_kind)
     end,
+    ---@param item_name string
+    ---@param count integer
+    ---@param entity_name string
+    ---@param position MapPosition
+    ---@param inventory_kind "fuel"|"input"|"output"|"chest"|nil
     take_inventory_item = function(item_name, count, entity_name, position, inventory_kind)
       return inventory.take(registry.get(agent_id), item_name, count, entity_name, position, inventory_kind)
     end,
@@ -43,6 +63,8 @@ function M.build(agent_id)
     inspect = function()
       return inspect.agent(registry.get(agent_id))
     end,
+    ---@param entity_name string
+    ---@param position MapPosition
     inspect_entity = function(entity_name, position)
       return inspect.entity(registry.get(agent_id), entity_name, position)
     end,

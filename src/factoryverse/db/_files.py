@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import RecordError, SnapshotError
-from .schema import validate_record
+from .schema import record_checker, validate_record
 
 __all__ = [
     "CHUNK_SIZE",
@@ -70,19 +70,18 @@ def iter_records(path: Path, fmt: str, *, text: str | None = None,
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise SnapshotError(f"cannot read snapshot file {path}: {exc}") from exc
+    check = record_checker(fmt)
+    loads = json.loads
     for lineno, line in enumerate(text.splitlines(), first_line):
-        if not line.strip():
+        if not line or line.isspace():
             continue
         try:
-            rec = json.loads(line)
+            rec = loads(line)
         except ValueError as exc:
             raise RecordError(f"{path}:{lineno}: not valid JSON ({exc}); the file is damaged, take the snapshot again",
                               source=f"{path}:{lineno}") from exc
-        try:
-            validate_record(rec, fmt=fmt)
-        except RecordError as exc:
-            raise RecordError(f"{path}:{lineno}: {exc}", field=exc.field, record_type=exc.record_type,
-                              source=f"{path}:{lineno}") from exc
+        if not check(rec):
+            validate_record(rec, fmt=fmt, source=f"{path}:{lineno}")
         yield rec
 
 

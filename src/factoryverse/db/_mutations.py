@@ -7,8 +7,8 @@ from typing import Any
 
 import duckdb
 
-from ._bulk import clear_chunk, insert_init_files
-from ._files import CHUNK_SIZE, chunk_init_files, iter_records
+from ._bulk import clear_chunk, insert_staged, staged_init_files
+from ._files import CHUNK_SIZE, chunk_init_files
 from .errors import RecordError, SnapshotError
 
 __all__ = ["apply_record", "set_state", "get_state"]
@@ -63,12 +63,9 @@ def _chunk_charted(con: duckdb.DuckDBPyConnection, rec: dict[str, Any], snapshot
             "load a snapshot first or pass snapshot_dir"
         )
     surface, cx, cy = rec["surface"], rec["cx"], rec["cy"]
-    files = chunk_init_files(snapshot_dir, surface, cx, cy)
-    for path in files:  # validate everything before touching the tables
-        for _ in iter_records(path, "snapshot_file"):
-            pass
-    clear_chunk(con, surface, cx, cy)
-    insert_init_files(con, files)
+    with staged_init_files(chunk_init_files(snapshot_dir, surface, cx, cy)) as staged:
+        clear_chunk(con, surface, cx, cy)
+        insert_staged(con, staged, merge=True)
     con.execute(
         "INSERT INTO chunk VALUES (?, ?, ?, ?, ST_MakeEnvelope(?, ?, ?, ?)) ON CONFLICT DO NOTHING",
         [surface, cx, cy, rec["tick"], cx * CHUNK_SIZE, cy * CHUNK_SIZE, (cx + 1) * CHUNK_SIZE, (cy + 1) * CHUNK_SIZE],

@@ -11,8 +11,8 @@ from typing import Any
 import duckdb
 
 from . import _mutations
-from ._bulk import insert_init_files
-from ._files import init_files, iter_records, latest_status, require_dir
+from ._bulk import insert_staged, staged_init_files
+from ._files import init_files, latest_status, require_dir
 from ._update_log import UpdateLog
 from .errors import DatabaseError, RecordError, SnapshotError, SyncGapError
 from .patches import build_resource_patches
@@ -74,20 +74,21 @@ def _check_names(con: duckdb.DuckDBPyConnection, enum: str, seen: dict[str, str]
         )
 
 
-def _scan(files: list[Path]) -> tuple[dict[str, str], dict[str, str]]:
-    """Validate every record; return the resource and entity names seen, each with a first source."""
-    resources: dict[str, str] = {}
-    entities: dict[str, str] = {}
-    for path in files:
-        for rec in iter_records(path, "snapshot_file"):
-            rtype = rec["type"]
-            if rtype == "resource_tile":
-                if rec["name"] not in resources:
-                    resources[rec["name"]] = str(path)
-            elif rtype == "entity" or rtype == "resource_entity":
-                if rec["name"] not in entities:
-                    entities[rec["name"]] = str(path)
-    return resources, entities
+class _NameCollector:
+    """Remembers each resource and entity name with the first file it appeared in."""
+
+    def __init__(self) -> None:
+        self.resources: dict[str, str] = {}
+        self.entities: dict[str, str] = {}
+
+    def __call__(self, path: Path, rec: dict[str, Any]) -> None:
+        rtype = rec["type"]
+        if rtype == "resource_tile":
+            if rec["name"] not in self.resources:
+                self.resources[rec["name"]] = str(path)
+        elif rtype == "entity" or rtype == "resource_entity":
+            if rec["name"] not in self.entities:
+                self.entities[rec["name"]] = str(path)
 
 
 def _pending_deltas(snapshot_dir: Path, after: int) -> list[dict[str, Any]]:
@@ -108,35 +109,36 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 def _load_once(con: duckdb.DuckDBPyConnection, snapshot_dir: Path, status: dict[str, Any]) -> LoadReport:
     started = time.perf_counter()
     files = init_files(snapshot_dir)
-    resources, entities = _scan(files)
-    _check_names(con, RESOURCE_NAME_ENUM, resources)
-    _check_names(con, ENTITY_NAME_ENUM, entities)
-    deltas = _pending_deltas(snapshot_dir, status["seq"])
-    con.begin()
-    try:
-        recreate_data_tables(con)
-        insert_init_files(con, files)
-        create_spatial_indexes(con)
-        for rec in deltas:
-            _mutations.apply_record(con, rec, snapshot_dir)
-        patches = build_resource_patches(con)
-        last_seq = deltas[-1]["seq"] if deltas else status["seq"]
-        _mutations.set_state(
-            con, snapshot_dir=str(Path(snapshot_dir).resolve()), snapshot_seq=status["seq"],
-            snapshot_tick=status["tick"], snapshot_chunks=status["chunks"], last_seq=last_seq,
-            last_tick=deltas[-1]["tick"] if deltas else status["tick"],
-        )
-        report = LoadReport(
-            snapshot_dir=Path(snapshot_dir), status_seq=status["seq"], status_tick=status["tick"],
-            last_seq=last_seq, files=len(files), chunks=_count(con, "chunk"),
-            resource_tiles=_count(con, "resource_tile"), resource_entities=_count(con, "resource_entity"),
-            water_tiles=_count(con, "water_tile"), entities=_count(con, "map_entity"),
-            deltas_applied=len(deltas), patches=patches, seconds=0.0,
-        )
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
+    names = _NameCollector()
+    with staged_init_files(files, names) as staged:
+        _check_names(con, RESOURCE_NAME_ENUM, names.resources)
+        _check_names(con, ENTITY_NAME_ENUM, names.entities)
+        deltas = _pending_deltas(snapshot_dir, status["seq"])
+        con.begin()
+        try:
+            recreate_data_tables(con)
+            insert_staged(con, staged, merge=False)
+            create_spatial_indexes(con)
+            for rec in deltas:
+                _mutations.apply_record(con, rec, snapshot_dir)
+            patches = build_resource_patches(con)
+            last_seq = deltas[-1]["seq"] if deltas else status["seq"]
+            _mutations.set_state(
+                con, snapshot_dir=str(Path(snapshot_dir).resolve()), snapshot_seq=status["seq"],
+                snapshot_tick=status["tick"], snapshot_chunks=status["chunks"], last_seq=last_seq,
+                last_tick=deltas[-1]["tick"] if deltas else status["tick"],
+            )
+            report = LoadReport(
+                snapshot_dir=Path(snapshot_dir), status_seq=status["seq"], status_tick=status["tick"],
+                last_seq=last_seq, files=len(files), chunks=_count(con, "chunk"),
+                resource_tiles=_count(con, "resource_tile"), resource_entities=_count(con, "resource_entity"),
+                water_tiles=_count(con, "water_tile"), entities=_count(con, "map_entity"),
+                deltas_applied=len(deltas), patches=patches, seconds=0.0,
+            )
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
     return _with_seconds(report, time.perf_counter() - started)
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "RESOURCE_NAME_ENUM",
     "ENTITY_NAME_ENUM",
     "validate_record",
+    "record_checker",
     "create_schema",
     "ensure_schema",
     "recreate_data_tables",
@@ -105,18 +106,33 @@ def _allowed(fmt: str | None) -> frozenset[str]:
     return frozenset(formats[fmt])
 
 
+@functools.lru_cache(maxsize=None)
+def record_checker(fmt: str | None = None) -> Callable[[Any], bool]:
+    """A fast predicate: True when a record is valid (and of a type of `fmt`), False when unsure.
+
+    False means "ask validate_record", which gives the verdict and the message; the predicate is
+    for hot loops over many records.
+    """
+    checkers = {t: c for t, c in _checkers().items() if t in _allowed(fmt) and c is not None}
+    get = checkers.get
+
+    def check(rec: Any) -> bool:
+        if type(rec) is not dict:
+            return False
+        c = get(rec.get("type"))
+        return c is not None and c(rec)
+
+    return check
+
+
 def validate_record(rec: Any, *, fmt: str | None = None, source: str | None = None) -> None:
     """Raise RecordError (naming the field) unless `rec` matches its type in wire.schema.json.
 
     `fmt` limits the accepted types to one format ("snapshot_file", "snapshot_delta", ...);
     `source` ("file.jsonl:12", "udp") is carried into the error for the reader's benefit.
     """
-    if isinstance(rec, dict):
-        rtype = rec.get("type")
-        if isinstance(rtype, str) and rtype in _allowed(fmt):
-            check = _checkers().get(rtype)
-            if check is not None and check(rec):
-                return
+    if record_checker(fmt)(rec):
+        return
     try:
         validate_wire_record(rec, fmt)
     except WireSchemaError as exc:
@@ -178,25 +194,33 @@ def drop_spatial_indexes(con: duckdb.DuckDBPyConnection) -> None:
 
 def create_schema(con: duckdb.DuckDBPyConnection, *, resource_names: Iterable[str] | None = None,
                   entity_names: Iterable[str] | None = None) -> None:
-    """Create every table, index and ENUM that does not exist yet (existing ones are kept).
+    """Create the tables, RTREE indexes and ENUMs of a new database; check the version of an old one.
 
     `resource_names` / `entity_names` (from prototype data: data.raw["resource"], every entity
-    prototype) make the name columns ENUMs; an ENUM, once created, stays until the file is deleted.
+    prototype name) make the name columns ENUMs. They only apply to a new database: an existing
+    one keeps the types it was created with (delete the file to change them).
     """
-    _check_version(con)
+    version = _stored_version(con)
+    if version == DB_SCHEMA_VERSION:
+        return
+    if version is not None:
+        raise SchemaVersionError(
+            f"the database has table layout version {version} but this factoryverse uses "
+            f"{DB_SCHEMA_VERSION}; delete the database file and load the snapshot again"
+        )
     for stmt in _META:
         con.execute(stmt)
     _create_enum(con, RESOURCE_NAME_ENUM, resource_names)
     _create_enum(con, ENTITY_NAME_ENUM, entity_names)
     _create_tables(con, DATA_TABLES)
     create_spatial_indexes(con)
-    wire_version = load_wire_schema()["schema_version"]
-    con.execute("INSERT OR REPLACE INTO schema_version VALUES ('db', ?), ('wire', ?)",
-                [DB_SCHEMA_VERSION, wire_version])
+    # Written last: its presence says the schema is complete.
+    con.execute("INSERT OR REPLACE INTO schema_version VALUES ('wire', ?), ('db', ?)",
+                [load_wire_schema()["schema_version"], DB_SCHEMA_VERSION])
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the schema with VARCHAR names if this database has none; check its version if it has."""
+    """Create the schema (VARCHAR names) if this database has none; check its version if it has."""
     create_schema(con)
 
 
@@ -208,16 +232,12 @@ def recreate_data_tables(con: duckdb.DuckDBPyConnection) -> None:
     _create_tables(con, DATA_TABLES)
 
 
-def _check_version(con: duckdb.DuckDBPyConnection) -> None:
+def _stored_version(con: duckdb.DuckDBPyConnection) -> int | None:
     exists = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_version' "
         "AND database_name = current_database() AND schema_name = 'main'"
     ).fetchone()[0]
     if not exists:
-        return
+        return None
     row = con.execute("SELECT version FROM schema_version WHERE component = 'db'").fetchone()
-    if row is not None and row[0] != DB_SCHEMA_VERSION:
-        raise SchemaVersionError(
-            f"the database has table layout version {row[0]} but this factoryverse uses "
-            f"{DB_SCHEMA_VERSION}; delete the database file and load the snapshot again"
-        )
+    return None if row is None else row[0]

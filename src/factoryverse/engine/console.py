@@ -40,9 +40,9 @@ class Console:
         if not text.startswith("/"):
             self.engine.log_line(f"[CHAT] <server>: {text}")
             return ""
-        name, _, rest = text[1:].partition(" ")
-        name = name.strip()
-        rest = rest.strip()
+        parts = text[1:].split(None, 1)
+        name = parts[0] if parts else ""
+        rest = parts[1].strip() if len(parts) > 1 else ""
         self._lines = []
         try:
             if name in _LUA_COMMANDS:

@@ -221,7 +221,7 @@ def _get_fuel_inventory(state, e):
 
 @Entity.method("get_output_inventory")
 def _get_output_inventory(state, e):
-    for name in ("furnace_result", "character_main", "chest"):
+    for name in ("crafter_output", "character_main", "chest"):
         if name in e.inventories:
             return e.inventories[name]
     return None
@@ -276,6 +276,15 @@ def _destroy(state, e, params=None):
         engine.events.raise_event("script_raised_destroy", {"entity": e})
     engine.world.destroy_entity(e)
     return True
+
+
+@Entity.method("deplete")
+def _deplete(state, e):
+    if e.type != "resource":
+        raise ScriptError("Entity is not resource.")
+    world = state.engine.world
+    e.amount = 1
+    world.deplete_one(e)
 
 
 @Entity.method("mine")

@@ -245,8 +245,8 @@ def _get_inventory_size(state, ref, index, quality=None):
         "fuel": (d.get("energy_source") or {}).get("fuel_inventory_size"),
         "chest": d.get("inventory_size"),
         "character_main": d.get("inventory_size"),
-        "furnace_source": d.get("source_inventory_size"),
-        "furnace_result": d.get("result_inventory_size"),
+        "crafter_input": d.get("source_inventory_size"),
+        "crafter_output": d.get("result_inventory_size"),
     }
     return sizes.get(name or "")
 

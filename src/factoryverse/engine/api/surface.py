@@ -164,6 +164,8 @@ def _count_entities_filtered(state, s, params=None):
 def _find_tiles_filtered(state, s, params=None):
     p = _args.require_table(params or {}, "find_tiles_filtered")
     names = _args.names(p.get("name"))
+    layers = _layers(p.get("collision_mask"))
+    invert = bool(p.get("invert"))
     if p.get("area") is None:
         raise ScriptError("find_tiles_filtered: this engine needs an 'area'")
     l, t, r, b = _args.area(p["area"])
@@ -171,11 +173,27 @@ def _find_tiles_filtered(state, s, params=None):
     out = []
     for ty in range(math.floor(t), math.ceil(b)):
         for tx in range(math.floor(l), math.ceil(r)):
-            if names is None or s.tile_name(tx, ty) in names:
+            name = s.tile_name(tx, ty)
+            match = (names is None or name in names) and (layers is None or bool(s.tile_layers(name) & layers))
+            if match != invert:
                 out.append(TileRef(s, tx, ty))
                 if limit is not None and len(out) >= limit:
                     return out
     return out
+
+
+def _layers(mask) -> frozenset[str] | None:
+    """CollisionLayerID, an array of them, or a {layer=true} table."""
+    if mask is None:
+        return None
+    if isinstance(mask, str):
+        return frozenset([mask])
+    if isinstance(mask, list):
+        return frozenset(str(m) for m in mask)
+    if isinstance(mask, dict):
+        inner = mask.get("layers", mask)
+        return frozenset(k for k, v in inner.items() if v)
+    raise ScriptError(f"Invalid collision mask {mask!r}")
 
 
 @Surface.method("find_non_colliding_position")

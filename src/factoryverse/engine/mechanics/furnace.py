@@ -50,14 +50,14 @@ class FurnaceMachine:
     def _results_fit(self, world: World, entity: Entity, recipe: dict[str, Any]) -> bool:
         from factoryverse.engine.mechanics.machines import INVENTORY
 
-        out = entity.inventories[INVENTORY["furnace_result"]]
+        out = entity.inventories[INVENTORY["crafter_output"]]
         return all(out.can_insert(r["name"], int(r.get("amount", 1))) >= int(r.get("amount", 1)) for r in recipe.get("results", []))
 
     def update(self, world: World, entity: Entity) -> bool:
         from factoryverse.engine.mechanics.machines import INVENTORY
 
         if self.recipe is None:
-            stack = entity.inventories[INVENTORY["furnace_source"]].first()
+            stack = entity.inventories[INVENTORY["crafter_input"]].first()
             if stack is None:
                 self.status = "no_ingredients"
                 return False
@@ -69,7 +69,7 @@ class FurnaceMachine:
             if not self._results_fit(world, entity, recipe):
                 self.status = "full_output"
                 return False  # woken when products are taken
-            entity.inventories[INVENTORY["furnace_source"]].remove(stack.name, need)
+            entity.inventories[INVENTORY["crafter_input"]].remove(stack.name, need)
             self.recipe = recipe
             self.previous_recipe = recipe
             self.progress = 0.0
@@ -84,7 +84,7 @@ class FurnaceMachine:
                 self.progress -= self.speed
                 self.status = "full_output"
                 return False
-            out = entity.inventories[INVENTORY["furnace_result"]]
+            out = entity.inventories[INVENTORY["crafter_output"]]
             for r in recipe.get("results", []):
                 out.insert(r["name"], int(r.get("amount", 1)))
             self.recipe = None

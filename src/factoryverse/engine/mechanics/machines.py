@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["attach", "INVENTORY"]
 
 # Inventories are keyed by their defines.inventory name; LuaEntity.get_inventory maps a define's value to its name.
-INVENTORY = {n: n for n in ("fuel", "chest", "furnace_source", "furnace_result", "character_main")}
+INVENTORY = {n: n for n in ("fuel", "chest", "crafter_input", "crafter_output", "character_main")}
 
 
 def _stack_size(world: World):
@@ -69,9 +69,9 @@ def attach(world: World, entity: Entity) -> None:
         if source.get("type") == "burner":
             _add_burner(world, entity, source)
         machine = FurnaceMachine(world, entity)
-        src = Inventory(int(proto.get("source_inventory_size", 1)), size, owner=entity, index="furnace_source", accepts=machine.accepts_source)
-        res = Inventory(int(proto.get("result_inventory_size", 1)), size, owner=entity, index="furnace_result")
+        src = Inventory(int(proto.get("source_inventory_size", 1)), size, owner=entity, index="crafter_input", accepts=machine.accepts_source)
+        res = Inventory(int(proto.get("result_inventory_size", 1)), size, owner=entity, index="crafter_output")
         src.on_change = res.on_change = lambda: world.wake(entity)
-        entity.inventories[INVENTORY["furnace_source"]] = src
-        entity.inventories[INVENTORY["furnace_result"]] = res
+        entity.inventories[INVENTORY["crafter_input"]] = src
+        entity.inventories[INVENTORY["crafter_output"]] = res
         entity.machine = machine

@@ -35,7 +35,7 @@ def insert_into_entity(world: World, target: Entity, name: str, count: int) -> i
     if target.burner is not None:
         order.append(INVENTORY["fuel"])
     if target.type == "furnace":
-        order.append(INVENTORY["furnace_source"])
+        order.append(INVENTORY["crafter_input"])
     elif target.type == "container":
         order.append(INVENTORY["chest"])
     elif target.type == "character":
@@ -82,7 +82,7 @@ class DrillMachine:
         surface = entity.surface
         target = None
         for e in surface.entities_near(BBox(dx - 0.01, dy - 0.01, dx + 0.01, dy + 0.01)):
-            if e.valid and e is not entity and e.inventories and e.type != "character" and e.bbox().contains(dx, dy):
+            if e.valid and e is not entity and e.inventories and e.type != "character" and e.footprint().contains(dx, dy):
                 target = e
                 break
         while self.pending:

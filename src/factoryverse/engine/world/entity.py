@@ -76,6 +76,11 @@ class Entity:
         b = self.box
         return BBox(self.x + b.left, self.y + b.top, self.x + b.right, self.y + b.bottom)
 
+    def footprint(self) -> BBox:
+        """The tiles the entity covers: its collision box rounded out to tile edges (what the drop logic targets)."""
+        b = self.bbox()
+        return BBox(math.floor(b.left + 1e-6), math.floor(b.top + 1e-6), math.ceil(b.right - 1e-6), math.ceil(b.bottom - 1e-6))
+
     def drop_position(self) -> tuple[float, float] | None:
         vec = self.proto.get("vector_to_place_result")
         if vec is None:

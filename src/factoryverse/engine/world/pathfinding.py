@@ -4,6 +4,8 @@ The surface passes a collision oracle ``is_blocked(tx, ty)``; this module knows 
 Moves go to the 8 neighbouring tiles; a diagonal move needs both tiles it brushes past to be free, so a path
 never squeezes between two blocked corners. Costs are integers (1000 straight, 1414 diagonal) so ties compare
 exactly, and the open list orders by (f, h, y, x), so the same world always gives the same path.
+
+Tile coordinates are limited to +-2**30, far beyond Factorio's own map limit of +-1,000,000.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ __all__ = ["PathfindingError", "find_path", "path_length"]
 _STRAIGHT = 1000
 _DIAGONAL = 1414
 # Tile keys: y * 2**32 + x, with x decoded from the low 32 bits as a signed value.
+_COORD_LIMIT = 1 << 30
 _HALF = 1 << 31
 _LOW = 0xFFFFFFFF
 # (index, dx, dy, key offset, cost, straight moves a diagonal brushes past) in a fixed order, straight moves
@@ -42,15 +45,9 @@ def _point(value: object, label: str) -> tuple[float, float]:
         x, y = float(x), float(y)
     except (TypeError, ValueError) as exc:
         raise PathfindingError(f"{label} must be an (x, y) pair of numbers, got {value!r}") from exc
-    if not (math.isfinite(x) and math.isfinite(y)):
-        raise PathfindingError(f"{label} must be finite, got {value!r}")
+    if not (math.isfinite(x) and math.isfinite(y)) or max(abs(x), abs(y)) >= _COORD_LIMIT:
+        raise PathfindingError(f"{label} must be finite and within +-{_COORD_LIMIT} tiles, got {value!r}")
     return x, y
-
-
-def _octile(dx: int, dy: int) -> int:
-    dx = abs(dx)
-    dy = abs(dy)
-    return _STRAIGHT * (dx - dy) + _DIAGONAL * dy if dx > dy else _STRAIGHT * (dy - dx) + _DIAGONAL * dx
 
 
 def find_path(is_blocked: Callable[[int, int], bool], start: tuple[float, float], goal: tuple[float, float], *,
@@ -106,7 +103,8 @@ def _search(is_blocked: Callable[[int, int], bool], start: tuple[int, int], goal
     admissible when any target within the radius will do.
 
     A tile is keyed by the int ``y * 2**32 + x`` (so a neighbour is a fixed offset away) and the open list holds
-    ``(f * 2**32 + h, key)``: f first, then the smaller h, then the key, all exact integer comparisons.
+    ``(f * 2**48 + h, key)`` (h < 2**42 within the coordinate limit): f first, then the smaller h, then the
+    key, all exact integer comparisons.
     """
     gtx, gty = goal_tile
     target_keys = {(ty << 32) + tx for tx, ty in targets}
@@ -162,7 +160,7 @@ def _search(is_blocked: Callable[[int, int], bool], start: tuple[int, int], goal
                      straight * (ady - adx) + diagonal * adx) - slack
                 if h < 0:
                     h = 0
-                heappush(open_heap, (((ng + h) << 32) + h, nkey))
+                heappush(open_heap, (((ng + h) << 48) + h, nkey))
     return None
 
 

@@ -1,0 +1,3 @@
+from factoryverse.cli import main
+
+main()

@@ -1,0 +1,121 @@
+"""`fv server start|stop|status`: embedded server instances, one process each."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+from factorio_rcon import RCONClient
+
+from factoryverse.cli._instances import Instance, InstanceError, list_instances, start_instance, stop_instance
+
+__all__ = ["app", "configure_instance"]
+
+app = typer.Typer(help="Start, stop and list embedded Factorio-compatible servers.", no_args_is_help=True)
+
+
+def configure_instance(inst: Instance) -> float:
+    """First RCON command: point fv_snapshot's deltas at the instance's UDP port. Returns the round trip in s."""
+    t0 = time.perf_counter()
+    client = RCONClient(inst.rcon_host, inst.rcon_port, inst.rcon_password, connect_on_init=True)
+    try:
+        reply = client.send_command(
+            "/sc local ok, err = pcall(remote.call, 'map', 'set_snapshot_config', {udp_port=%d}) "
+            "rcon.print(ok and 'ok' or tostring(err))" % inst.snapshot_udp_port
+        )
+    finally:
+        client.close()
+    if (reply or "").strip() != "ok":
+        raise InstanceError(f"instance {inst.id} answered RCON but could not configure fv_snapshot: {reply}")
+    return time.perf_counter() - t0
+
+
+def _print_table(instances: list[Instance]) -> None:
+    typer.echo(f"{'ID':>3}  {'PID':>7}  {'RCON':>15}  {'SNAPSHOT UDP':>12}  {'STATE':<8}  SCRIPT-OUTPUT")
+    for i in instances:
+        state = "running" if i.alive() else "dead"
+        typer.echo(f"{i.id:>3}  {i.pid:>7}  {i.rcon_host + ':' + str(i.rcon_port):>15}  {i.snapshot_udp_port:>12}  {state:<8}  {i.script_output}")
+
+
+@app.command("start")
+def start(
+    num: int = typer.Option(1, "--num", "-n", min=1, max=64, help="How many instances to start."),
+    seed: int = typer.Option(0, help="Map seed (the same seed gives the same map)."),
+    mode: str = typer.Option("realtime", help="realtime (60 UPS), fast (as fast as possible) or paused."),
+    mods_dir: Optional[Path] = typer.Option(None, help="Mods folder (default: the repository's mods/)."),
+    detach: bool = typer.Option(False, "--detach", "-d", help="Return once ready and leave the servers running."),
+) -> None:
+    """Start N embedded servers on RCON 27000+i / snapshot UDP 34400+i and print them once they answer RCON."""
+    if mode not in ("realtime", "fast", "paused"):
+        raise typer.BadParameter("mode must be realtime, fast or paused")
+    started: list[Instance] = []
+    try:
+        for _ in range(num):
+            inst = start_instance(seed=seed, mode=mode, mods_dir=mods_dir)
+            started.append(inst)
+            configure_instance(inst)
+    except (InstanceError, OSError) as e:
+        for inst in started:
+            stop_instance(inst)
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(1) from e
+    _print_table(started)
+    for inst in started:
+        typer.echo(f"  instance {inst.id}: RCON password {inst.rcon_password}")
+    if detach:
+        typer.echo("detached; stop them with `fv server stop --all`")
+        return
+    typer.echo("running; press Ctrl-C to stop")
+    stop = {"now": False}
+
+    def _handler(signum, frame):  # noqa: ARG001
+        stop["now"] = True
+
+    signal.signal(signal.SIGINT, _handler)
+    signal.signal(signal.SIGTERM, _handler)
+    try:
+        while not stop["now"] and any(i.alive() for i in started):
+            time.sleep(0.5)
+    finally:
+        for inst in started:
+            stop_instance(inst)
+        typer.echo("stopped")
+
+
+@app.command("stop")
+def stop(
+    instance_id: Optional[int] = typer.Argument(None, help="Instance id to stop."),
+    all_: bool = typer.Option(False, "--all", help="Stop every instance."),
+) -> None:
+    """Stop one instance (by id) or all of them."""
+    instances = list_instances()
+    if all_:
+        targets = instances
+    elif instance_id is not None:
+        targets = [i for i in instances if i.id == instance_id]
+        if not targets:
+            typer.echo(f"error: no instance {instance_id}; see `fv server status`", err=True)
+            raise typer.Exit(1)
+    else:
+        typer.echo("error: give an instance id or --all", err=True)
+        raise typer.Exit(2)
+    for inst in targets:
+        was = stop_instance(inst)
+        typer.echo(f"instance {inst.id}: {'stopped' if was else 'was not running (record removed)'}")
+
+
+@app.command("status")
+def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable: id, ports, RCON password, paths.")) -> None:
+    """List instances with their ports and state."""
+    instances = list_instances()
+    if as_json:
+        typer.echo(json.dumps([i.public() for i in instances], indent=2))
+        return
+    if not instances:
+        typer.echo("no instances; start one with `fv server start`")
+        return
+    _print_table(instances)

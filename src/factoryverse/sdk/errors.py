@@ -1,0 +1,270 @@
+"""The SDK's one exception tree: everything it raises is a FactoryVerseError.
+
+    FactoryVerseError
+    ├── RconError                    transport to the game (RCON)
+    │   ├── RconConnectionError      cannot reach the server, or the connection dropped
+    │   │   └── RconTimeoutError     the server did not answer a command in time
+    │   ├── RconAuthError            wrong RCON password
+    │   └── UnexpectedReplyError     the game answered something the SDK cannot parse
+    ├── LuaError                     a Lua error raised by the game, with its traceback
+    ├── RemoteCallError              a mod method refused the call ("[fv:<code>] ...")
+    │   ├── one subclass per error code of remote_interfaces.json (OutOfReachError, ...)
+    │   ├── UnknownInterfaceError    no such remote interface or method
+    │   └── ActionError              an async action (walk_to, mine_resource) did not succeed
+    │       ├── ActionTimeoutError
+    │       └── ActionFailedError
+    ├── InterfaceVersionError        a mod speaks another schema_version than this SDK
+    ├── ListenerError                the UDP listener for action completions failed
+    └── ViewError                    a mutation through a REMOTE view or a ghost
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "FactoryVerseError",
+    "RconError",
+    "RconConnectionError",
+    "RconTimeoutError",
+    "RconAuthError",
+    "UnexpectedReplyError",
+    "LuaError",
+    "RemoteCallError",
+    "InvalidArgumentError",
+    "UnknownAgentError",
+    "UnknownEntityError",
+    "UnknownItemError",
+    "NotInInventoryError",
+    "OutOfReachError",
+    "PlacementBlockedError",
+    "EntityNotFoundError",
+    "NoResourceInReachError",
+    "InventoryFullError",
+    "AgentBusyError",
+    "NoPathError",
+    "UnknownInterfaceError",
+    "ActionError",
+    "ActionTimeoutError",
+    "ActionFailedError",
+    "InterfaceVersionError",
+    "ListenerError",
+    "ViewError",
+    "error_class_for_code",
+]
+
+
+class FactoryVerseError(Exception):
+    """Base of every error the SDK raises."""
+
+
+class RconError(FactoryVerseError):
+    """Talking to the game over RCON failed."""
+
+
+class RconConnectionError(RconError):
+    """The RCON server cannot be reached, or the connection broke during a command.
+
+    A command whose connection broke may or may not have run; the next call reconnects.
+    """
+
+
+class RconTimeoutError(RconConnectionError):
+    """The game did not answer a command within the timeout (it may be saving, or stuck)."""
+
+
+class RconAuthError(RconError):
+    """The RCON server rejected the password."""
+
+
+class UnexpectedReplyError(RconError):
+    """The game's reply is not in the shape the SDK sent for (e.g. not JSON)."""
+
+    def __init__(self, message: str, *, reply: str) -> None:
+        super().__init__(message)
+        self.reply = reply
+
+
+class LuaError(FactoryVerseError):
+    """A Lua error in the game. `lua_message` is Lua's own text, `traceback` its stack (may be empty)."""
+
+    def __init__(self, message: str, *, lua_message: str, traceback: str = "") -> None:
+        super().__init__(message)
+        self.lua_message = lua_message
+        self.traceback = traceback
+
+
+class RemoteCallError(FactoryVerseError):
+    """A remote interface method refused the call.
+
+    `code` is the `[fv:<code>]` from the mod (None when the game itself refused), `detail` the mod's
+    message (which says what to do), `interface`/`method` the call, `traceback` the Lua stack if any.
+    """
+
+    code: str | None = None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        detail: str = "",
+        interface: str | None = None,
+        method: str | None = None,
+        traceback: str = "",
+    ) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+        self.detail = detail or message
+        self.interface = interface
+        self.method = method
+        self.traceback = traceback
+
+
+class InvalidArgumentError(RemoteCallError):
+    """An argument has the wrong type or shape; the message names it and what it must be."""
+
+    code = "invalid_argument"
+
+
+class UnknownAgentError(RemoteCallError):
+    """No live agent with that id: list_agents() shows the live ones; create a new agent."""
+
+    code = "unknown_agent"
+
+
+class UnknownEntityError(RemoteCallError):
+    """No entity prototype of that name: use a name from data.raw, e.g. "stone-furnace"."""
+
+    code = "unknown_entity"
+
+
+class UnknownItemError(RemoteCallError):
+    """No item prototype of that name: use a name from data.raw, e.g. "coal"."""
+
+    code = "unknown_item"
+
+
+class NotInInventoryError(RemoteCallError):
+    """The agent (or the entity) does not hold enough of the item: mine, craft or take it first."""
+
+    code = "not_in_inventory"
+
+
+class OutOfReachError(RemoteCallError):
+    """The target is beyond the character's reach: walk_to a closer position first."""
+
+    code = "out_of_reach"
+
+
+class PlacementBlockedError(RemoteCallError):
+    """The entity cannot be placed there: the message names what is in the way; pick another spot."""
+
+    code = "placement_blocked"
+
+
+class EntityNotFoundError(RemoteCallError):
+    """No entity of that name at that position: pass the entity's own (center) position."""
+
+    code = "entity_not_found"
+
+
+class NoResourceInReachError(RemoteCallError):
+    """No tile of that resource within reach: walk_to an ore tile first."""
+
+    code = "no_resource_in_reach"
+
+
+class InventoryFullError(RemoteCallError):
+    """The target inventory cannot take the items: make room (e.g. put items into a chest) first."""
+
+    code = "inventory_full"
+
+
+class AgentBusyError(RemoteCallError):
+    """The agent is already doing an action of that kind: await it before starting another."""
+
+    code = "busy"
+
+
+class NoPathError(RemoteCallError):
+    """No path to the goal: pick another goal or a larger radius.
+
+    Raised by walk_to when its completion reports no_path; `action_id` and `result` are then set.
+    """
+
+    code = "no_path"
+    action_id: int | None = None
+    result: dict[str, Any] | None = None
+
+
+class UnknownInterfaceError(RemoteCallError):
+    """No remote interface (or method) of that name: is the mod loaded, is the agent still alive?"""
+
+
+class ActionError(RemoteCallError):
+    """An async action did not complete successfully. `agent_id`, `action_id` and `action` name it."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        agent_id: int,
+        action_id: int,
+        action: str,
+        code: str | None = None,
+        detail: str = "",
+        interface: str | None = None,
+        result: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, code=code, detail=detail, interface=interface, method=action)
+        self.agent_id = agent_id
+        self.action_id = action_id
+        self.action = action
+        self.result = result
+
+
+class ActionTimeoutError(ActionError):
+    """No completion arrived in time. The action may still be running in the game."""
+
+
+class ActionFailedError(ActionError):
+    """The game reported the action as failed; `code` says why, `result` holds the partial result."""
+
+
+class InterfaceVersionError(FactoryVerseError):
+    """A mod's remote interface speaks another schema_version than this SDK: install matching versions."""
+
+
+class ListenerError(FactoryVerseError):
+    """The UDP listener for action completions could not bind, or was closed while waited on."""
+
+
+class ViewError(FactoryVerseError):
+    """A mutation was attempted through a view that cannot mutate (REMOTE view, or a ghost)."""
+
+
+_BY_CODE: dict[str, type[RemoteCallError]] = {
+    cls.code: cls
+    for cls in (
+        InvalidArgumentError,
+        UnknownAgentError,
+        UnknownEntityError,
+        UnknownItemError,
+        NotInInventoryError,
+        OutOfReachError,
+        PlacementBlockedError,
+        EntityNotFoundError,
+        NoResourceInReachError,
+        InventoryFullError,
+        AgentBusyError,
+        NoPathError,
+    )
+    if cls.code is not None
+}
+
+
+def error_class_for_code(code: str) -> type[RemoteCallError]:
+    """The typed error for an `[fv:<code>]` code; RemoteCallError itself for a code this SDK does not know."""
+    return _BY_CODE.get(code, RemoteCallError)
