@@ -1,3 +1,36 @@
-from .connection import connect
-from .loader import load_snapshot, LoadReport
+"""The map database: fv_snapshot's files in DuckDB with spatial types, kept in sync over UDP.
+
+    con = connect("map.duckdb")
+    load_snapshot(con, script_output / "fv_snapshot")
+    async with SyncService(con, script_output / "fv_snapshot", port=34400) as sync:
+        await sync.wait_for_seq(seq)
+        query(con, "SELECT * FROM resource_patch WHERE resource_name = 'iron-ore'")
+
+This package never imports the SDK or the engine: prototype names for the ENUM types come in as
+parameters of create_schema / load_snapshot.
+"""
+
+from .connection import connect, spatial_extension_path
+from .errors import (DatabaseError, DatabaseOpenError, QueryError, RecordError, SchemaVersionError, SnapshotError,
+                     SpatialExtensionError, SyncError, SyncGapError, SyncTimeoutError)
+from .loader import LoadReport, load_snapshot
 from .patches import build_resource_patches
+from .query import check_read_only, query, run_user_sql
+from .schema import DATA_TABLES, DB_SCHEMA_VERSION, create_schema, ensure_schema, record_checker, validate_record
+from .sync import SyncService, SyncStats, apply_delta, last_applied_seq, sync_from_disk
+
+__all__ = [
+    # connection
+    "connect", "spatial_extension_path",
+    # schema
+    "DB_SCHEMA_VERSION", "DATA_TABLES", "create_schema", "ensure_schema", "validate_record", "record_checker",
+    # loading and patches
+    "LoadReport", "load_snapshot", "build_resource_patches",
+    # sync
+    "apply_delta", "sync_from_disk", "last_applied_seq", "SyncService", "SyncStats",
+    # queries
+    "query", "check_read_only", "run_user_sql",
+    # errors
+    "DatabaseError", "DatabaseOpenError", "SpatialExtensionError", "SchemaVersionError", "RecordError",
+    "SnapshotError", "SyncError", "SyncGapError", "SyncTimeoutError", "QueryError",
+]

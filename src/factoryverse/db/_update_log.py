@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from ._files import iter_records, update_logs
+from .errors import SyncGapError
 
-__all__ = ["UpdateLog"]
+__all__ = ["UpdateLog", "contiguous", "read_contiguous"]
 
 
 @dataclass
@@ -57,3 +58,28 @@ class UpdateLog:
         new_max = max([cursor.max_seq, *(r["seq"] for r in records)])
         self._cursors[path] = _Cursor(cursor.offset + end, cursor.line + text.count("\n"), new_max)
         return [r for r in records if r["seq"] > seq]
+
+
+def contiguous(recs: list[dict[str, Any]], after: int) -> list[dict[str, Any]]:
+    """The leading records of `recs` (sorted by seq) whose seqs follow `after` without a hole."""
+    run = []
+    for expected, rec in enumerate(recs, after + 1):
+        if rec["seq"] != expected:
+            break
+        run.append(rec)
+    return run
+
+
+def read_contiguous(snapshot_dir: Path, after: int) -> list[dict[str, Any]]:
+    """Every delta after `after`; SyncGapError when the logs skip a seq."""
+    for _ in range(2):
+        # Logs of two surfaces may be read either side of an append: look once more before failing.
+        recs = UpdateLog(snapshot_dir).records_after(after)
+        run = contiguous(recs, after)
+        if len(run) == len(recs):
+            return run
+    got = recs[len(run)]["seq"]
+    raise SyncGapError(
+        f"the update logs in {snapshot_dir} jump from seq {after + len(run)} to {got}; the log is incomplete, "
+        "take the snapshot again and reload it", expected=after + len(run) + 1, got=got,
+    )

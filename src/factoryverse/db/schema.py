@@ -119,7 +119,10 @@ def record_checker(fmt: str | None = None) -> Callable[[Any], bool]:
     def check(rec: Any) -> bool:
         if type(rec) is not dict:
             return False
-        c = get(rec.get("type"))
+        rtype = rec.get("type")
+        if type(rtype) is not str:
+            return False
+        c = get(rtype)
         return c is not None and c(rec)
 
     return check

@@ -18,7 +18,7 @@ import asyncio_dgram
 import duckdb
 
 from . import _mutations
-from ._update_log import UpdateLog
+from ._update_log import UpdateLog, contiguous, read_contiguous
 from .errors import DatabaseError, RecordError, SnapshotError, SyncError, SyncGapError, SyncTimeoutError
 from .patches import build_resource_patches
 from .schema import ensure_schema, validate_record
@@ -84,16 +84,6 @@ def apply_delta(con: duckdb.DuckDBPyConnection, rec: dict[str, Any], *, snapshot
     return True
 
 
-def _contiguous(recs: list[dict[str, Any]], after: int) -> list[dict[str, Any]]:
-    """The leading records of `recs` whose seqs follow `after` without a hole."""
-    run = []
-    for expected, rec in enumerate(recs, after + 1):
-        if rec["seq"] != expected:
-            break
-        run.append(rec)
-    return run
-
-
 def _require_loaded(con: duckdb.DuckDBPyConnection) -> None:
     if _mutations.get_state(con, "snapshot_seq") is None:
         raise SnapshotError("the database holds no snapshot yet; call load_snapshot before syncing deltas")
@@ -103,19 +93,7 @@ def sync_from_disk(con: duckdb.DuckDBPyConnection, snapshot_dir: str | Path) -> 
     """Apply every delta of the update logs newer than the database; return how many were applied."""
     ensure_schema(con)
     _require_loaded(con)
-    last = last_applied_seq(con)
-    recs = UpdateLog(Path(snapshot_dir)).records_after(last)
-    run = _contiguous(recs, last)
-    if len(run) != len(recs):
-        # Logs of two surfaces may be read either side of an append: look once more before failing.
-        recs = UpdateLog(Path(snapshot_dir)).records_after(last)
-        run = _contiguous(recs, last)
-    if len(run) != len(recs):
-        got = recs[len(run)]["seq"]
-        raise SyncGapError(
-            f"the update logs in {snapshot_dir} jump from seq {last + len(run)} to {got}; the log is incomplete, "
-            "take the snapshot again and reload it", expected=last + len(run) + 1, got=got,
-        )
+    run = read_contiguous(Path(snapshot_dir), last_applied_seq(con))
     if run:
         _apply_run(con, run, Path(snapshot_dir))
     return len(run)
@@ -149,6 +127,7 @@ class SyncService:
         self._tasks: set[asyncio.Task[None]] = set()
         self._retrying = False
         self._advanced: asyncio.Event | None = None
+        self._handled: asyncio.Event | None = None
         self._last_seq = last_applied_seq(con)
         self.stats = SyncStats()
         self.last_error: Exception | None = None
@@ -201,7 +180,7 @@ class SyncService:
         """
         self._last_seq = last_applied_seq(self._con)
         before = self._last_seq
-        run = _contiguous(self._log.records_after(before), before)
+        run = contiguous(self._log.records_after(before), before)
         if run:
             self._apply(run, from_disk=True)
         self._drain()
@@ -233,6 +212,23 @@ class SyncService:
             delay = min(delay * 2, _RETRY_MAX)
         return self._last_seq
 
+    async def wait_for_datagrams(self, count: int, timeout: float = 5.0) -> None:
+        """Return once `count` datagrams in total have been handled (applied, queued or rejected).
+
+        For tests and diagnostics that must observe the UDP path alone, without wait_for_seq's
+        fallback to the disk log.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.stats.received < count:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise SyncError(f"only {self.stats.received} of {count} datagrams arrived within {timeout} s")
+            try:
+                await asyncio.wait_for(self._handled_event().wait(), remaining)
+            except asyncio.TimeoutError:
+                pass
+
     # -- internals -------------------------------------------------------------------------
 
     def _spawn(self, coro: Any) -> None:
@@ -245,6 +241,11 @@ class SyncService:
             self._advanced = asyncio.Event()
         return self._advanced
 
+    def _handled_event(self) -> asyncio.Event:
+        if self._handled is None:
+            self._handled = asyncio.Event()
+        return self._handled
+
     async def _receive(self) -> None:
         stream = self._stream
         while stream is not None:
@@ -252,10 +253,26 @@ class SyncService:
                 data, _ = await stream.recv()
             except asyncio_dgram.TransportClosed:
                 return
-            self.on_datagram(data)
+            except OSError as exc:  # an ICMP error reported on the socket; the socket itself still works
+                _log.warning("snapshot sync socket reported: %s", exc)
+                continue
+            try:
+                self.on_datagram(data)
+            except Exception as exc:  # noqa: BLE001 - the listener must outlive any one datagram
+                self.last_error = exc
+                _log.exception("snapshot sync failed on a datagram")
 
     def on_datagram(self, data: bytes) -> None:
         """Handle one datagram's bytes (public so other transports can feed the service)."""
+        try:
+            self._handle(data)
+        finally:
+            if self._handled is not None:
+                # Wake every waiter, and give later waiters a fresh event to wait on.
+                self._handled.set()
+                self._handled = asyncio.Event()
+
+    def _handle(self, data: bytes) -> None:
         self.stats.received += 1
         try:
             rec = json.loads(data)
@@ -281,7 +298,7 @@ class SyncService:
         if not self._pending:
             return
         recs = self._log.records_after(self._last_seq)
-        run = _contiguous(recs, self._last_seq)
+        run = contiguous(recs, self._last_seq)
         if run:
             self.stats.gaps_repaired += 1
             self._apply(run, from_disk=True)
@@ -331,7 +348,10 @@ class SyncService:
             self.stats.failed += 1
             self.last_error = exc
             _log.error("skipped snapshot delta seq %d (%s): %s", rec["seq"], rec["type"], exc)
-            _mutations.set_state(self._con, last_seq=rec["seq"])
+            try:
+                _mutations.set_state(self._con, last_seq=rec["seq"])
+            except duckdb.Error as state_exc:
+                raise DatabaseError(f"cannot record seq {rec['seq']} as applied: {state_exc}") from state_exc
             self._advance(rec["seq"], 0, False)
         else:
             self._advance(rec["seq"], 1, False)

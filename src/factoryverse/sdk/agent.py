@@ -61,6 +61,10 @@ class Agent:
         return self.info.agent_id
 
     @property
+    def rcon(self) -> RconClient:
+        return self._rcon
+
+    @property
     def interface_name(self) -> str:
         return self.info.interface_name
 

@@ -157,7 +157,8 @@ def _call(state, handle, interface, function, *args):
     except LuaRuntimeError as e:
         raise ScriptError(str(e)) from e
     if isinstance(result, tuple):
-        return tuple(target.from_lua(r) for r in result)
+        # remote.call returns one value (`Any?`); further results are dropped, as in the game.
+        result = result[0] if result else None
     return target.from_lua(result)
 
 

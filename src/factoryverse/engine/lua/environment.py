@@ -19,6 +19,17 @@ __all__ = ["install_globals", "Requirer"]
 log = logging.getLogger("factoryverse.engine.lua")
 
 _SERPENT = (Path(draftsman.__file__).parent / "compatibility" / "serpent.lua").read_text(encoding="utf-8")
+# Factorio's serpent turns comments off by default, so line/block never print table addresses (determinism).
+_SERPENT_DEFAULTS = """local serpent = ...
+local function without_comments(fn)
+  return function(value, opts)
+    local merged = {comment = false}
+    if opts then for k, v in pairs(opts) do merged[k] = v end end
+    return fn(value, merged)
+  end
+end
+serpent.line, serpent.block = without_comments(serpent.line), without_comments(serpent.block)
+return serpent"""
 
 
 class Requirer:
@@ -95,7 +106,7 @@ def install_globals(engine: Engine, state: LuaState, *, mod: str | None, api_obj
         g[name] = state.to_lua(obj)
     g.defines = engine.defines_table(state)
     g.storage = state.table()
-    g.serpent = state.lua.execute(_SERPENT)
+    g.serpent = state.lua.execute(_SERPENT_DEFAULTS, state.lua.execute(_SERPENT))
     g.table_size = _table_size(state)
     who = mod or "level"
 

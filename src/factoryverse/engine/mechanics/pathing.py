@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from factoryverse.engine.world.pathfinding import find_path
+from factoryverse.engine.world.pathfinding import PathfindingError, find_path
+
+# Bounds one request's search (an unreachable goal explores everything reachable up to this many tiles).
+_MAX_NODES = 60_000
 
 if TYPE_CHECKING:
     from factoryverse.engine.engine import Engine
@@ -58,7 +61,10 @@ class PathRequests:
                     return False if (tx, ty) == _own else _b(tx, ty)
             else:
                 blocked = blocked_tiles
-            path = find_path(blocked, req.start, req.goal, radius=req.radius)
+            try:
+                path = find_path(blocked, req.start, req.goal, radius=req.radius, max_nodes=_MAX_NODES)
+            except PathfindingError:
+                path = None  # a malformed request fails like an unreachable goal: the event carries no path
             data: dict[str, Any] = {"id": req.id, "try_again_later": False}
             if path is not None:
                 data["path"] = [{"position": {"x": x, "y": y}, "needs_destroy_to_reach": False} for x, y in path]

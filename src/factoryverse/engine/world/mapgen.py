@@ -64,7 +64,7 @@ _RES_BASE_PEAK = 2000.0
 _RES_CELL_MIN = 128
 _ROCK_CHANCE = 0.0008  # per land tile: about one rock per chunk
 _TREE_CHANCE_MIN = 0.015  # per land tile, outside forests
-_TREE_CHANCE_FOREST = 0.6  # added deep in a forest
+_TREE_CHANCE_FOREST = 0.25  # added deep in a forest; spacing thins dense candidates anyway
 
 _PAD = 3  # tiles of neighbouring chunks looked at: the widest spacing box (huge-rock, 3 wide) plus jitter
 _JITTER = 1.0 / 256.0  # Factorio positions are fixed point in 1/256 tile
@@ -79,7 +79,7 @@ class MapGenError(ValueError):
 class MapGenSettings:
     """Knobs of the map generator; the defaults give a Nauvis-like map with a Factorio-like starting area.
 
-    water: lake coverage multiplier (0 = no water at all, 1 = about a tenth of the land, 2 = about a fifth).
+    water: lake coverage multiplier (0 = no water at all, 1 = about a tenth of the map, 2 = about a fifth).
     water_scale: size of lakes (2 = lakes twice as wide and half as frequent).
     resource_frequency: chance multiplier that a 128x128 region outside the starting area holds an ore patch.
     resource_size: area multiplier of patches outside the starting area.
@@ -218,6 +218,9 @@ class MapGenerator:
             raise MapGenError(f"a decorative spacing box half-width of {widest} needs more than the {_PAD} tiles of "
                               "neighbouring chunks the generator looks at; raise mapgen._PAD")
         self.starting_patches = self._make_starting_patches()
+        # Beyond this distance from the spawn nothing lifts the ground (see _land_lift).
+        self._lift_reach = 2 + max([s.water_free_radius + 32.0] + [
+            math.hypot(p.x, p.y) + p.radius * (1 + _SHAPE_AMP) + 3.0 + 12.0 for p in self.starting_patches])
         self._res_radius = _RES_BASE_RADIUS * math.sqrt(s.resource_size)
         self._res_reach = self._res_radius * 1.5 * (1 + _SHAPE_AMP)  # radius grows up to 1.5x with distance
         self._res_cell = max(_RES_CELL_MIN, int(math.ceil(2 * self._res_reach + 32)))
@@ -306,6 +309,7 @@ class MapGenerator:
             ((self._s_elev, self._elev_scale, 4, 4), (self._s_moist, 200.0, 3, 4), (self._s_aux, 150.0, 2, 4),
              (self._s_forest, 48.0, 3, 4)), x0, y0, w, w)
         thr, deep = self._water_thr, self._deep_thr
+        lift_reach2 = self._lift_reach ** 2
         seed = self._s_deco
         names: list[str] = []
         cats: list[int] = []
@@ -326,7 +330,8 @@ class MapGenerator:
                 bits.append(h)
                 e = elev[k]
                 if e < thr:
-                    e += self._land_lift(x + 0.5, y + 0.5)
+                    if x * x + y * y < lift_reach2:
+                        e += self._land_lift(x + 0.5, y + 0.5)
                     if e < thr:
                         names.append("deepwater" if e < deep else "water")
                         cats.append(_CAT_WATER)

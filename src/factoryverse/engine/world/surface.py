@@ -152,6 +152,10 @@ class Surface:
             key = (tx, ty)
             hit = cache.get(key)
             if hit is None:
+                if (tx // CHUNK_SIZE, ty // CHUNK_SIZE) not in self.chunks:
+                    # Paths stay on generated land: a search must not generate the world as it goes.
+                    cache[key] = True
+                    return True
                 box = BBox(tx + 0.05, ty + 0.05, tx + 0.95, ty + 0.95)
                 hit = bool(self.tile_layers(self.tile_name(tx, ty)) & layers) or bool(self.colliding(box, layers))
                 cache[key] = hit

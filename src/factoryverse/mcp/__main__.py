@@ -1,0 +1,3 @@
+from factoryverse.mcp import main
+
+main()

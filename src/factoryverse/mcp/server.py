@@ -1,0 +1,87 @@
+"""The `factoryverse-mcp` server: FactoryVerse instances as MCP tools for Claude Desktop and other MCP clients."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import ToolAnnotations
+
+from factoryverse.mcp import _backend
+
+__all__ = ["create_server", "main"]
+
+_INSTRUCTIONS = (
+    "Tools for FactoryVerse game servers (the embedded Factorio-compatible engine or real Factorio). "
+    "Call list_servers first to get a server_id. query_map runs read-only DuckDB SQL (spatial extension loaded) "
+    "over the server's map: tables resource_tile, resource_entity, resource_patch, water_tile, map_entity, chunk. "
+    "run_lua executes Lua as the server admin and can change the game."
+)
+
+
+def _tool_error(exc: _backend.BackendError) -> ToolError:
+    # A ToolError's text reaches the model as is; anything else would be reduced to "Error executing tool".
+    return ToolError(str(exc))
+
+
+def list_servers() -> list[dict[str, Any]]:
+    """List the FactoryVerse servers started with `fv server start`: id, RCON and snapshot UDP ports, seed,
+    mode, and whether the process is alive. Use an id as server_id in the other tools."""
+    return _backend.instances()
+
+
+def run_lua(server_id: int, code: str) -> str:
+    """ADMIN TOOL: run Lua on the server with /sc and return what it printed. Output comes only from
+    rcon.print(...), e.g. `rcon.print(game.tick)`. The code runs with full rights over the game (it can build,
+    destroy and teleport anything), so use it for inspection and setup, not as the agents' way to play."""
+    try:
+        return _backend.run_lua(server_id, code)
+    except _backend.BackendError as exc:
+        raise _tool_error(exc) from exc
+
+
+def query_map(server_id: int, sql: str, max_rows: int = _backend.DEFAULT_MAX_ROWS) -> dict[str, Any]:
+    """Run one read-only SQL query (SELECT or WITH) over the server's map database, first brought up to date
+    from the game's snapshot files. DuckDB with the spatial extension: e.g.
+    `SELECT resource_name, tile_count, total_amount, ST_AsText(centroid) FROM resource_patch`.
+    Returns {columns, rows, row_count, truncated}; rows past max_rows are dropped and truncated is true."""
+    try:
+        return _backend.sql(server_id, sql, max_rows=max_rows).as_dict()
+    except _backend.BackendError as exc:
+        raise _tool_error(exc) from exc
+
+
+def server_version(server_id: int) -> dict[str, Any]:
+    """version() of every remote interface the server's mods register ({interface, schema_version,
+    mod_version} each), by interface name. Use it to check that the server runs the mods this client expects."""
+    try:
+        return _backend.remote_versions(server_id)
+    except _backend.BackendError as exc:
+        raise _tool_error(exc) from exc
+
+
+def create_server() -> MCPServer:
+    """The MCP server with FactoryVerse's tools registered; `main()` runs it over stdio."""
+    server = MCPServer(name="factoryverse", instructions=_INSTRUCTIONS, version=_package_version())
+    read_only = ToolAnnotations(read_only_hint=True, open_world_hint=False)
+    server.add_tool(list_servers, annotations=read_only)
+    server.add_tool(query_map, annotations=read_only)
+    server.add_tool(server_version, annotations=read_only)
+    server.add_tool(run_lua, annotations=ToolAnnotations(read_only_hint=False, destructive_hint=True,
+                                                        open_world_hint=False))
+    return server
+
+
+def _package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("factoryverse")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def main() -> None:
+    """Entry point of `factoryverse-mcp`: serve the tools over stdio until the client closes stdin."""
+    create_server().run("stdio")

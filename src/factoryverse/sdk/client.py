@@ -1,0 +1,147 @@
+"""The SDK's entry point: one game, reached over RCON, with one shared UDP listener for its agents."""
+
+from __future__ import annotations
+
+import asyncio
+from types import TracebackType
+from typing import Any
+
+from factoryverse.sdk.agent import DEFAULT_ACTION_TIMEOUT, Agent
+from factoryverse.sdk.errors import InterfaceVersionError, UnexpectedReplyError
+from factoryverse.sdk.rcon import RconClient
+from factoryverse.sdk.remote import remote_call
+from factoryverse.sdk.types import (
+    AgentInfo,
+    Direction,
+    InterfaceVersion,
+    PlacementCheck,
+    Position,
+    PositionLike,
+    SnapshotStatus,
+)
+from factoryverse.sdk.udp import ActionListener
+
+__all__ = ["FactoryVerseClient", "SCHEMA_VERSION", "INTERFACES"]
+
+# The remote_interfaces.json contract this SDK speaks.
+SCHEMA_VERSION = 1
+# Interface -> the mod that registers it, for messages that say what to install.
+INTERFACES = {"agent": "fv_embodied_agent", "map": "fv_snapshot", "placement_hints": "fv_placement_hints"}
+
+
+class FactoryVerseClient:
+    """`async with FactoryVerseClient("127.0.0.1", 27000, "pw") as game: agent = await game.create_agent()`.
+
+    Completions of agents' actions arrive over UDP on `udp_host` (the game sends them to its localhost,
+    so the SDK must run on the game's machine). `check_versions` makes connect() verify every mod
+    interface speaks SCHEMA_VERSION.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        rcon_port: int = 27000,
+        password: str = "factoryverse",
+        *,
+        udp_host: str = "127.0.0.1",
+        rcon_timeout: float = 30.0,
+        action_timeout: float = DEFAULT_ACTION_TIMEOUT,
+        check_versions: bool = True,
+    ) -> None:
+        self.rcon = RconClient(host, rcon_port, password, timeout=rcon_timeout)
+        self.udp_host = udp_host
+        self.action_timeout = action_timeout
+        self.check_versions = check_versions
+        self._listener: ActionListener | None = None
+        self._listener_lock = asyncio.Lock()
+
+    async def connect(self) -> None:
+        await self.rcon.connect()
+        if self.check_versions:
+            await self.version()
+
+    async def close(self) -> None:
+        """Close RCON and the UDP listener. Agents stay in the game; destroy_agents() removes them."""
+        if self._listener is not None:
+            await self._listener.close()
+            self._listener = None
+        await self.rcon.close()
+
+    async def __aenter__(self) -> FactoryVerseClient:
+        try:
+            await self.connect()
+        except BaseException:
+            await self.close()
+            raise
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def remote_call(self, interface: str, method: str, *args: Any) -> Any:
+        return await remote_call(self.rcon, interface, method, *args)
+
+    async def listener(self) -> ActionListener:
+        """The UDP listener every agent of this client reports to (started on first use)."""
+        async with self._listener_lock:
+            if self._listener is None:
+                listener = ActionListener(self.udp_host, 0)
+                await listener.start()
+                self._listener = listener
+            return self._listener
+
+    async def tick(self) -> int:
+        reply = await self.rcon.lua("rcon.print(game.tick)")
+        try:
+            return int(reply)
+        except ValueError as exc:
+            raise UnexpectedReplyError(f"game.tick came back as {reply!r}", reply=reply) from exc
+
+    async def version(self, interface: str | None = None) -> dict[str, InterfaceVersion]:
+        """version() of one interface or of every mod interface; raises InterfaceVersionError on a mismatch."""
+        names = [interface] if interface is not None else list(INTERFACES)
+        found: dict[str, InterfaceVersion] = {}
+        for name in names:
+            answered = InterfaceVersion.model_validate(await self.remote_call(name, "version"))
+            if answered.schema_version != SCHEMA_VERSION:
+                mod = INTERFACES.get(name, "its mod")
+                raise InterfaceVersionError(
+                    f"the {name!r} interface ({mod} {answered.mod_version}) speaks schema_version "
+                    f"{answered.schema_version} but this SDK speaks {SCHEMA_VERSION}; install the {mod} version "
+                    "that ships with this SDK (or upgrade the SDK)"
+                )
+            found[name] = answered
+        return found
+
+    async def create_agent(self, position: PositionLike | None = None, *, name: str | None = None) -> Agent:
+        """Create a character with its own force; it spawns at the free spot nearest `position` (default 0,0)."""
+        listener = await self.listener()
+        options: dict[str, Any] = {}
+        if position is not None:
+            options["position"] = Position.of(position)
+        if name is not None:
+            options["name"] = name
+        raw = await self.remote_call("agent", "create_agent", listener.port, options or None)
+        return Agent(self.rcon, listener, AgentInfo.model_validate(raw), action_timeout=self.action_timeout)
+
+    async def list_agents(self) -> list[AgentInfo]:
+        raw = await self.remote_call("agent", "list_agents")
+        return [AgentInfo.model_validate(item) for item in raw or []]
+
+    async def destroy_agents(self, agent_ids: list[int] | None = None) -> list[int]:
+        """Destroy those agents (all when None); returns the ids destroyed. An unknown id destroys nothing."""
+        raw = await self.remote_call("agent", "destroy_agents", agent_ids)
+        destroyed = raw.get("destroyed", []) if isinstance(raw, dict) else []
+        return [int(i) for i in destroyed]
+
+    async def validate_placement(
+        self, entity_name: str, position: PositionLike, direction: Direction | int | None = None
+    ) -> PlacementCheck:
+        facing = int(direction) if direction is not None else None
+        raw = await self.remote_call("placement_hints", "validate_placement", entity_name, Position.of(position), facing)
+        return PlacementCheck.model_validate(raw)
+
+    async def snapshot_status(self) -> SnapshotStatus:
+        return SnapshotStatus.model_validate(await self.remote_call("map", "get_snapshot_status"))

@@ -1,0 +1,140 @@
+"""The world at start: a seeded map (same seed, same world), a starting area with every basic resource, water,
+trees and rocks, and the starting chunks generated and charted for the player force."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from factoryverse.engine.engine import Engine
+from factoryverse.engine.errors import ScriptError
+from factoryverse.engine.world.mapgen import ROCKS, TREES, WATER_TILES
+
+_STARTING_CHUNKS = 2  # chunks -2..1 on each axis: 128 x 128 tiles, enough to hold the starting patches
+
+
+def _world_hash(engine: Engine) -> str:
+    surface = engine.world.surfaces["nauvis"]
+    h = hashlib.sha256()
+    for key in sorted(surface.chunks):
+        chunk = surface.chunks[key]
+        h.update(repr(key).encode())
+        h.update("\n".join(chunk.tiles).encode())
+        for e in chunk.entities:
+            h.update(f"{e.name}@{e.x:.6f},{e.y:.6f}:{e.amount}".encode())
+    return h.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def world_seed_1() -> Engine:
+    return Engine(seed=1, mods=[], starting_chunks=_STARTING_CHUNKS)
+
+
+def test_same_seed_gives_the_same_world(world_seed_1):
+    again = Engine(seed=1, mods=[], starting_chunks=_STARTING_CHUNKS)
+    assert _world_hash(again) == _world_hash(world_seed_1)
+
+
+def test_different_seed_gives_a_different_world(world_seed_1):
+    other = Engine(seed=2, mods=[], starting_chunks=_STARTING_CHUNKS)
+    assert _world_hash(other) != _world_hash(world_seed_1)
+
+
+def test_starting_chunks_are_generated(world_seed_1):
+    surface = world_seed_1.world.surfaces["nauvis"]
+    r = _STARTING_CHUNKS
+    assert set(surface.chunks) == {(cx, cy) for cx in range(-r, r) for cy in range(-r, r)}
+
+
+@pytest.mark.parametrize("resource", ["iron-ore", "copper-ore", "coal", "stone"])
+def test_starting_area_has_each_basic_resource(world_seed_1, resource):
+    reply = world_seed_1.execute_command(
+        "/sc local found = game.surfaces.nauvis.find_entities_filtered{"
+        f"area = {{{{-64, -64}}, {{64, 64}}}}, type = 'resource', name = '{resource}'}} "
+        "local total, low = 0, math.huge "
+        "for _, e in pairs(found) do total = total + e.amount; low = math.min(low, e.amount) end "
+        "rcon.print(#found .. ' ' .. total .. ' ' .. low)"
+    )
+    count, total, lowest = (int(v) for v in reply.split())
+    assert count >= 20, f"only {count} {resource} tiles near spawn"
+    assert lowest > 0 and total > 0
+
+
+def test_starting_area_has_water_trees_and_rocks(world_seed_1):
+    surface = world_seed_1.world.surfaces["nauvis"]
+    tiles = {t for chunk in surface.chunks.values() for t in chunk.tiles}
+    assert tiles & set(WATER_TILES)
+    names = {e.name for e in surface.all_entities()}
+    assert names & set(TREES)
+    assert names & set(ROCKS)
+
+
+def test_trees_and_rocks_have_their_prototype_types(world_seed_1):
+    reply = world_seed_1.execute_command(
+        "/sc local s = game.surfaces.nauvis "
+        "rcon.print(s.count_entities_filtered{type = 'tree'} .. ' ' .. s.count_entities_filtered{type = 'simple-entity'})"
+    )
+    trees, rocks = (int(v) for v in reply.split())
+    assert trees > 0 and rocks > 0
+
+
+def test_spawn_is_dry_land(world_seed_1):
+    reply = world_seed_1.execute_command("/sc rcon.print(game.surfaces.nauvis.get_tile(0, 0).name)")
+    assert reply not in WATER_TILES
+
+
+def test_starting_chunks_are_charted_for_the_player_force(world_seed_1):
+    reply = world_seed_1.execute_command(
+        "/sc local f, s = game.forces.player, game.surfaces.nauvis "
+        "rcon.print(tostring(f.is_chunk_charted(s, {0, 0})) .. ' ' .. tostring(f.is_chunk_charted(s, {-2, 1})) "
+        ".. ' ' .. tostring(f.is_chunk_charted(s, {5, 5})) .. ' ' .. tostring(game.forces.enemy.is_chunk_charted(s, {0, 0})) "
+        ".. ' ' .. tostring(s.is_chunk_generated({1, 1})) .. ' ' .. tostring(s.is_chunk_generated({9, 9})))"
+    )
+    assert reply == "true true false false true false"
+
+
+def test_chunks_generate_on_request_and_raise_on_chunk_generated():
+    engine = Engine(seed=1, mods=[], starting_chunks=1)
+    engine.run_ticks(1)  # the starting chunks' own events
+    engine.execute_command(
+        "/sc storage.generated = {} "
+        "script.on_event(defines.events.on_chunk_generated, function(e) "
+        "storage.generated[#storage.generated + 1] = e.position.x .. ',' .. e.position.y .. ':' .. e.area.left_top.x end) "
+        "game.surfaces.nauvis.request_to_generate_chunks({100, 100}, 0)"
+    )
+    assert engine.execute_command("/sc rcon.print(game.surfaces.nauvis.is_chunk_generated({3, 3}))") == "true"
+    engine.run_ticks(1)
+    assert engine.execute_command("/sc rcon.print(table.concat(storage.generated, ' '))") == "3,3:96"
+
+
+def test_chart_charts_new_chunks_and_raises_on_chunk_charted():
+    engine = Engine(seed=1, mods=[], starting_chunks=1)
+    engine.execute_command(
+        "/sc storage.charted = {} "
+        "script.on_event(defines.events.on_chunk_charted, function(e) "
+        "storage.charted[#storage.charted + 1] = e.position.x .. ',' .. e.position.y .. ' ' .. e.force.name end) "
+        "game.forces.player.chart(game.surfaces.nauvis, {{64, 0}, {96, 32}})"
+    )
+    engine.run_ticks(1)
+    charted = engine.execute_command("/sc rcon.print(table.concat(storage.charted, ';'))")
+    assert charted == "2,0 player"
+    assert engine.execute_command(
+        "/sc rcon.print(game.forces.player.is_chunk_charted(game.surfaces.nauvis, {2, 0}))"
+    ) == "true"
+
+
+def test_forces_exist_and_new_ones_can_be_created():
+    engine = Engine(seed=1, mods=[], starting_chunks=1)
+    reply = engine.execute_command(
+        "/sc local f = game.create_force('agents') "
+        "rcon.print(f.name .. ' ' .. f.index .. ' ' .. tostring(game.forces.agents == f) .. ' ' .. table_size(game.forces))"
+    )
+    assert reply == "agents 4 true 4"
+    assert 'Force with name "agents" already exists.' in engine.execute_command("/sc game.create_force('agents')")
+
+
+def test_world_create_force_rejects_duplicates():
+    engine = Engine(seed=1, mods=[], starting_chunks=1)
+    with pytest.raises(ScriptError, match="already exists"):
+        engine.world.create_force("player")

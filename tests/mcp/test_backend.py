@@ -1,0 +1,124 @@
+"""The shared backend against a real instance, and its errors for ids and records that lead nowhere."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import asdict
+
+import pytest
+
+from factoryverse.cli._instances import Instance, list_instances
+from factoryverse.mcp import _backend
+from tests.mcp._instance import place_chest
+
+
+def test_instances_lists_the_server_without_its_password(instance):
+    listed = _backend.instances()
+    assert [s["id"] for s in listed] == [instance.id]
+    server = listed[0]
+    assert server["alive"] is True
+    assert server["rcon_port"] == instance.rcon_port
+    assert server["snapshot_udp_port"] == instance.snapshot_udp_port
+    assert "rcon_password" not in server
+    assert instance.rcon_password not in json.dumps(listed)
+
+
+def test_run_lua_returns_what_the_game_printed(instance):
+    tick = int(_backend.run_lua(instance.id, "rcon.print(game.tick)"))
+    assert tick > 0
+    assert _backend.run_lua(instance.id, "rcon.print(game.surfaces[1].name)") == "nauvis"
+
+
+def test_run_lua_raises_the_games_error_text(instance):
+    with pytest.raises(_backend.LuaError, match="no_such_global"):
+        _backend.run_lua(instance.id, "rcon.print(no_such_global.x)")
+
+
+def test_rcon_sends_slash_commands_as_they_are(instance):
+    assert "Unknown command" in _backend.rcon(instance.id, "/fv_no_such_command")
+
+
+def test_remote_versions_answers_for_every_interface(instance):
+    versions = _backend.remote_versions(instance.id)
+    assert {"agent", "map", "placement_hints"} <= set(versions)
+    for name, v in versions.items():
+        assert v["interface"] == name
+        assert v["schema_version"] == 1
+
+
+def test_sql_reads_the_snapshot_and_gives_geometry_as_wkt(instance):
+    result = _backend.sql(instance.id, "SELECT count(*) AS n FROM resource_tile")
+    assert result.columns == ["n"] and result.rows[0]["n"] > 0
+    patches = _backend.sql(instance.id, "SELECT resource_name, centroid FROM resource_patch ORDER BY patch_id")
+    assert patches.rows and patches.rows[0]["centroid"].startswith("POINT")
+    json.dumps(patches.as_dict())  # what the front ends send must serialise as is
+
+
+def test_sql_sees_an_entity_built_after_the_first_load(instance):
+    _backend.sql(instance.id, "SELECT 1")  # the database is loaded before the chest exists
+    unit = place_chest(instance, 7.5, 9.5)
+    rows = _backend.sql(instance.id, f"SELECT name, x, y FROM map_entity WHERE unit_number = {unit}").rows
+    assert rows == [{"name": "wooden-chest", "x": 7.5, "y": 9.5}]
+
+
+def test_sql_truncates_at_max_rows(instance):
+    result = _backend.sql(instance.id, "SELECT x FROM resource_tile ORDER BY y, x", max_rows=3)
+    assert len(result.rows) == 3 and result.truncated
+    assert result.as_dict()["row_count"] == 3
+
+
+@pytest.mark.parametrize("statement", [
+    "DROP TABLE resource_tile",
+    "SELECT 1; DELETE FROM map_entity",
+    "INSERT INTO chunk VALUES ('nauvis', 0, 0, 0, ST_Point(0, 0))",
+])
+def test_sql_refuses_writes_and_leaves_the_map_alone(instance, statement):
+    before = _backend.sql(instance.id, "SELECT count(*) AS n FROM resource_tile").rows
+    with pytest.raises(_backend.MapQueryError, match="read-only|exactly one"):
+        _backend.sql(instance.id, statement)
+    assert _backend.sql(instance.id, "SELECT count(*) AS n FROM resource_tile").rows == before
+
+
+def test_sql_cannot_read_other_files(instance, tmp_path):
+    secret = tmp_path / "secret.csv"
+    secret.write_text("a\n1\n")
+    with pytest.raises(_backend.MapQueryError, match="disabled"):
+        _backend.sql(instance.id, f"SELECT * FROM read_csv('{secret}')")
+
+
+def test_unknown_server_says_to_run_fv_server_status(instance):
+    with pytest.raises(_backend.UnknownServerError, match="fv server status") as info:
+        _backend.run_lua(instance.id + 1000, "rcon.print(1)")
+    assert str(instance.id) in str(info.value)  # the known ids are listed
+
+
+def _record(tmp_path, pid: int) -> Instance:
+    folder = tmp_path / "instances" / "7"
+    (folder / "script-output").mkdir(parents=True)
+    inst = Instance(id=7, pid=pid, rcon_host="127.0.0.1", rcon_port=1, rcon_password="s3cret-pw",
+                    snapshot_udp_port=2, seed=0, folder=str(folder), started_at=0.0, mode="fast")
+    (folder / "instance.json").write_text(json.dumps(asdict(inst)))
+    return inst
+
+
+@pytest.fixture
+def dead_record(tmp_path, monkeypatch):
+    monkeypatch.setenv("FACTORYVERSE_HOME", str(tmp_path))
+    proc = subprocess.Popen(["true"])
+    proc.wait()  # reaped: its pid names no process any more
+    inst = _record(tmp_path, proc.pid)
+    assert [i.id for i in list_instances()] == [7]
+    return inst
+
+
+def test_a_dead_process_is_reported_not_dialled(dead_record):
+    with pytest.raises(_backend.ServerNotRunningError, match="not running"):
+        _backend.run_lua(7, "rcon.print(1)")
+    assert _backend.instances()[0]["alive"] is False
+    assert "s3cret-pw" not in json.dumps(_backend.instances())
+
+
+def test_a_map_without_a_snapshot_is_not_ready(dead_record):
+    with pytest.raises(_backend.MapNotReadyError, match="not readable yet"):
+        _backend.sql(7, "SELECT 1")

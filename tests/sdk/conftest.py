@@ -1,0 +1,112 @@
+"""One embedded game for the SDK tests, served on its own thread so each test drives it with asyncio.run.
+
+The SDK talks to it only over real RCON and UDP sockets; the engine is the game backend, never imported by
+the SDK itself. Tests share the game (starting one costs about a second plus the snapshot bootstrap), so
+each spawns its agents at its own spot and destroys them afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Iterator, TypeVar
+
+import pytest
+
+from factoryverse.engine.server import GameServer, ServerConfig
+from factoryverse.sdk import Agent, FactoryVerseClient, RconClient
+
+T = TypeVar("T")
+
+PASSWORD = "sdk-test"
+# Bound for every test's whole coroutine: a hang fails the test instead of blocking the suite.
+TEST_TIMEOUT = 60.0
+# Bound for one awaited action; the shared game runs in "fast" mode, so walks and mining take milliseconds.
+ACTION_TIMEOUT = 20.0
+
+
+def run(coro: Awaitable[T], timeout: float = TEST_TIMEOUT) -> T:
+    return asyncio.run(asyncio.wait_for(coro, timeout))  # type: ignore[arg-type]
+
+
+@dataclass
+class Game:
+    port: int
+    script_output: Path
+
+    def client(self, **kwargs: Any) -> FactoryVerseClient:
+        kwargs.setdefault("action_timeout", ACTION_TIMEOUT)
+        return FactoryVerseClient("127.0.0.1", self.port, PASSWORD, **kwargs)
+
+    def rcon(self) -> RconClient:
+        return RconClient("127.0.0.1", self.port, PASSWORD, timeout=ACTION_TIMEOUT)
+
+
+class _ServerThread:
+    def __init__(self, config: ServerConfig) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.server = GameServer(config)
+        self._thread = threading.Thread(target=self.loop.run_forever, name="sdk-test-game", daemon=True)
+
+    def _run(self, coro: Awaitable[T], timeout: float) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)  # type: ignore[arg-type]
+
+    def __enter__(self) -> _ServerThread:
+        self._thread.start()
+        self._run(self.server.start(), 60)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self._run(self.server.stop(), 30)
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._thread.join(30)
+            self.loop.close()
+
+
+@pytest.fixture(scope="session")
+def game(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Game]:
+    out = tmp_path_factory.mktemp("sdk-game") / "script-output"
+    config = ServerConfig(seed=1, rcon_port=0, rcon_password=PASSWORD, script_output=out, mode="fast")
+    with _ServerThread(config) as served:
+        yield Game(port=served.server.rcon.port, script_output=out)
+
+
+@pytest.fixture
+def fresh_agents(game: Game) -> Iterator[None]:
+    """Destroys every agent when the test ends, so tests never see each other's characters."""
+    yield
+
+    async def _cleanup() -> None:
+        async with game.client(check_versions=False) as client:
+            await client.destroy_agents()
+
+    run(_cleanup())
+
+
+async def give(agent: Agent, items: dict[str, int]) -> None:
+    """Test setup through the game console: put items into the agent's character (as a cheat would)."""
+    unit = agent.info.unit_number
+    assert unit is not None
+    payload = json.dumps(items)
+    await agent.rcon.lua(
+        f"local c = game.get_entity_by_unit_number({unit}) "
+        f"for name, count in pairs(helpers.json_to_table('{payload}')) do "
+        "c.get_main_inventory().insert({name = name, count = count}) end"
+    )
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], what: str, timeout: float = ACTION_TIMEOUT) -> None:
+    """Poll the game until `check` holds (each poll is an RCON round trip, so no sleeping is needed)."""
+    async def _loop() -> None:
+        while not await check():
+            pass
+
+    try:
+        await asyncio.wait_for(_loop(), timeout)
+    except asyncio.TimeoutError as exc:
+        raise AssertionError(f"timed out after {timeout}s waiting for {what}") from exc
