@@ -26,6 +26,7 @@ _RESOURCES = ("iron-ore", "copper-ore", "coal", "stone")
 def _write_snapshot(root: Path, tiles: int, entities: int, seed: int) -> None:
     rng = random.Random(seed)
     files: dict[tuple[int, int], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    taken: set[tuple[int, int]] = set()
     made = 0
     patch = 0
     while made < tiles:
@@ -34,7 +35,8 @@ def _write_snapshot(root: Path, tiles: int, entities: int, seed: int) -> None:
         cx, cy = rng.randint(-1500, 1500), rng.randint(-1500, 1500)
         for y in range(cy - radius, cy + radius + 1):
             for x in range(cx - radius, cx + radius + 1):
-                if made < tiles and (x - cx) ** 2 + (y - cy) ** 2 <= radius * radius:
+                if made < tiles and (x - cx) ** 2 + (y - cy) ** 2 <= radius * radius and (x, y) not in taken:
+                    taken.add((x, y))
                     rec = {"type": "resource_tile", "schema_version": 1, "surface": "nauvis", "name": name,
                            "x": x, "y": y, "amount": rng.randint(200, 2000)}
                     files[(x // 32, y // 32)]["resources"].append(json.dumps(rec))

@@ -13,6 +13,16 @@ from factoryverse.mcp import _backend
 from tests.mcp._instance import place_chest
 
 
+def test_public_api_is_pinned():
+    assert set(_backend.__all__) == {
+        "BackendError", "UnknownServerError", "ServerNotRunningError", "RconError", "LuaError", "MapNotReadyError",
+        "MapQueryError", "QueryResult", "instances", "get_instance", "rcon", "run_lua", "remote_versions", "sql",
+        "DEFAULT_MAX_ROWS",
+    }
+    for name in _backend.__all__[:7]:
+        assert issubclass(getattr(_backend, name), _backend.BackendError)
+
+
 def test_instances_lists_the_server_without_its_password(instance):
     listed = _backend.instances()
     assert [s["id"] for s in listed] == [instance.id]
@@ -27,7 +37,8 @@ def test_instances_lists_the_server_without_its_password(instance):
 def test_run_lua_returns_what_the_game_printed(instance):
     tick = int(_backend.run_lua(instance.id, "rcon.print(game.tick)"))
     assert tick > 0
-    assert _backend.run_lua(instance.id, "rcon.print(game.surfaces[1].name)") == "nauvis"
+    assert _backend.run_lua(instance.id, "local s = game.surfaces[1]\nrcon.print(s.name)") == "nauvis"
+    assert _backend.run_lua(instance.id, "local quiet = 1") == ""
 
 
 def test_run_lua_raises_the_games_error_text(instance):
@@ -70,13 +81,20 @@ def test_sql_truncates_at_max_rows(instance):
 
 @pytest.mark.parametrize("statement", [
     "DROP TABLE resource_tile",
-    "SELECT 1; DELETE FROM map_entity",
+    "SELECT 1; DELETE FROM resource_tile",
     "INSERT INTO chunk VALUES ('nauvis', 0, 0, 0, ST_Point(0, 0))",
+    "WITH t AS (SELECT 1) DELETE FROM resource_tile",
 ])
-def test_sql_refuses_writes_and_leaves_the_map_alone(instance, statement):
-    before = _backend.sql(instance.id, "SELECT count(*) AS n FROM resource_tile").rows
+def test_sql_refuses_anything_but_one_read_only_statement(instance, statement):
     with pytest.raises(_backend.MapQueryError, match="read-only|exactly one"):
         _backend.sql(instance.id, statement)
+
+
+def test_a_refused_write_leaves_the_map_alone(instance):
+    before = _backend.sql(instance.id, "SELECT count(*) AS n FROM resource_tile").rows
+    assert before[0]["n"] > 0
+    with pytest.raises(_backend.MapQueryError):
+        _backend.sql(instance.id, "DELETE FROM resource_tile")
     assert _backend.sql(instance.id, "SELECT count(*) AS n FROM resource_tile").rows == before
 
 
@@ -113,7 +131,7 @@ def dead_record(tmp_path, monkeypatch):
 
 
 def test_a_dead_process_is_reported_not_dialled(dead_record):
-    with pytest.raises(_backend.ServerNotRunningError, match="not running"):
+    with pytest.raises(_backend.ServerNotRunningError, match="not running.*fv server stop 7"):
         _backend.run_lua(7, "rcon.print(1)")
     assert _backend.instances()[0]["alive"] is False
     assert "s3cret-pw" not in json.dumps(_backend.instances())

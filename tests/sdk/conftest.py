@@ -8,7 +8,6 @@ each spawns its agents at its own spot and destroys them afterwards.
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any, Awaitable, Callable, Iterator, TypeVar
 import pytest
 
 from factoryverse.engine.server import GameServer, ServerConfig
-from factoryverse.sdk import Agent, FactoryVerseClient, RconClient
+from factoryverse.sdk import FactoryVerseClient, RconClient
 
 T = TypeVar("T")
 
@@ -86,18 +85,6 @@ def fresh_agents(game: Game) -> Iterator[None]:
             await client.destroy_agents()
 
     run(_cleanup())
-
-
-async def give(agent: Agent, items: dict[str, int]) -> None:
-    """Test setup through the game console: put items into the agent's character (as a cheat would)."""
-    unit = agent.info.unit_number
-    assert unit is not None
-    payload = json.dumps(items)
-    await agent.rcon.lua(
-        f"local c = game.get_entity_by_unit_number({unit}) "
-        f"for name, count in pairs(helpers.json_to_table('{payload}')) do "
-        "c.get_main_inventory().insert({name = name, count = count}) end"
-    )
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], what: str, timeout: float = ACTION_TIMEOUT) -> None:

@@ -60,11 +60,11 @@ def _say(message: str) -> None:
     typer.echo(message)
 
 
-async def _wait_snapshot_complete(client: Any) -> dict[str, Any]:
+async def _wait_snapshot_complete(client: Any) -> Any:
     deadline = time.monotonic() + _SNAPSHOT_TIMEOUT_S
     while True:
         status = await client.snapshot_status()
-        if status.get("phase") == "complete":
+        if status.phase == "complete":
             return status
         if time.monotonic() > deadline:
             raise TimeoutError(f"fv_snapshot did not finish its bootstrap within {_SNAPSHOT_TIMEOUT_S:.0f} s: {status}")
@@ -80,18 +80,19 @@ async def run_demo(inst: Instance, *, say=_say) -> DemoResult:
         inst.db_path.unlink()
     con = connect(inst.db_path)
     sync = SyncService(con, snapshot_dir, port=inst.snapshot_udp_port)
-    await sync.start()
     result = DemoResult()
     try:
         async with FactoryVerseClient(inst.rcon_host, inst.rcon_port, inst.rcon_password) as client:
             status = await _wait_snapshot_complete(client)
             report = load_snapshot(con, snapshot_dir)
+            # Live deltas from here on; anything sent before the socket opened is read back from the update log.
+            await sync.start()
             await sync.catch_up()
-            say(f"map snapshot: {status['chunks']} chunks loaded into {inst.db_path.name} ({report})")
+            say(f"map snapshot: {status.chunks} chunks loaded into {inst.db_path.name} ({report})")
 
             agent = await client.create_agent()
             me = (await agent.inspect()).position
-            await client.call("admin", "add_items", agent.agent_id, _STARTING_KIT)
+            await client.add_items(agent, _STARTING_KIT)
             say(f"agent {agent.agent_id} at ({me.x:.1f}, {me.y:.1f}) with a starting kit {_STARTING_KIT}")
 
             coal = query(con, _NEAREST_COAL_SQL, {"ax": me.x, "ay": me.y})[0]

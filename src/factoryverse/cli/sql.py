@@ -29,12 +29,18 @@ def pick_instance(instance_id: int | None) -> Instance:
 
 
 def query_instance(inst: Instance, statement: str) -> list[dict[str, Any]]:
-    from factoryverse.db import connect, query, sync_from_disk
+    """Catch the instance's database up from its snapshot files, then run one read-only statement."""
+    from factoryverse.db import SnapshotError, check_read_only, connect, load_snapshot, run_user_sql, sync_from_disk
 
+    snapshot_dir = inst.script_output / "fv_snapshot"
     con = connect(inst.db_path)
     try:
-        sync_from_disk(con, inst.script_output / "fv_snapshot")
-        return query(con, statement)
+        check_read_only(con, statement)  # refuse writes before touching the database
+        try:
+            sync_from_disk(con, snapshot_dir)
+        except SnapshotError:
+            load_snapshot(con, snapshot_dir)  # first query against this instance: load its init files
+        return run_user_sql(con, statement)
     finally:
         con.close()
 

@@ -21,43 +21,52 @@ __all__ = ["UpdateLog", "contiguous", "read_contiguous"]
 class _Cursor:
     offset: int = 0       # byte offset just past the last complete line read
     line: int = 1         # line number at `offset`
-    max_seq: int = 0      # highest seq among the lines before `offset`
 
 
 class UpdateLog:
-    """Delta records on disk, newest first read from where the last call stopped."""
+    """Delta records on disk, each byte read once while callers ask for ever newer seqs."""
 
     def __init__(self, snapshot_dir: Path) -> None:
         self.snapshot_dir = Path(snapshot_dir)
         self._cursors: dict[Path, _Cursor] = {}
+        # Every record with seq > _floor that lies before the cursors is kept here, so a hole that
+        # stays open (a log not yet appended) costs only the new bytes on each look.
+        self._tail: dict[int, dict[str, Any]] = {}
+        self._floor = 0
 
     def records_after(self, seq: int) -> list[dict[str, Any]]:
         """Every validated delta with seq > `seq`, sorted by seq (duplicates across files dropped)."""
-        found: dict[int, dict[str, Any]] = {}
-        for path in update_logs(self.snapshot_dir):
-            for rec in self._read(path, seq):
-                found.setdefault(rec["seq"], rec)
-        return [found[s] for s in sorted(found)]
+        paths = update_logs(self.snapshot_dir)
+        if seq < self._floor or any(self._shrunk(p) for p in paths):
+            self._cursors, self._tail, self._floor = {}, {}, 0  # rewritten log or older seqs wanted
+        for path in paths:
+            for rec in self._read_new(path):
+                if rec["seq"] > self._floor:
+                    self._tail.setdefault(rec["seq"], rec)
+        self._floor = seq
+        self._tail = {s: r for s, r in self._tail.items() if s > seq}
+        return [self._tail[s] for s in sorted(self._tail)]
 
-    def _read(self, path: Path, seq: int) -> list[dict[str, Any]]:
+    def _shrunk(self, path: Path) -> bool:
         cursor = self._cursors.get(path)
         try:
-            size = path.stat().st_size
+            return cursor is not None and path.stat().st_size < cursor.offset
         except FileNotFoundError:
-            self._cursors.pop(path, None)
+            return True
+
+    def _read_new(self, path: Path) -> list[dict[str, Any]]:
+        cursor = self._cursors.get(path, _Cursor())
+        try:
+            with path.open("rb") as f:
+                f.seek(cursor.offset)
+                data = f.read()
+        except FileNotFoundError:
             return []
-        # Start over when the file was rewritten (shorter than before) or older seqs are wanted.
-        if cursor is None or size < cursor.offset or seq < cursor.max_seq:
-            cursor = _Cursor()
-        with path.open("rb") as f:
-            f.seek(cursor.offset)
-            data = f.read()
         end = data.rfind(b"\n") + 1  # a line still being appended has no newline yet
         text = data[:end].decode("utf-8")
         records = list(iter_records(path, "snapshot_delta", text=text, first_line=cursor.line))
-        new_max = max([cursor.max_seq, *(r["seq"] for r in records)])
-        self._cursors[path] = _Cursor(cursor.offset + end, cursor.line + text.count("\n"), new_max)
-        return [r for r in records if r["seq"] > seq]
+        self._cursors[path] = _Cursor(cursor.offset + end, cursor.line + text.count("\n"))
+        return records
 
 
 def contiguous(recs: list[dict[str, Any]], after: int) -> list[dict[str, Any]]:

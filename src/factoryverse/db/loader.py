@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -128,11 +129,7 @@ def _load_once(con: duckdb.DuckDBPyConnection, snapshot_dir: Path, status: dict[
         except BaseException:
             con.rollback()
             raise
-    return _with_seconds(report, time.perf_counter() - started)
-
-
-def _with_seconds(report: LoadReport, seconds: float) -> LoadReport:
-    return LoadReport(**{**report.__dict__, "seconds": seconds})
+    return dataclasses.replace(report, seconds=time.perf_counter() - started)
 
 
 def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot_dir: str | Path, *,

@@ -31,7 +31,8 @@ _PATCHES = """
 INSERT INTO resource_patch
 SELECT p.patch_id, any_value(r.surface), any_value(r.name), sum(r.n), sum(r.amount),
        ST_Point(sum(r.sum_x) / sum(r.n) + 0.5, sum(r.y * r.n) / sum(r.n) + 0.5),
-       ST_Union_Agg(ST_MakeEnvelope(r.x0, r.y, r.x1 + 1, r.y + 1)),
+       -- Tolerance 0 only drops the collinear vertices the run edges leave behind.
+       ST_SimplifyPreserveTopology(ST_Union_Agg(ST_MakeEnvelope(r.x0, r.y, r.x1 + 1, r.y + 1)), 0),
        ST_MakeEnvelope(min(r.x0), min(r.y), max(r.x1) + 1, max(r.y) + 1),
        min(r.x0), min(r.y), max(r.x1) + 1, max(r.y) + 1
 FROM _fv_run r JOIN _fv_run_patch p USING (run_id)

@@ -20,6 +20,20 @@ def _quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _unique(names: list[str]) -> list[str]:
+    """Column names made unique the way DuckDB does in subqueries: a repeat of `x` becomes `x_1`."""
+    used: set[str] = set()
+    out = []
+    for name in names:
+        candidate, n = name, 0
+        while candidate in used:
+            n += 1
+            candidate = f"{name}_{n}"
+        used.add(candidate)
+        out.append(candidate)
+    return out
+
+
 def query(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict[str, Any] | None = None, *,
           limit: int | None = None, geometry: str = "wkt") -> list[dict[str, Any]]:
     """Run `sql` and return its rows as dicts keyed by column name (duplicate names get _1, _2...).
@@ -33,11 +47,13 @@ def query(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict
         rel = con.sql(sql, params=params) if params is not None else con.sql(sql)
         if rel is None:  # a statement without a result (CREATE, INSERT...) has already run
             return []
-        columns = list(rel.columns)
-        if geometry == "wkt" and any(str(t) == "GEOMETRY" for t in rel.types):
+        columns = _unique(rel.columns)
+        to_text = [geometry == "wkt" and str(t) == "GEOMETRY" for t in rel.types]
+        if any(to_text) or columns != list(rel.columns):
+            # Positional references (#n) stay unambiguous when the query repeats a column name.
             rel = rel.project(", ".join(
-                f"ST_AsText({_quote_ident(c)}) AS {_quote_ident(c)}" if str(t) == "GEOMETRY" else _quote_ident(c)
-                for c, t in zip(columns, rel.types)
+                f"{'ST_AsText(#%d)' % i if text else '#%d' % i} AS {_quote_ident(c)}"
+                for i, (c, text) in enumerate(zip(columns, to_text), 1)
             ))
         if limit is not None:
             rel = rel.limit(limit)

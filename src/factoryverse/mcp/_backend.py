@@ -22,8 +22,8 @@ import duckdb
 from factorio_rcon import RCONBaseError, RCONClient
 
 from factoryverse.cli._instances import Instance, list_instances
-from factoryverse.db import (DatabaseError, DatabaseOpenError, QueryError, SnapshotError, connect, load_snapshot,
-                             run_user_sql, sync_from_disk)
+from factoryverse.db import (DatabaseError, DatabaseOpenError, QueryError, SnapshotError, check_read_only, connect,
+                             load_snapshot, run_user_sql, sync_from_disk)
 
 __all__ = [
     "BackendError",
@@ -123,8 +123,9 @@ def get_instance(instance_id: int, *, running: bool = True) -> Instance:
         if inst.id == instance_id:
             if running and not inst.alive():
                 raise ServerNotRunningError(
-                    f"server {instance_id} is recorded but its process {inst.pid} is not running; "
-                    "run `fv server status`, then `fv server stop --all` and `fv server start --detach`"
+                    f"server {instance_id} is recorded but its process {inst.pid} is not running (see its "
+                    f"{inst.log_path}); run `fv server status`, clear the record with `fv server stop "
+                    f"{instance_id}` and start a new one with `fv server start --detach`"
                 )
             return inst
     known = ", ".join(str(i.id) for i in list_instances()) or "none"
@@ -223,6 +224,15 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def _refuse_writes(statement: str) -> None:
+    # Parsing needs no map database, so a refused statement costs neither a sync nor the spatial extension's load.
+    scratch = duckdb.connect(":memory:")
+    try:
+        check_read_only(scratch, statement)
+    finally:
+        scratch.close()
+
+
 def _catch_up(con: duckdb.DuckDBPyConnection, snapshot_dir: Path) -> None:
     try:
         sync_from_disk(con, snapshot_dir)
@@ -240,6 +250,10 @@ def sql(instance_id: int, statement: str, *, max_rows: int = DEFAULT_MAX_ROWS) -
     """
     if max_rows < 1:
         raise MapQueryError(f"max_rows must be at least 1, not {max_rows}")
+    try:
+        _refuse_writes(statement)
+    except QueryError as exc:
+        raise MapQueryError(f"map query refused: {exc}") from exc
     # The snapshot files outlive the process, so a crashed server's map can still be read.
     inst = get_instance(instance_id, running=False)
     snapshot_dir = inst.script_output / "fv_snapshot"

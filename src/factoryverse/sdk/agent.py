@@ -108,7 +108,8 @@ class Agent:
         at = Position.of(position) if position is not None else None
         started = await self.call("mine_resource", name, count, at)
         done = await self._completion(started, "mine_resource", timeout)
-        return MineResult(action_id=done.action_id, item=done.result["item"], count=done.result["count"], tick=done.tick)
+        result = done.result
+        return MineResult(action_id=done.action_id, item=result["item"], count=result["count"], tick=done.tick)
 
     async def place_entity(
         self, name: str, position: PositionLike, direction: Direction | int | None = None

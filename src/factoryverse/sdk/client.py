@@ -26,7 +26,12 @@ __all__ = ["FactoryVerseClient", "SCHEMA_VERSION", "INTERFACES"]
 # The remote_interfaces.json contract this SDK speaks.
 SCHEMA_VERSION = 1
 # Interface -> the mod that registers it, for messages that say what to install.
-INTERFACES = {"agent": "fv_embodied_agent", "map": "fv_snapshot", "placement_hints": "fv_placement_hints"}
+INTERFACES = {
+    "agent": "fv_embodied_agent",
+    "admin": "fv_embodied_agent",
+    "map": "fv_snapshot",
+    "placement_hints": "fv_placement_hints",
+}
 
 
 class FactoryVerseClient:
@@ -80,7 +85,8 @@ class FactoryVerseClient:
     ) -> None:
         await self.close()
 
-    async def remote_call(self, interface: str, method: str, *args: Any) -> Any:
+    async def call(self, interface: str, method: str, *args: Any) -> Any:
+        """Call any remote interface method (see remote_call); the typed methods below are preferred."""
         return await remote_call(self.rcon, interface, method, *args)
 
     async def listener(self) -> ActionListener:
@@ -104,7 +110,7 @@ class FactoryVerseClient:
         names = [interface] if interface is not None else list(INTERFACES)
         found: dict[str, InterfaceVersion] = {}
         for name in names:
-            answered = InterfaceVersion.model_validate(await self.remote_call(name, "version"))
+            answered = InterfaceVersion.model_validate(await self.call(name, "version"))
             if answered.schema_version != SCHEMA_VERSION:
                 mod = INTERFACES.get(name, "its mod")
                 raise InterfaceVersionError(
@@ -123,25 +129,35 @@ class FactoryVerseClient:
             options["position"] = Position.of(position)
         if name is not None:
             options["name"] = name
-        raw = await self.remote_call("agent", "create_agent", listener.port, options or None)
+        raw = await self.call("agent", "create_agent", listener.port, options or None)
         return Agent(self.rcon, listener, AgentInfo.model_validate(raw), action_timeout=self.action_timeout)
 
     async def list_agents(self) -> list[AgentInfo]:
-        raw = await self.remote_call("agent", "list_agents")
+        raw = await self.call("agent", "list_agents")
         return [AgentInfo.model_validate(item) for item in raw or []]
 
     async def destroy_agents(self, agent_ids: list[int] | None = None) -> list[int]:
         """Destroy those agents (all when None); returns the ids destroyed. An unknown id destroys nothing."""
-        raw = await self.remote_call("agent", "destroy_agents", agent_ids)
+        raw = await self.call("agent", "destroy_agents", agent_ids)
         destroyed = raw.get("destroyed", []) if isinstance(raw, dict) else []
         return [int(i) for i in destroyed]
+
+    async def add_items(self, agent: Agent | int, items: dict[str, int]) -> dict[str, int]:
+        """Development utility (admin interface): put items straight into an agent's inventory, bypassing
+        gameplay, e.g. a scenario's starting kit. Returns what was inserted; raises InventoryFullError if
+        not everything fits."""
+        agent_id = agent.agent_id if isinstance(agent, Agent) else agent
+        raw = await self.call("admin", "add_items", agent_id, items)
+        inserted = raw.get("inserted", {}) if isinstance(raw, dict) else {}
+        return {name: int(count) for name, count in (inserted or {}).items()}
 
     async def validate_placement(
         self, entity_name: str, position: PositionLike, direction: Direction | int | None = None
     ) -> PlacementCheck:
         facing = int(direction) if direction is not None else None
-        raw = await self.remote_call("placement_hints", "validate_placement", entity_name, Position.of(position), facing)
+        at = Position.of(position)
+        raw = await self.call("placement_hints", "validate_placement", entity_name, at, facing)
         return PlacementCheck.model_validate(raw)
 
     async def snapshot_status(self) -> SnapshotStatus:
-        return SnapshotStatus.model_validate(await self.remote_call("map", "get_snapshot_status"))
+        return SnapshotStatus.model_validate(await self.call("map", "get_snapshot_status"))

@@ -10,7 +10,9 @@ import enum
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+
+from factoryverse.sdk.errors import InvalidArgumentError
 
 __all__ = [
     "Position",
@@ -59,7 +61,12 @@ class Position(_Model):
         """A Position from a Position, an (x, y) pair or an {"x", "y"} mapping."""
         if isinstance(value, Position):
             return value
-        return cls.model_validate(_position_from_any(value))
+        try:
+            return cls.model_validate(_position_from_any(value))
+        except ValidationError as exc:
+            raise InvalidArgumentError(
+                f"{value!r} is not a position; pass Position(x=..., y=...), an (x, y) pair or {{'x': .., 'y': ..}}"
+            ) from exc
 
     def distance(self, other: PositionLike) -> float:
         o = Position.of(other)

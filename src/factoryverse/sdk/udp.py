@@ -34,6 +34,7 @@ class ActionListener:
         self._requested_port = port
         self.buffer_limit = buffer_limit
         self._stream: asyncio_dgram.DatagramServer | None = None
+        self._port: int | None = None
         self._reader: asyncio.Task[None] | None = None
         self._waiters: dict[_Key, list[asyncio.Future[ActionCompleted]]] = {}
         self._buffered: OrderedDict[_Key, ActionCompleted] = OrderedDict()
@@ -45,9 +46,9 @@ class ActionListener:
 
     @property
     def port(self) -> int:
-        if self._stream is None:
+        if self._port is None:
             raise ListenerError("the action listener has no port yet; await start() first")
-        return int(self._stream.sockname[1])
+        return self._port
 
     @property
     def running(self) -> bool:
@@ -63,6 +64,7 @@ class ActionListener:
                 f"cannot bind the action listener to UDP {self.host}:{self._requested_port} ({exc}); "
                 "pass port=0 for any free port"
             ) from exc
+        self._port = int(self._stream.sockname[1])
         self._reader = asyncio.create_task(self._read_loop(), name=f"fv-action-listener-{self.port}")
 
     async def close(self) -> None:

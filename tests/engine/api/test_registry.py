@@ -63,6 +63,13 @@ def test_registering_a_method_as_a_property_fails():
         api_class("LuaEntity").getter("destroy")(lambda state, obj: None)
 
 
+def test_length_operator_only_where_factorio_has_one():
+    with pytest.raises(ApiMemberError, match="LuaEntity has no length operator"):
+        api_class("LuaEntity").length_operator(lambda state, obj: 0)
+    assert REGISTRY.classes["LuaEntity"].length is None
+    assert REGISTRY.classes["LuaInventory"].length is not None
+
+
 def test_unknown_class_fails():
     with pytest.raises(ApiMemberError, match="LuaWidget is not a Factorio runtime class"):
         REGISTRY.cls("LuaWidget")

@@ -12,6 +12,11 @@ __all__: list[str] = []
 Inventory = api_class("LuaInventory")
 
 
+@Inventory.length_operator
+def _length(state, inv):
+    return len(inv)
+
+
 def _known(state, name: str) -> None:
     if name not in state.engine.prototypes.items:
         raise ScriptError(f"Unknown item name: {name}")

@@ -27,6 +27,14 @@ class ApiClass:
     methods: dict[str, Method] = field(default_factory=dict)
     # Readable even on an invalid object, as in Factorio.
     always: set[str] = field(default_factory=set)
+    # `#obj`, for the classes Factorio gives a length operator (LuaInventory: its number of slots).
+    length: Getter | None = None
+
+    def length_operator(self, fn: Getter) -> Getter:
+        if "length" not in load_members().operators(self.name):
+            raise ApiMemberError(f"{self.name} has no length operator (#) in Factorio")
+        self.length = fn
+        return fn
 
     def _check(self, key: str, kind: str, writable: bool = False) -> None:
         members = load_members()

@@ -3,7 +3,7 @@
 -- Proxies keep their Python handle in a table local to this chunk, so mod code can never reach a Python object.
 local bridge = ...
 
-local py_get, py_set, py_call, py_valid = bridge.get, bridge.set, bridge.call, bridge.valid
+local py_get, py_set, py_call, py_valid, py_len = bridge.get, bridge.set, bridge.call, bridge.valid, bridge.len
 local error, pcall, tostring, type, setmetatable, rawequal, select = error, pcall, tostring, type, setmetatable, rawequal, select
 local sethook = debug.sethook
 local traceback = debug.traceback
@@ -21,7 +21,7 @@ local function unpack_ok(cls, ok, ...)
   return ...
 end
 
-local function define_class(cls, getters, setters, methods, always)
+local function define_class(cls, getters, setters, methods, always, has_length)
   local mt = { __metatable = cls }
   local method_cache = setmetatable({}, { __mode = "k" })
   mt.__index = function(t, k)
@@ -59,6 +59,15 @@ local function define_class(cls, getters, setters, methods, always)
       error(cls .. "::" .. tostring(k) .. " is read only.", 2)
     end
     error(cls .. " doesn't contain key " .. tostring(k) .. ".", 2)
+  end
+  if has_length then
+    mt.__len = function(t)
+      local obj = handles[t]
+      if not py_valid(obj) then
+        error(cls .. " API call when " .. cls .. " was invalid.", 2)
+      end
+      return unpack_ok(cls, pcall(py_len, cls, obj))
+    end
   end
   mt.__eq = function(a, b) return oids[a] == oids[b] end
   mt.__tostring = function(t) return "[" .. cls .. ": " .. tostring(oids[t]) .. "]" end

@@ -48,7 +48,13 @@ class LuaState:
         self._new_table = self.lua.table
         self._lua_type = lupa.lua_type
         bridge = self.lua.table_from(
-            {"get": self._bridge_get, "set": self._bridge_set, "call": self._bridge_call, "valid": self._bridge_valid}
+            {
+                "get": self._bridge_get,
+                "set": self._bridge_set,
+                "call": self._bridge_call,
+                "valid": self._bridge_valid,
+                "len": self._bridge_len,
+            }
         )
         # Named chunk, so tracebacks say "[engine]" rather than "<python>".
         glue = self.lua.eval("function(src, ...) return assert(load(src, '=[engine]', 't'))(...) end")(_GLUE, bridge)
@@ -64,6 +70,7 @@ class LuaState:
                 self._set_of(cls.setters),
                 self._set_of(cls.methods),
                 self._set_of(cls.always),
+                cls.length is not None,
             )
         g = self.lua.globals()
         # Factorio keeps a reduced debug library (traceback, getinfo); sethook stays engine-only.
@@ -140,6 +147,9 @@ class LuaState:
                 raise ScriptError(f"{cls}.{key}: wrong number of arguments ({len(py_args)} given)") from e
             raise
         return self.to_lua(result)
+
+    def _bridge_len(self, cls: str, obj: Any) -> Any:
+        return self.to_lua(self.registry.classes[cls].length(self, obj))  # type: ignore[misc]
 
     def _bridge_valid(self, obj: Any) -> bool:
         return bool(getattr(obj, "valid", True))

@@ -60,6 +60,11 @@ class DrillMachine:
         self.speed = float(proto["mining_speed"])
         r = float(proto.get("resource_searching_radius", 0.49))
         self.area = BBox(entity.x - r, entity.y - r, entity.x + r, entity.y + r)
+        # A new drill already reports why it can't work (the game shows "No fuel" on a freshly built burner drill).
+        if self.resource(entity) is None:
+            self.status = "no_minable_resources"
+        elif entity.burner is not None and not entity.burner.has_fuel():
+            self.status = "no_fuel"
 
     def resource(self, entity: Entity) -> Entity | None:
         surface = entity.surface

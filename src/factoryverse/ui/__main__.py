@@ -1,0 +1,3 @@
+from factoryverse.ui import main
+
+main()

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from factoryverse.db import QueryError, check_read_only, connect, load_snapshot, query, run_user_sql
+
+from . import _records as R
+from ._records import SnapshotWriter
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory):
+    """One database for the whole module: every test here only reads (or is refused)."""
+    root = tmp_path_factory.mktemp("query")
+    writer = SnapshotWriter(root / "fv_snapshot")
+    writer.write_init([*R.ore_rect(0, 0, 2, 2, amount=25), R.entity(4, "wooden-chest", 5.5, 5.5)])
+    writer.write_status(0)
+    con = connect(root / "map.duckdb")
+    load_snapshot(con, writer.root)
+    yield con
+    con.close()
+
+
+def test_rows_are_dicts_with_geometry_as_wkt(loaded: duckdb.DuckDBPyConnection) -> None:
+    rows = query(loaded, "SELECT unit_number, position, 1 AS unit_number FROM map_entity")
+    assert rows == [{"unit_number": 4, "position": "POINT (5.5 5.5)", "unit_number_1": 1}]
+    raw = query(loaded, "SELECT position FROM map_entity", geometry="wkb")[0]["position"]
+    assert isinstance(raw, bytes)
+
+
+def test_parameters_and_limit(loaded: duckdb.DuckDBPyConnection) -> None:
+    rows = query(loaded, "SELECT x, y FROM resource_tile WHERE amount = ? ORDER BY y, x", [25], limit=3)
+    assert rows == [{"x": 0, "y": 0}, {"x": 1, "y": 0}, {"x": 0, "y": 1}]
+
+
+def test_a_failing_query_keeps_duckdbs_message(loaded: duckdb.DuckDBPyConnection) -> None:
+    with pytest.raises(QueryError) as info:
+        query(loaded, "SELECT no_such_column FROM resource_tile")
+    assert "no_such_column" in str(info.value)
+    assert info.value.sql == "SELECT no_such_column FROM resource_tile"
+    assert isinstance(info.value.__cause__, duckdb.Error)
+
+
+@pytest.mark.parametrize("sql", [
+    "DELETE FROM resource_tile",
+    "DROP TABLE map_entity",
+    "UPDATE resource_tile SET amount = 0",
+    "INSERT INTO sync_state VALUES ('a', 'b')",
+    "CREATE TABLE t AS SELECT 1",
+    "COPY resource_tile TO 'out.csv'",
+    "ATTACH 'other.duckdb'",
+    "INSTALL httpfs",
+    "LOAD '/tmp/anything.duckdb_extension'",
+    "SET threads = 1",
+    "SELECT 1; DELETE FROM resource_tile",
+    "EXPLAIN ANALYZE DELETE FROM resource_tile",
+])
+def test_writes_are_refused(loaded: duckdb.DuckDBPyConnection, sql: str) -> None:
+    with pytest.raises(QueryError):
+        run_user_sql(loaded, sql)
+    assert query(loaded, "SELECT count(*) AS n FROM resource_tile") == [{"n": 4}]
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT count(*) FROM resource_patch",
+    "WITH p AS (SELECT * FROM resource_patch) SELECT patch_id FROM p",
+    "DESCRIBE map_entity",
+    "SHOW TABLES",
+    "EXPLAIN SELECT * FROM resource_tile",
+    "FROM chunk",
+])
+def test_reads_are_allowed(loaded: duckdb.DuckDBPyConnection, sql: str) -> None:
+    check_read_only(loaded, sql)
+    assert isinstance(run_user_sql(loaded, sql), list)
+
+
+def test_unparsable_sql_is_a_query_error(loaded: duckdb.DuckDBPyConnection) -> None:
+    with pytest.raises(QueryError, match="does not parse"):
+        run_user_sql(loaded, "SELEC * FROM")
+
+
+def test_user_sql_with_params_on_a_read_only_connection(writer: SnapshotWriter, tmp_path: Path) -> None:
+    path = tmp_path / "ro.duckdb"
+    con = connect(path)
+    writer.write_init(R.ore_rect(0, 0, 2, 1, amount=9))
+    writer.write_status(0)
+    load_snapshot(con, writer.root)
+    con.close()
+    ro = connect(path, read_only=True)
+    try:
+        rows = run_user_sql(ro, "SELECT resource_name, total_amount FROM resource_patch WHERE total_amount > $1", [1])
+        assert rows == [{"resource_name": "iron-ore", "total_amount": 18}]
+    finally:
+        ro.close()

@@ -1,0 +1,90 @@
+"""factoryverse-mcp as Claude Desktop runs it: a subprocess spoken to over stdio by a real MCP client."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from typing import Any
+
+from mcp.client.session import ClientSession
+from mcp.client.stdio import StdioServerParameters, stdio_client
+
+import factoryverse.mcp
+from factoryverse.mcp import server as mcp_server
+from tests.mcp._instance import place_chest
+
+_TIMEOUT_S = 60.0
+
+
+def test_public_api_is_pinned():
+    assert factoryverse.mcp.__all__ == ["create_server", "main"]
+    assert mcp_server.__all__ == ["create_server", "main"]
+
+
+async def _session(calls: list[tuple[str, dict[str, Any]]]) -> tuple[list, list]:
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "factoryverse.mcp"],
+        env={"FACTORYVERSE_HOME": os.environ["FACTORYVERSE_HOME"]},
+    )
+    async with stdio_client(params) as (read, write):
+        async with ClientSession(read, write, read_timeout_seconds=_TIMEOUT_S) as session:
+            await session.initialize()
+            tools = (await session.list_tools()).tools
+            results = [await session.call_tool(name, args) for name, args in calls]
+    return tools, results
+
+
+def _run(calls: list[tuple[str, dict[str, Any]]]) -> tuple[list, list]:
+    return asyncio.run(asyncio.wait_for(_session(calls), _TIMEOUT_S))
+
+
+def _text(result) -> str:
+    return "".join(block.text for block in result.content if block.type == "text")
+
+
+def test_tools_over_stdio(instance):
+    unit = place_chest(instance, 3.5, -4.5)
+    tools, (servers, tick, count, chest, versions) = _run([
+        ("list_servers", {}),
+        ("run_lua", {"server_id": instance.id, "code": "rcon.print(game.tick)"}),
+        ("query_map", {"server_id": instance.id, "sql": "SELECT count(*) AS n FROM resource_tile"}),
+        ("query_map", {"server_id": instance.id,
+                       "sql": f"SELECT name, position FROM map_entity WHERE unit_number = {unit}"}),
+        ("server_version", {"server_id": instance.id}),
+    ])
+    by_name = {t.name: t for t in tools}
+    assert set(by_name) == {"list_servers", "run_lua", "query_map", "server_version"}
+    assert "ADMIN" in by_name["run_lua"].description
+    assert by_name["query_map"].annotations.read_only_hint is True
+    assert by_name["run_lua"].annotations.destructive_hint is True
+
+    assert not servers.is_error
+    listed = servers.structured_content["result"]
+    assert [(s["id"], s["rcon_port"], s["alive"]) for s in listed] == [(instance.id, instance.rcon_port, True)]
+    assert instance.rcon_password not in _text(servers)
+
+    assert not tick.is_error and int(_text(tick)) > 0
+
+    assert not count.is_error
+    assert count.structured_content["rows"][0]["n"] > 0
+    assert chest.structured_content["rows"] == [{"name": "wooden-chest", "position": "POINT (3.5 -4.5)"}]
+
+    assert versions.structured_content["map"] == {"interface": "map", "schema_version": 1, "mod_version": "0.1.0"}
+
+
+def test_errors_reach_the_model_as_tool_errors(instance):
+    _, (unknown, lua_error, write, empty) = _run([
+        ("run_lua", {"server_id": instance.id + 1000, "code": "rcon.print(1)"}),
+        ("run_lua", {"server_id": instance.id, "code": "error('fv-test-boom')"}),
+        ("query_map", {"server_id": instance.id, "sql": "DELETE FROM resource_tile"}),
+        ("query_map", {"server_id": instance.id, "sql": "SELECT count(*) AS n FROM resource_tile"}),
+    ])
+    assert unknown.is_error and "fv server status" in _text(unknown)
+    assert lua_error.is_error and "fv-test-boom" in _text(lua_error)
+    assert write.is_error and "read-only" in _text(write)
+    assert not empty.is_error and empty.structured_content["rows"][0]["n"] > 0
+    for result in (unknown, lua_error, write, empty):
+        assert instance.rcon_password not in json.dumps(result.model_dump(mode="json"))
