@@ -89,9 +89,14 @@ def test_user_sql_with_params_on_a_read_only_connection(writer: SnapshotWriter, 
     writer.write_status(0)
     load_snapshot(con, writer.root)
     con.close()
-    ro = connect(path, read_only=True)
+    ro = connect(path, read_only=True, external_access=False)
     try:
         rows = run_user_sql(ro, "SELECT resource_name, total_amount FROM resource_patch WHERE total_amount > $1", [1])
         assert rows == [{"resource_name": "iron-ore", "total_amount": 18}]
+        # A SELECT could otherwise read any file: an agent must not see the server's files.
+        secret = tmp_path / "secret.txt"
+        secret.write_text("hidden")
+        with pytest.raises(QueryError, match="disabled by configuration"):
+            run_user_sql(ro, f"SELECT content FROM read_text('{secret}')")
     finally:
         ro.close()

@@ -49,10 +49,12 @@ def spatial_extension_path() -> Path:
     )
 
 
-def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(path: str | Path, *, read_only: bool = False, external_access: bool = True) -> duckdb.DuckDBPyConnection:
     """Open (or create) the database at `path` (":memory:" for a throwaway one) with spatial loaded.
 
     `read_only=True` requires an existing file and lets other read-only processes share it.
+    `external_access=False` forbids SQL from touching other files (read_csv('/etc/...'), COPY):
+    for connections that run agents' or users' SQL; loading snapshots needs it left on.
     """
     extension = spatial_extension_path()
     target = str(path)
@@ -77,6 +79,8 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
         con.execute(f"LOAD '{_sql_string(str(extension))}'")
         if trusted:
             con.execute("SET allow_unsigned_extensions = false")
+        if not external_access:
+            con.execute("SET enable_external_access = false")  # after LOAD, which reads a file itself
     except duckdb.Error as exc:
         con.close()
         raise SpatialExtensionError(

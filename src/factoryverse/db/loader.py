@@ -42,6 +42,7 @@ class LoadReport:
     deltas_applied: int
     patches: int
     seconds: float
+    phases: dict[str, float] = dataclasses.field(default_factory=dict)  # seconds per step, for benchmarks
 
 
 def complete_status(snapshot_dir: Path) -> dict[str, Any]:
@@ -96,22 +97,38 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
+class _Clock:
+    def __init__(self) -> None:
+        self.started = self.last = time.perf_counter()
+        self.phases: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.phases[name] = now - self.last
+        self.last = now
+
+
 def _load_once(con: duckdb.DuckDBPyConnection, snapshot_dir: Path, status: dict[str, Any]) -> LoadReport:
-    started = time.perf_counter()
+    clock = _Clock()
     files = init_files(snapshot_dir)
     names = _NameCollector()
     with staged_init_files(files, names) as staged:
         _check_names(con, RESOURCE_NAME_ENUM, names.resources)
         _check_names(con, ENTITY_NAME_ENUM, names.entities)
         deltas = read_contiguous(snapshot_dir, status["seq"])
+        clock.lap("validate")
         con.begin()
         try:
             recreate_data_tables(con)
             insert_staged(con, staged, merge=False)
+            clock.lap("insert")
             create_spatial_indexes(con)
+            clock.lap("index")
             for rec in deltas:
                 _mutations.apply_record(con, rec, snapshot_dir)
+            clock.lap("deltas")
             patches = build_resource_patches(con)
+            clock.lap("patches")
             last_seq = deltas[-1]["seq"] if deltas else status["seq"]
             _mutations.set_state(
                 con, snapshot_dir=str(Path(snapshot_dir).resolve()), snapshot_seq=status["seq"],
@@ -126,10 +143,11 @@ def _load_once(con: duckdb.DuckDBPyConnection, snapshot_dir: Path, status: dict[
                 deltas_applied=len(deltas), patches=patches, seconds=0.0,
             )
             con.commit()
+            clock.lap("commit")
         except BaseException:
             con.rollback()
             raise
-    return dataclasses.replace(report, seconds=time.perf_counter() - started)
+    return dataclasses.replace(report, seconds=time.perf_counter() - clock.started, phases=clock.phases)
 
 
 def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot_dir: str | Path, *,

@@ -177,7 +177,9 @@ def remote_versions(instance_id: int) -> dict[str, Any]:
     try:
         data = json.loads(reply)
     except json.JSONDecodeError as exc:
-        raise LuaError(f"server {instance_id} answered the version query with something not JSON: {reply[:200]!r}") from exc
+        raise LuaError(
+            f"server {instance_id} answered the version query with something not JSON: {reply[:200]!r}"
+        ) from exc
     # table_to_json writes an empty Lua table as [] (no interfaces registered).
     return data if isinstance(data, dict) else {}
 
