@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from factoryverse.cli._instances import list_instances, stop_instance
+from factoryverse.servers.instances import list_instances, stop_instance
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from factorio_rcon import RCONClient
 from typer.testing import CliRunner
 
 from factoryverse.cli import app
-from factoryverse.cli._instances import RCON_BASE_PORT, SNAPSHOT_UDP_BASE_PORT, list_instances
+from factoryverse.servers.instances import RCON_BASE_PORT, SNAPSHOT_UDP_BASE_PORT, list_instances
 
 runner = CliRunner()
 
@@ -80,3 +80,16 @@ def test_foreground_start_runs_until_interrupted(fv_home):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_password_starting_with_a_dash_is_passed_intact(fv_home, monkeypatch):
+    """Regression: a generated password beginning with '-' was read by argparse as an option and the server died."""
+    import factoryverse.servers.instances as instances
+
+    monkeypatch.setattr(instances.secrets, "token_urlsafe", lambda n: "-starts-with-dash")
+    inst = instances.start_instance(mode="paused")
+    client = RCONClient("127.0.0.1", inst.rcon_port, "-starts-with-dash")
+    try:
+        assert client.send_command("/sc rcon.print('ok')") == "ok"
+    finally:
+        client.close()

@@ -8,7 +8,7 @@ from factorio_rcon import RCONClient
 from typer.testing import CliRunner
 
 from factoryverse.cli import app
-from factoryverse.cli._instances import list_instances
+from factoryverse.servers.instances import list_instances
 
 runner = CliRunner()
 

@@ -133,3 +133,14 @@ def test_another_layout_version_is_refused(con: duckdb.DuckDBPyConnection) -> No
     con.execute("UPDATE schema_version SET version = 999 WHERE component = 'db'")
     with pytest.raises(SchemaVersionError, match="delete the database file"):
         create_schema(con)
+
+
+def test_an_unknown_schema_keyword_is_left_to_jsonschema() -> None:
+    from factoryverse.db._fastcheck import UnsupportedSchema, compile_definition
+
+    schema = {"$defs": {"named": {"type": "object", "properties": {"name": {"type": "string", "pattern": "^a"}}}}}
+    with pytest.raises(UnsupportedSchema, match="pattern"):
+        compile_definition(schema, "named")
+    schema["$defs"]["named"]["properties"]["name"].pop("pattern")
+    check = compile_definition(schema, "named")
+    assert check({"name": "x"}) and not check({"name": 3}) and check({})

@@ -147,3 +147,17 @@ def test_the_update_log_reader_reads_new_bytes_and_survives_a_rewrite(writer: Sn
     assert [r["seq"] for r in log.records_after(0)] == [1, 2, 3]  # older seqs: read again from the start
     (writer.root / "nauvis" / "updates.jsonl").write_text("")  # a new snapshot rewrote the log
     assert [r["seq"] for r in log.records_after(0)] == [3]
+
+
+def test_deltas_with_names_outside_the_enums_are_record_errors(writer: SnapshotWriter,
+                                                               con: duckdb.DuckDBPyConnection) -> None:
+    writer.write_init(R.ore_rect(0, 0, 1, 1))
+    writer.write_status(0)
+    load_snapshot(con, writer.root, resource_names=["iron-ore"], entity_names=["wooden-chest"])
+    with pytest.raises(RecordError, match="entity_name") as info:
+        apply_delta(con, R.entity_built(1, R.entity(3, "mystery-box", 0.5, 0.5)))
+    assert info.value.field == "entity.name"
+    writer.write_init(R.ore_rect(32, 0, 1, 1, name="uranium-ore"))
+    with pytest.raises(RecordError, match="'uranium-ore' is not in the database's resource_name ENUM"):
+        apply_delta(con, R.chunk_charted(1, 1, 0))
+    assert last_applied_seq(con) == 0

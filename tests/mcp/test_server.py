@@ -13,7 +13,7 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 
 import factoryverse.mcp
 from factoryverse.mcp import server as mcp_server
-from tests.mcp._instance import place_chest
+from tests.servers._instance import place_chest
 
 _TIMEOUT_S = 60.0
 

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 import factoryverse.ui
 from factoryverse.ui import app as ui_app
 from factoryverse.ui import create_app
-from tests.mcp._instance import place_chest
+from tests.servers._instance import place_chest
 
 
 @pytest.fixture(scope="module")

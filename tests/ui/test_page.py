@@ -15,7 +15,7 @@ import pytest
 import uvicorn
 
 from factoryverse.ui import _page, create_app
-from tests.mcp._instance import place_chest
+from tests.servers._instance import place_chest
 
 _CHROMIUM = Path("/usr/bin/chromium")
 _START_TIMEOUT_S = 10.0

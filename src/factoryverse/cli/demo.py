@@ -13,8 +13,7 @@ from typing import Any
 
 import typer
 
-from factoryverse.cli._instances import Instance, start_instance, stop_instance
-from factoryverse.cli.server import configure_instance
+from factoryverse.servers.instances import Instance, configure_instance, start_instance, stop_instance
 from factoryverse.cli.sql import format_rows
 
 __all__ = ["demo", "run_demo", "DemoResult"]

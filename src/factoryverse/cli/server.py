@@ -9,29 +9,18 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from factorio_rcon import RCONClient
+from factoryverse.servers.instances import (
+    Instance,
+    InstanceError,
+    configure_instance,
+    list_instances,
+    start_instance,
+    stop_instance,
+)
 
-from factoryverse.cli._instances import Instance, InstanceError, list_instances, start_instance, stop_instance
-
-__all__ = ["app", "configure_instance"]
+__all__ = ["app"]
 
 app = typer.Typer(help="Start, stop and list embedded Factorio-compatible servers.", no_args_is_help=True)
-
-
-def configure_instance(inst: Instance) -> float:
-    """First RCON command: point fv_snapshot's deltas at the instance's UDP port. Returns the round trip in s."""
-    t0 = time.perf_counter()
-    client = RCONClient(inst.rcon_host, inst.rcon_port, inst.rcon_password, connect_on_init=True)
-    try:
-        reply = client.send_command(
-            "/sc local ok, err = pcall(remote.call, 'map', 'set_snapshot_config', {udp_port=%d}) "
-            "rcon.print(ok and 'ok' or tostring(err))" % inst.snapshot_udp_port
-        )
-    finally:
-        client.close()
-    if (reply or "").strip() != "ok":
-        raise InstanceError(f"instance {inst.id} answered RCON but could not configure fv_snapshot: {reply}")
-    return time.perf_counter() - t0
 
 
 def _print_table(instances: list[Instance]) -> None:

@@ -1,7 +1,8 @@
 """`fv sql "SELECT ..."`: query the spatial map database of a running server.
 
 The server's snapshot files are the source of truth; before querying, the instance's DuckDB file catches up from
-them (init files, then the update log), so the answer reflects every change the game has written.
+them (init files, then the update log), so the answer reflects every change the game has written
+(servers.operations.sql does it, for the MCP server and the dashboard too).
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from typing import Any, Optional
 
 import typer
 
-from factoryverse.cli._instances import Instance, list_instances
+from factoryverse.servers import operations
+from factoryverse.servers.instances import Instance, list_instances
 
-__all__ = ["sql", "query_instance", "pick_instance", "format_rows"]
+__all__ = ["sql", "pick_instance", "format_rows"]
 
 
 def pick_instance(instance_id: int | None) -> Instance:
@@ -26,23 +28,6 @@ def pick_instance(instance_id: int | None) -> Instance:
     if not instances:
         raise typer.BadParameter("no running server; start one with `fv server start --detach`")
     return instances[0]
-
-
-def query_instance(inst: Instance, statement: str) -> list[dict[str, Any]]:
-    """Catch the instance's database up from its snapshot files, then run one read-only statement."""
-    from factoryverse.db import SnapshotError, check_read_only, connect, load_snapshot, run_user_sql, sync_from_disk
-
-    snapshot_dir = inst.script_output / "fv_snapshot"
-    con = connect(inst.db_path)
-    try:
-        check_read_only(con, statement)  # refuse writes before touching the database
-        try:
-            sync_from_disk(con, snapshot_dir)
-        except SnapshotError:
-            load_snapshot(con, snapshot_dir)  # first query against this instance: load its init files
-        return run_user_sql(con, statement)
-    finally:
-        con.close()
 
 
 def format_rows(rows: list[dict[str, Any]]) -> str:
@@ -69,14 +54,16 @@ def sql(
     statement: str = typer.Argument(..., help="A read-only SQL query (SELECT or WITH)."),
     server: Optional[int] = typer.Option(None, "--server", "-s", help="Instance id (default: the first running)."),
     as_json: bool = typer.Option(False, "--json", help="Print rows as JSON."),
+    max_rows: int = typer.Option(operations.DEFAULT_MAX_ROWS, "--max-rows", min=1, help="Most rows to print."),
 ) -> None:
     """Query the map database of a running server (tables: resource_tile, resource_patch, map_entity, ...)."""
-    from factoryverse.db.errors import DatabaseError
-
     inst = pick_instance(server)
     try:
-        rows = query_instance(inst, statement)
-    except DatabaseError as e:
+        result = operations.sql(inst.id, statement, max_rows=max_rows)
+    except operations.BackendError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(1) from e
+    rows = result.rows
     typer.echo(json.dumps(rows, default=str, indent=2) if as_json else format_rows(rows))
+    if result.truncated:
+        typer.echo(f"(cut at {max_rows} rows; pass --max-rows for more)", err=True)

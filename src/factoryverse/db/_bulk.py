@@ -10,14 +10,14 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
 from ._files import CHUNK_SIZE, iter_records
-from .errors import SnapshotError
+from .errors import RecordError, SnapshotError
+from .schema import ENTITY_NAME_ENUM, RESOURCE_NAME_ENUM, enum_values
 
 __all__ = ["staged_init_files", "insert_staged", "clear_chunk"]
 
@@ -26,6 +26,11 @@ _RAW_COLUMNS = {
     "x": "DOUBLE", "y": "DOUBLE", "amount": "BIGINT", "unit_number": "BIGINT", "direction": "INTEGER",
     "force": "VARCHAR", "bbox": "DOUBLE[]", "cx": "INTEGER", "cy": "INTEGER", "tick": "BIGINT",
 }
+
+_ENUM_COLUMNS = (
+    (RESOURCE_NAME_ENUM, ("resource_tile",)),
+    (ENTITY_NAME_ENUM, ("entity", "resource_entity")),
+)
 
 # Entities overlapping a chunk border may be listed by both chunks' files: DISTINCT ON and, when
 # merging into filled tables, the {guard} (NOT EXISTS) keep one row per key.
@@ -68,8 +73,7 @@ _INSERTS = (
 
 
 @contextlib.contextmanager
-def staged_init_files(files: list[Path],
-                      on_record: Callable[[Path, dict[str, Any]], None] | None = None) -> Iterator[Path]:
+def staged_init_files(files: list[Path]) -> Iterator[Path]:
     """Validate every record of `files` and stage their text in one temporary JSONL file.
 
     DuckDB then reads exactly the bytes that were validated (a new take_snapshot may rewrite the
@@ -83,9 +87,8 @@ def staged_init_files(files: list[Path],
                     text = path.read_text(encoding="utf-8")
                 except OSError as exc:
                     raise SnapshotError(f"cannot read snapshot file {path}: {exc}") from exc
-                for rec in iter_records(path, "snapshot_file", text=text):
-                    if on_record is not None:
-                        on_record(path, rec)
+                for _ in iter_records(path, "snapshot_file", text=text):
+                    pass
                 out.write(text)
                 if text and not text.endswith("\n"):
                     out.write("\n")
@@ -106,10 +109,29 @@ def insert_staged(con: duckdb.DuckDBPyConnection, staged: Path, *, merge: bool) 
         f"format = 'newline_delimited', columns = {columns})"
     )
     try:
+        for enum, types in _ENUM_COLUMNS:
+            _check_enum(con, enum, types)
         for stmt, guard in _INSERTS:
             con.execute(stmt.format(guard=guard if merge else ""))
     finally:
         con.execute("DROP TABLE IF EXISTS _fv_raw")
+
+
+def _check_enum(con: duckdb.DuckDBPyConnection, enum: str, types: tuple[str, ...]) -> None:
+    """Name the records whose name is outside an ENUM, rather than let the INSERT fail on a cast."""
+    allowed = enum_values(con, enum)
+    if allowed is None:
+        return
+    in_types = ", ".join(f"'{t}'" for t in types)
+    seen = con.execute(f"SELECT name, count(*) FROM _fv_raw WHERE type IN ({in_types}) GROUP BY name").fetchall()
+    unknown = sorted((name, n) for name, n in seen if name not in allowed)
+    if unknown:
+        listed = ", ".join(f"{name!r} ({n} records)" for name, n in unknown[:5])
+        raise RecordError(
+            f"{'/'.join(types)} name {unknown[0][0]!r} is not in the database's {enum} ENUM, built from prototype "
+            f"data (unknown: {listed}); recreate the database with the prototype names of the game that wrote "
+            "the snapshot", field="name", record_type=types[0],
+        )
 
 
 def clear_chunk(con: duckdb.DuckDBPyConnection, surface: str, cx: int, cy: int) -> None:

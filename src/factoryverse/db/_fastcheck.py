@@ -5,14 +5,14 @@ check; the generated functions take about one. They answer only valid/invalid: o
 caller asks jsonschema for the precise message, so jsonschema stays the reference. Type tests are
 exact (`type(x) is int`), stricter than JSON Schema for subclasses: that only sends such a record
 to jsonschema, it never accepts a bad one. A keyword this compiler does not know raises
-_Unsupported, and that record type then always goes to jsonschema (slower, never wrong).
+UnsupportedSchema, and that record type then always goes to jsonschema (slower, never wrong).
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
-__all__: list[str] = []
+__all__ = ["UnsupportedSchema", "compile_definition"]
 
 Check = Callable[[Any], bool]
 
@@ -31,8 +31,8 @@ _TYPE_EXPR = {
 }
 
 
-class _Unsupported(Exception):
-    pass
+class UnsupportedSchema(Exception):
+    """The schema uses a keyword this compiler does not implement; use jsonschema for that type."""
 
 
 def _json_equal(a: Any, b: Any) -> bool:
@@ -70,12 +70,12 @@ class _Compiler:
     def expr(self, node: dict[str, Any], x: str) -> str:
         unknown = set(node) - _IGNORED - _KNOWN
         if unknown:
-            raise _Unsupported(", ".join(sorted(unknown)))
+            raise UnsupportedSchema(", ".join(sorted(unknown)))
         parts: list[str] = []
         if "$ref" in node:
             ref = node["$ref"]
             if not ref.startswith("#/$defs/") or ref[len("#/$defs/"):] not in self.defs:
-                raise _Unsupported(ref)
+                raise UnsupportedSchema(ref)
             parts.append(f"{self.definition(ref[len('#/$defs/'):])}({x})")
         if "type" in node:
             names = node["type"] if isinstance(node["type"], list) else [node["type"]]
@@ -140,5 +140,5 @@ class _Compiler:
 
 
 def compile_definition(schema: dict[str, Any], name: str) -> Check:
-    """A predicate for `$defs[name]` of the wire schema; raises _Unsupported when it cannot."""
+    """A predicate for `$defs[name]` of the wire schema; raises UnsupportedSchema when it cannot."""
     return _Compiler(schema["$defs"]).build(name)

@@ -10,6 +10,7 @@ import duckdb
 from ._bulk import clear_chunk, insert_staged, staged_init_files
 from ._files import CHUNK_SIZE, chunk_init_files
 from .errors import RecordError, SnapshotError
+from .schema import ENTITY_NAME_ENUM
 
 __all__ = ["apply_record", "set_state", "get_state"]
 
@@ -39,10 +40,18 @@ def get_state(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
 def _entity_built(con: duckdb.DuckDBPyConnection, rec: dict[str, Any]) -> bool:
     e = rec["entity"]
     left, top, right, bottom = e["bbox"]
-    con.execute(_UPSERT_ENTITY, [
-        e["unit_number"], e["surface"], e["name"], e["entity_type"], e["x"], e["y"], e["direction"], e["force"],
-        left, top, right, bottom, e["x"], e["y"], rec["tick"],
-    ])
+    try:
+        con.execute(_UPSERT_ENTITY, [
+            e["unit_number"], e["surface"], e["name"], e["entity_type"], e["x"], e["y"], e["direction"], e["force"],
+            left, top, right, bottom, e["x"], e["y"], rec["tick"],
+        ])
+    except duckdb.ConversionException as exc:
+        # The one way a schema-valid record fails to store: a name outside the ENUM of prototype names.
+        raise RecordError(
+            f"entity_built seq {rec['seq']}: entity name {e['name']!r} is not in the database's {ENTITY_NAME_ENUM} "
+            f"ENUM, built from prototype data ({exc}); recreate the database with the current prototype names",
+            field="entity.name", record_type="entity_built", source=f"seq {rec['seq']}",
+        ) from exc
     return False
 
 
@@ -80,20 +89,12 @@ def _chunk_charted(con: duckdb.DuckDBPyConnection, rec: dict[str, Any], snapshot
 def apply_record(con: duckdb.DuckDBPyConnection, rec: dict[str, Any], snapshot_dir: Path | None) -> bool:
     """Apply one validated delta; True when resource tiles changed (patches must be rebuilt)."""
     rtype = rec["type"]
-    try:
-        if rtype == "entity_built":
-            return _entity_built(con, rec)
-        if rtype == "entity_removed":
-            return _entity_removed(con, rec)
-        if rtype == "resource_depleted":
-            return _resource_depleted(con, rec)
-        if rtype == "chunk_charted":
-            return _chunk_charted(con, rec, snapshot_dir)
-    except duckdb.ConversionException as exc:
-        # The one way a schema-valid record fails to store: a name outside an ENUM from prototype data.
-        raise RecordError(
-            f"{rtype} seq {rec['seq']}: cannot store it: {exc}. A name is not in the database's ENUM of "
-            "prototype names; recreate the database with the current prototype data",
-            field="name", record_type=rtype, source=f"seq {rec['seq']}",
-        ) from exc
+    if rtype == "entity_built":
+        return _entity_built(con, rec)
+    if rtype == "entity_removed":
+        return _entity_removed(con, rec)
+    if rtype == "resource_depleted":
+        return _resource_depleted(con, rec)
+    if rtype == "chunk_charted":
+        return _chunk_charted(con, rec, snapshot_dir)
     raise RecordError(f"{rtype!r} is not a delta record type", field="type", record_type=rtype)

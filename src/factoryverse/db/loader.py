@@ -15,10 +15,9 @@ from . import _mutations
 from ._bulk import insert_staged, staged_init_files
 from ._files import init_files, latest_status, require_dir
 from ._update_log import read_contiguous
-from .errors import DatabaseError, RecordError, SnapshotError
+from .errors import DatabaseError, SnapshotError
 from .patches import build_resource_patches
-from .schema import (ENTITY_NAME_ENUM, RESOURCE_NAME_ENUM, create_schema, create_spatial_indexes, enum_values,
-                     recreate_data_tables)
+from .schema import create_schema, create_spatial_indexes, recreate_data_tables
 
 __all__ = ["LoadReport", "load_snapshot", "complete_status"]
 
@@ -61,38 +60,6 @@ def complete_status(snapshot_dir: Path) -> dict[str, Any]:
     return status
 
 
-def _check_names(con: duckdb.DuckDBPyConnection, enum: str, seen: dict[str, str]) -> None:
-    allowed = enum_values(con, enum)
-    if allowed is None:
-        return
-    unknown = sorted(set(seen) - allowed)
-    if unknown:
-        name = unknown[0]
-        raise RecordError(
-            f"{seen[name]}: name {name!r} is not in the database's {enum} ENUM (built from prototype data; "
-            f"{len(unknown)} unknown name(s): {', '.join(unknown[:5])}); recreate the database with the "
-            "prototype names of the game that wrote the snapshot",
-            field="name", source=seen[name],
-        )
-
-
-class _NameCollector:
-    """Remembers each resource and entity name with the first file it appeared in."""
-
-    def __init__(self) -> None:
-        self.resources: dict[str, str] = {}
-        self.entities: dict[str, str] = {}
-
-    def __call__(self, path: Path, rec: dict[str, Any]) -> None:
-        rtype = rec["type"]
-        if rtype == "resource_tile":
-            if rec["name"] not in self.resources:
-                self.resources[rec["name"]] = str(path)
-        elif rtype == "entity" or rtype == "resource_entity":
-            if rec["name"] not in self.entities:
-                self.entities[rec["name"]] = str(path)
-
-
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
@@ -111,10 +78,7 @@ class _Clock:
 def _load_once(con: duckdb.DuckDBPyConnection, snapshot_dir: Path, status: dict[str, Any]) -> LoadReport:
     clock = _Clock()
     files = init_files(snapshot_dir)
-    names = _NameCollector()
-    with staged_init_files(files, names) as staged:
-        _check_names(con, RESOURCE_NAME_ENUM, names.resources)
-        _check_names(con, ENTITY_NAME_ENUM, names.entities)
+    with staged_init_files(files) as staged:
         deltas = read_contiguous(snapshot_dir, status["seq"])
         clock.lap("validate")
         con.begin()

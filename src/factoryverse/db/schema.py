@@ -91,7 +91,7 @@ def _checkers() -> dict[str, Callable[[Any], bool] | None]:
         for name in types:
             try:
                 out[name] = _fastcheck.compile_definition(schema, name)
-            except _fastcheck._Unsupported:
+            except _fastcheck.UnsupportedSchema:
                 out[name] = None
     return out
 

@@ -8,7 +8,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ToolAnnotations
 
-from factoryverse.mcp import _backend
+from factoryverse.servers import operations
 
 __all__ = ["create_server", "main"]
 
@@ -20,7 +20,7 @@ _INSTRUCTIONS = (
 )
 
 
-def _tool_error(exc: _backend.BackendError) -> ToolError:
+def _tool_error(exc: operations.BackendError) -> ToolError:
     # A ToolError's text reaches the model as is; anything else would be reduced to "Error executing tool".
     return ToolError(str(exc))
 
@@ -28,7 +28,7 @@ def _tool_error(exc: _backend.BackendError) -> ToolError:
 def list_servers() -> list[dict[str, Any]]:
     """List the FactoryVerse servers started with `fv server start`: id, RCON and snapshot UDP ports, seed,
     mode, and whether the process is alive. Use an id as server_id in the other tools."""
-    return _backend.instances()
+    return operations.instances()
 
 
 def run_lua(server_id: int, code: str) -> str:
@@ -36,19 +36,19 @@ def run_lua(server_id: int, code: str) -> str:
     rcon.print(...), e.g. `rcon.print(game.tick)`. The code runs with full rights over the game (it can build,
     destroy and teleport anything), so use it for inspection and setup, not as the agents' way to play."""
     try:
-        return _backend.run_lua(server_id, code)
-    except _backend.BackendError as exc:
+        return operations.run_lua(server_id, code)
+    except operations.BackendError as exc:
         raise _tool_error(exc) from exc
 
 
-def query_map(server_id: int, sql: str, max_rows: int = _backend.DEFAULT_MAX_ROWS) -> dict[str, Any]:
+def query_map(server_id: int, sql: str, max_rows: int = operations.DEFAULT_MAX_ROWS) -> dict[str, Any]:
     """Run one read-only SQL query (SELECT or WITH) over the server's map database, first brought up to date
     from the game's snapshot files. DuckDB with the spatial extension: e.g.
     `SELECT resource_name, tile_count, total_amount, ST_AsText(centroid) FROM resource_patch`.
     Returns {columns, rows, row_count, truncated}; rows past max_rows are dropped and truncated is true."""
     try:
-        return _backend.sql(server_id, sql, max_rows=max_rows).as_dict()
-    except _backend.BackendError as exc:
+        return operations.sql(server_id, sql, max_rows=max_rows).as_dict()
+    except operations.BackendError as exc:
         raise _tool_error(exc) from exc
 
 
@@ -56,8 +56,8 @@ def server_version(server_id: int) -> dict[str, Any]:
     """version() of every remote interface the server's mods register ({interface, schema_version,
     mod_version} each), by interface name. Use it to check that the server runs the mods this client expects."""
     try:
-        return _backend.remote_versions(server_id)
-    except _backend.BackendError as exc:
+        return operations.remote_versions(server_id)
+    except operations.BackendError as exc:
         raise _tool_error(exc) from exc
 
 

@@ -184,12 +184,12 @@ def test_unknown_interface_and_function_are_errors(remote_pair):
 def test_error_inside_a_remote_function_reaches_the_caller(remote_pair):
     reply = remote_pair.execute_command("/sc remote.call('provider', 'fail')")
     assert reply.startswith("Cannot execute command. Error: ")
-    assert "__provider__/control.lua:8: provider failed" in reply
+    assert "Error when running interface function provider.fail: __provider__/control.lua:8: provider failed" in reply
 
 
 def test_duplicate_interface_is_rejected(remote_pair):
     reply = remote_pair.execute_command("/sc remote.add_interface('provider', {})")
-    assert 'Remote interface with name "provider" already exists.' in reply
+    assert "An interface already exists under with name: provider" in reply
 
 
 def test_remove_interface(remote_pair):

@@ -82,6 +82,7 @@ def test_fast_loop_outruns_real_time():
 def test_realtime_loop_runs_near_sixty_ticks_per_second():
     with running("realtime") as loop:
         t0, k0 = time.monotonic(), tick(loop)
+        k1 = k0
         while time.monotonic() - t0 < 0.5:
             k1 = tick(loop)
         elapsed = time.monotonic() - t0
@@ -106,7 +107,7 @@ def test_a_job_error_goes_back_to_its_submitter_and_the_loop_goes_on():
 
 
 def test_engine_that_fails_to_start_reports_its_error(tmp_path):
-    loop = GameLoop(lambda: Engine(seed=1, mods_dir=tmp_path / "missing"))
+    loop = GameLoop(lambda: Engine(seed=1, mods_dir=tmp_path / "missing", starting_chunks=1))
     loop.start()
     assert loop.ready.wait(TIMEOUT)
     assert isinstance(loop.error, ModLoadError)

@@ -4,6 +4,10 @@ trees and rocks, and the starting chunks generated and charted for the player fo
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -34,6 +38,21 @@ def world_seed_1() -> Engine:
 def test_same_seed_gives_the_same_world(world_seed_1):
     again = Engine(seed=1, mods=[], starting_chunks=_STARTING_CHUNKS)
     assert _world_hash(again) == _world_hash(world_seed_1)
+
+
+def test_same_seed_gives_the_same_world_in_another_process(world_seed_1):
+    # Another interpreter with another string-hash seed: nothing may depend on set or dict hashing order.
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); "
+        "from tests.engine.world.test_world import _world_hash, _STARTING_CHUNKS; "
+        "from factoryverse.engine.engine import Engine; "
+        "print(_world_hash(Engine(seed=1, mods=[], starting_chunks=_STARTING_CHUNKS)))"
+    )
+    root = Path(__file__).resolve().parents[3]
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    out = subprocess.run([sys.executable, "-c", code, str(root)], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == _world_hash(world_seed_1)
 
 
 def test_different_seed_gives_a_different_world(world_seed_1):

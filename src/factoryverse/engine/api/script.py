@@ -122,7 +122,7 @@ def _add_interface(state, handle, name, functions):
     if not isinstance(name, str):
         raise ScriptError("remote.add_interface: the interface name must be a string")
     if name in engine.remote_interfaces:
-        raise ScriptError(f"Remote interface with name \"{name}\" already exists.")
+        raise ScriptError(f"An interface already exists under with name: {name}")  # the game's wording
     if not isinstance(functions, dict):
         raise ScriptError("remote.add_interface: functions must be a table of name -> function")
     engine.remote_interfaces[name] = (handle.owner, {k: v for k, v in functions.items() if callable(v)})
@@ -155,7 +155,7 @@ def _call(state, handle, interface, function, *args):
     try:
         result = target.call(f"remote.call {interface}.{function}", fn, *lua_args)
     except LuaRuntimeError as e:
-        raise ScriptError(str(e)) from e
+        raise ScriptError(f"Error when running interface function {interface}.{function}: {e}") from e
     if isinstance(result, tuple):
         # remote.call returns one value (`Any?`); further results are dropped, as in the game.
         result = result[0] if result else None

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from factoryverse.cli._instances import Instance, start_instance, stop_instance
-from factoryverse.mcp import _backend
+from factoryverse.servers.instances import Instance, start_instance, stop_instance
+from factoryverse.servers import operations
 
 __all__ = ["running_instance", "wait_snapshot_complete", "place_chest"]
 
@@ -22,7 +22,7 @@ def wait_snapshot_complete(inst: Instance) -> dict:
     """Poll fv_snapshot's status over RCON until the bootstrap snapshot is complete (bounded)."""
     deadline = time.monotonic() + _SNAPSHOT_TIMEOUT_S
     while True:
-        status = json.loads(_backend.run_lua(inst.id, _STATUS_LUA))
+        status = json.loads(operations.run_lua(inst.id, _STATUS_LUA))
         if status["phase"] == "complete":
             return status
         if time.monotonic() > deadline:
@@ -32,7 +32,7 @@ def wait_snapshot_complete(inst: Instance) -> dict:
 
 def place_chest(inst: Instance, x: float, y: float) -> int:
     """Build a wooden chest through the game (raise_built, so fv_snapshot logs it) and return its unit_number."""
-    reply = _backend.run_lua(
+    reply = operations.run_lua(
         inst.id,
         "local e = game.surfaces[1].create_entity{name = 'wooden-chest', position = {%r, %r}, force = 'player', "
         "raise_built = true} rcon.print(e.unit_number)" % (x, y),

@@ -8,23 +8,23 @@ from dataclasses import asdict
 
 import pytest
 
-from factoryverse.cli._instances import Instance, list_instances
-from factoryverse.mcp import _backend
-from tests.mcp._instance import place_chest
+from factoryverse.servers.instances import Instance, list_instances
+from factoryverse.servers import operations
+from tests.servers._instance import place_chest
 
 
 def test_public_api_is_pinned():
-    assert set(_backend.__all__) == {
+    assert set(operations.__all__) == {
         "BackendError", "UnknownServerError", "ServerNotRunningError", "RconError", "LuaError", "MapNotReadyError",
         "MapQueryError", "QueryResult", "instances", "get_instance", "rcon", "run_lua", "remote_versions", "sql",
         "DEFAULT_MAX_ROWS",
     }
-    for name in _backend.__all__[:7]:
-        assert issubclass(getattr(_backend, name), _backend.BackendError)
+    for name in operations.__all__[:7]:
+        assert issubclass(getattr(operations, name), operations.BackendError)
 
 
 def test_instances_lists_the_server_without_its_password(instance):
-    listed = _backend.instances()
+    listed = operations.instances()
     assert [s["id"] for s in listed] == [instance.id]
     server = listed[0]
     assert server["alive"] is True
@@ -35,23 +35,23 @@ def test_instances_lists_the_server_without_its_password(instance):
 
 
 def test_run_lua_returns_what_the_game_printed(instance):
-    tick = int(_backend.run_lua(instance.id, "rcon.print(game.tick)"))
+    tick = int(operations.run_lua(instance.id, "rcon.print(game.tick)"))
     assert tick > 0
-    assert _backend.run_lua(instance.id, "local s = game.surfaces[1]\nrcon.print(s.name)") == "nauvis"
-    assert _backend.run_lua(instance.id, "local quiet = 1") == ""
+    assert operations.run_lua(instance.id, "local s = game.surfaces[1]\nrcon.print(s.name)") == "nauvis"
+    assert operations.run_lua(instance.id, "local quiet = 1") == ""
 
 
 def test_run_lua_raises_the_games_error_text(instance):
-    with pytest.raises(_backend.LuaError, match="no_such_global"):
-        _backend.run_lua(instance.id, "rcon.print(no_such_global.x)")
+    with pytest.raises(operations.LuaError, match="no_such_global"):
+        operations.run_lua(instance.id, "rcon.print(no_such_global.x)")
 
 
 def test_rcon_sends_slash_commands_as_they_are(instance):
-    assert "Unknown command" in _backend.rcon(instance.id, "/fv_no_such_command")
+    assert "Unknown command" in operations.rcon(instance.id, "/fv_no_such_command")
 
 
 def test_remote_versions_answers_for_every_interface(instance):
-    versions = _backend.remote_versions(instance.id)
+    versions = operations.remote_versions(instance.id)
     assert {"agent", "map", "placement_hints"} <= set(versions)
     for name, v in versions.items():
         assert v["interface"] == name
@@ -59,22 +59,22 @@ def test_remote_versions_answers_for_every_interface(instance):
 
 
 def test_sql_reads_the_snapshot_and_gives_geometry_as_wkt(instance):
-    result = _backend.sql(instance.id, "SELECT count(*) AS n FROM resource_tile")
+    result = operations.sql(instance.id, "SELECT count(*) AS n FROM resource_tile")
     assert result.columns == ["n"] and result.rows[0]["n"] > 0
-    patches = _backend.sql(instance.id, "SELECT resource_name, centroid FROM resource_patch ORDER BY patch_id")
+    patches = operations.sql(instance.id, "SELECT resource_name, centroid FROM resource_patch ORDER BY patch_id")
     assert patches.rows and patches.rows[0]["centroid"].startswith("POINT")
     json.dumps(patches.as_dict())  # what the front ends send must serialise as is
 
 
 def test_sql_sees_an_entity_built_after_the_first_load(instance):
-    _backend.sql(instance.id, "SELECT 1")  # the database is loaded before the chest exists
+    operations.sql(instance.id, "SELECT 1")  # the database is loaded before the chest exists
     unit = place_chest(instance, 7.5, 9.5)
-    rows = _backend.sql(instance.id, f"SELECT name, x, y FROM map_entity WHERE unit_number = {unit}").rows
+    rows = operations.sql(instance.id, f"SELECT name, x, y FROM map_entity WHERE unit_number = {unit}").rows
     assert rows == [{"name": "wooden-chest", "x": 7.5, "y": 9.5}]
 
 
 def test_sql_truncates_at_max_rows(instance):
-    result = _backend.sql(instance.id, "SELECT x FROM resource_tile ORDER BY y, x", max_rows=3)
+    result = operations.sql(instance.id, "SELECT x FROM resource_tile ORDER BY y, x", max_rows=3)
     assert len(result.rows) == 3 and result.truncated
     assert result.as_dict()["row_count"] == 3
 
@@ -86,28 +86,28 @@ def test_sql_truncates_at_max_rows(instance):
     "WITH t AS (SELECT 1) DELETE FROM resource_tile",
 ])
 def test_sql_refuses_anything_but_one_read_only_statement(instance, statement):
-    with pytest.raises(_backend.MapQueryError, match="read-only|exactly one"):
-        _backend.sql(instance.id, statement)
+    with pytest.raises(operations.MapQueryError, match="read-only|exactly one"):
+        operations.sql(instance.id, statement)
 
 
 def test_a_refused_write_leaves_the_map_alone(instance):
-    before = _backend.sql(instance.id, "SELECT count(*) AS n FROM resource_tile").rows
+    before = operations.sql(instance.id, "SELECT count(*) AS n FROM resource_tile").rows
     assert before[0]["n"] > 0
-    with pytest.raises(_backend.MapQueryError):
-        _backend.sql(instance.id, "DELETE FROM resource_tile")
-    assert _backend.sql(instance.id, "SELECT count(*) AS n FROM resource_tile").rows == before
+    with pytest.raises(operations.MapQueryError):
+        operations.sql(instance.id, "DELETE FROM resource_tile")
+    assert operations.sql(instance.id, "SELECT count(*) AS n FROM resource_tile").rows == before
 
 
 def test_sql_cannot_read_other_files(instance, tmp_path):
     secret = tmp_path / "secret.csv"
     secret.write_text("a\n1\n")
-    with pytest.raises(_backend.MapQueryError, match="disabled"):
-        _backend.sql(instance.id, f"SELECT * FROM read_csv('{secret}')")
+    with pytest.raises(operations.MapQueryError, match="disabled"):
+        operations.sql(instance.id, f"SELECT * FROM read_csv('{secret}')")
 
 
 def test_unknown_server_says_to_run_fv_server_status(instance):
-    with pytest.raises(_backend.UnknownServerError, match="fv server status") as info:
-        _backend.run_lua(instance.id + 1000, "rcon.print(1)")
+    with pytest.raises(operations.UnknownServerError, match="fv server status") as info:
+        operations.run_lua(instance.id + 1000, "rcon.print(1)")
     assert str(instance.id) in str(info.value)  # the known ids are listed
 
 
@@ -131,12 +131,12 @@ def dead_record(tmp_path, monkeypatch):
 
 
 def test_a_dead_process_is_reported_not_dialled(dead_record):
-    with pytest.raises(_backend.ServerNotRunningError, match="not running.*fv server stop 7"):
-        _backend.run_lua(7, "rcon.print(1)")
-    assert _backend.instances()[0]["alive"] is False
-    assert "s3cret-pw" not in json.dumps(_backend.instances())
+    with pytest.raises(operations.ServerNotRunningError, match="not running.*fv server stop 7"):
+        operations.run_lua(7, "rcon.print(1)")
+    assert operations.instances()[0]["alive"] is False
+    assert "s3cret-pw" not in json.dumps(operations.instances())
 
 
 def test_a_map_without_a_snapshot_is_not_ready(dead_record):
-    with pytest.raises(_backend.MapNotReadyError, match="not readable yet"):
-        _backend.sql(7, "SELECT 1")
+    with pytest.raises(operations.MapNotReadyError, match="not readable yet"):
+        operations.sql(7, "SELECT 1")

@@ -17,6 +17,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from factorio_rcon import RCONClient
+
 __all__ = [
     "Instance",
     "InstanceError",
@@ -24,6 +26,7 @@ __all__ = [
     "list_instances",
     "start_instance",
     "stop_instance",
+    "configure_instance",
     "RCON_BASE_PORT",
     "SNAPSHOT_UDP_BASE_PORT",
 ]
@@ -148,7 +151,8 @@ def start_instance(instance_id: int | None = None, *, seed: int = 0, mode: str =
         sys.executable, "-m", "factoryverse.engine.server",
         "--seed", str(seed),
         "--rcon-port", str(RCON_BASE_PORT + iid),
-        "--rcon-password", password,
+        # `=` form: a generated password may start with "-", which argparse would take for an option.
+        f"--rcon-password={password}",
         "--script-output", str(folder / "script-output"),
         "--mode", mode,
     ]
@@ -199,9 +203,11 @@ def _wait_ready(proc: subprocess.Popen, log_path: Path) -> dict:
                 sel.close()
                 return json.loads(line[6:])
     sel.close()
+    code = proc.poll()
     proc.kill()
     tail = log_path.read_text(encoding="utf-8", errors="replace")[-2000:] if log_path.exists() else ""
-    raise InstanceError(f"the engine process did not become ready within {_READY_TIMEOUT_S:.0f} s; its log ends with:\n{tail}")
+    what = f"exited with code {code}" if code is not None else f"did not become ready within {_READY_TIMEOUT_S:.0f} s"
+    raise InstanceError(f"the engine process {what}; its log ({log_path}) ends with:\n{tail}")
 
 
 def stop_instance(inst: Instance, timeout: float = 10.0) -> bool:
@@ -225,3 +231,19 @@ def stop_instance(inst: Instance, timeout: float = 10.0) -> bool:
     if record.exists():
         record.unlink()
     return was_alive
+
+
+def configure_instance(inst: Instance) -> float:
+    """First RCON command: point fv_snapshot's deltas at the instance's UDP port. Returns the round trip in s."""
+    t0 = time.perf_counter()
+    client = RCONClient(inst.rcon_host, inst.rcon_port, inst.rcon_password, connect_on_init=True)
+    try:
+        reply = client.send_command(
+            "/sc local ok, err = pcall(remote.call, 'map', 'set_snapshot_config', {udp_port=%d}) "
+            "rcon.print(ok and 'ok' or tostring(err))" % inst.snapshot_udp_port
+        )
+    finally:
+        client.close()
+    if (reply or "").strip() != "ok":
+        raise InstanceError(f"instance {inst.id} answered RCON but could not configure fv_snapshot: {reply}")
+    return time.perf_counter() - t0

@@ -1,6 +1,6 @@
-"""What the MCP server and the dashboard do to a running instance: list, RCON, and read-only SQL over its map.
+"""What the front ends (fv, factoryverse-mcp, fv-ui) do to a running instance: list, RCON, read-only SQL.
 
-Both front ends share this module so they agree on what is public (never the RCON password), on the error
+The front ends share this module so they agree on what is public (never the RCON password), on the error
 messages, and on how a map query is guarded. Instances are the ones `fv server start` records under the state
 home (FACTORYVERSE_HOME).
 """
@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 from factorio_rcon import RCONBaseError, RCONClient
 
-from factoryverse.cli._instances import Instance, list_instances
+from factoryverse.servers.instances import Instance, list_instances
 from factoryverse.db import (DatabaseError, DatabaseOpenError, QueryError, SnapshotError, check_read_only, connect,
                              load_snapshot, run_user_sql, sync_from_disk)
 

@@ -1,0 +1,24 @@
+"""Server instances as the front ends see them: start, stop, list (instances) and act on them (operations).
+
+Shared by the `fv` CLI, the MCP server and the dashboard, so they agree on ports, records and error messages.
+"""
+
+from factoryverse.servers.instances import (
+    Instance,
+    InstanceError,
+    configure_instance,
+    list_instances,
+    start_instance,
+    state_home,
+    stop_instance,
+)
+
+__all__ = [
+    "Instance",
+    "InstanceError",
+    "configure_instance",
+    "list_instances",
+    "start_instance",
+    "state_home",
+    "stop_instance",
+]
