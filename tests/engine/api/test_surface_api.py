@@ -144,3 +144,16 @@ def test_surfaces_by_name_and_index(engine):
 
 def test_get_chunks_iterates_generated_chunks(engine):
     assert sc(engine, "local n = 0 for c in s.get_chunks() do n = n + 1 end rcon.print(n)") == "16"
+
+
+def test_create_item_on_ground_holds_its_stack(engine):
+    # Regression: the `stack` parameter was ignored, so the item on the ground held nothing.
+    reply = sc(
+        engine,
+        "local item = s.create_entity{name = 'item-on-ground', position = {1.5, 1.5}, stack = {name = 'iron-plate', count = 5}} "
+        "local c = s.create_entity{name = 'character', position = {0.5, 0.5}, force = 'player'} "
+        "rcon.print(item.type .. ' ' .. tostring(item.mine{inventory = c.get_main_inventory()}) .. ' ' .. c.get_item_count('iron-plate'))",
+    )
+    assert reply == "item-entity true 5"
+    assert "needs a 'stack'" in sc(engine, "s.create_entity{name = 'item-on-ground', position = {2.5, 2.5}}")
+    assert "invalid stack" in sc(engine, "s.create_entity{name = 'item-on-ground', position = {2.5, 2.5}, stack = 'unobtainium'}")

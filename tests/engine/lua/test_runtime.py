@@ -24,9 +24,15 @@ def sc(engine: Engine, code: str) -> str:
     return engine.execute_command("/sc " + code)
 
 
-@pytest.mark.parametrize("name", ["io", "os", "loadfile", "dofile", "python", "package", "module", "loadstring"])
+@pytest.mark.parametrize("name", ["io", "os", "loadfile", "dofile", "python", "package", "module", "loadstring", "coroutine"])
 def test_sandbox_removes_global(engine, name):
     assert sc(engine, f"rcon.print(type({name}))") == "nil"
+
+
+def test_no_coroutine_can_escape_the_instruction_limit(engine):
+    # Regression: Lua hooks are per thread, so a loop inside a coroutine ran without a limit and hung the engine.
+    # Factorio has no coroutines at all; the engine now matches it.
+    assert "attempt to index global 'coroutine'" in sc(engine, "coroutine.wrap(function() while true do end end)()")
 
 
 def test_python_objects_are_unreachable_through_api_proxies(engine):

@@ -84,10 +84,22 @@ def _create_entity(state, s, params):
     x, y = _args.position(p.get("position"), "create_entity.position")
     direction = int(p.get("direction") or 0)
     force = _force(state, p.get("force"), "neutral" if proto["type"] in ("resource", "tree", "simple-entity") else "player")
+    stack = None
+    if proto["type"] == "item-entity":
+        # An item on the ground is its stack: the game requires `stack` for this type.
+        if p.get("stack") is None:
+            raise ScriptError(f"create_entity: '{name}' needs a 'stack' (an item name or {{name=, count=}})")
+        stack = _args.item_stack(p["stack"])
+        if stack[0] not in engine.prototypes.items or stack[1] < 1:
+            raise ScriptError(f"create_entity: invalid stack {p['stack']!r} (unknown item or count below 1)")
     # Like the game, create_entity places without a collision check; callers ask can_place_entity first.
     entity = world.create_entity(s, name, x, y, direction=direction, force=force, amount=p.get("amount"))
     if entity is None:
         return None
+    if stack is not None:
+        from factoryverse.engine.world.inventory import Stack
+
+        entity.stack = Stack(stack[0], stack[1])
     if proto["type"] == "character":
         engine.world.walkers.pop(entity.oid, None)
     if p.get("raise_built"):

@@ -5,7 +5,7 @@ local bridge = ...
 
 local py_get, py_set, py_call, py_valid, py_len = bridge.get, bridge.set, bridge.call, bridge.valid, bridge.len
 local error, pcall, tostring, type, setmetatable, rawequal, select = error, pcall, tostring, type, setmetatable, rawequal, select
-local sethook = debug.sethook
+local sethook, getinfo = debug.sethook, debug.getinfo
 local traceback = debug.traceback
 
 local handles = setmetatable({}, { __mode = "k" })   -- proxy -> python object
@@ -95,9 +95,14 @@ end
 local budget = 0
 local step = 1000
 local limit_message = "Instruction limit exceeded"
+local exempt = {}  -- the engine's own frames (run_limited, handler), which must finish cleanly
 local function hook()
+  local running = getinfo(2, "f")
+  if running and exempt[running.func] then return end
   budget = budget - 1
   if budget <= 0 then
+    -- From now on every instruction fails, so code that catches the error with pcall can't go on looping.
+    sethook(hook, "", 1)
     error(limit_message, 2)
   end
 end
@@ -123,6 +128,7 @@ local function run_limited(instructions, message, f, ...)
   depth = 0
   return table.unpack(result, 1, result.n)
 end
+exempt[handler], exempt[run_limited] = true, true
 
 -- Python functions installed as globals (require, log, ...) raise Python exceptions; make them Lua strings too.
 local function wrap(fn)

@@ -22,8 +22,11 @@ LuaFunction = Any  # lupa's _LuaFunction: callable from Python, runs in its stat
 
 _GLUE = resources.files("factoryverse.engine.lua").joinpath("glue.lua").read_text(encoding="utf-8")
 
-# What Factorio takes away from a mod's environment: no file system, no process, no loading of code from disk.
-_REMOVED_GLOBALS = ("io", "os", "loadfile", "dofile", "python", "require", "module", "package", "collectgarbage")
+# What Factorio takes away from a mod's environment: no file system, no process, no loading of code from disk, and
+# no coroutines (the game can't save them; here a loop inside one would also escape the instruction limit's hook).
+_REMOVED_GLOBALS = (
+    "io", "os", "loadfile", "dofile", "python", "require", "module", "package", "collectgarbage", "coroutine",
+)
 
 
 def _deny_attributes(obj: Any, name: Any, is_setting: bool) -> Any:
