@@ -82,12 +82,16 @@ async def run_demo(inst: Instance, *, say=_say) -> DemoResult:
     result = DemoResult()
     try:
         async with FactoryVerseClient(inst.rcon_host, inst.rcon_port, inst.rcon_password) as client:
-            status = await _wait_snapshot_complete(client)
+            await _wait_snapshot_complete(client)
             report = load_snapshot(con, snapshot_dir)
             # Live deltas from here on; anything sent before the socket opened is read back from the update log.
             await sync.start()
             await sync.catch_up()
-            say(f"map snapshot: {status.chunks} chunks loaded into {inst.db_path.name} ({report})")
+            say(
+                f"map snapshot: {report.chunks} chunks, {report.resource_tiles} resource tiles, {report.water_tiles} "
+                f"water tiles, {report.resource_entities} trees and rocks, {report.patches} resource patches "
+                f"loaded into {inst.db_path} in {report.seconds:.2f} s"
+            )
 
             agent = await client.create_agent()
             me = (await agent.inspect()).position

@@ -35,6 +35,7 @@ def start(
     num: int = typer.Option(1, "--num", "-n", min=1, max=64, help="How many instances to start."),
     seed: int = typer.Option(0, help="Map seed (the same seed gives the same map)."),
     mode: str = typer.Option("realtime", help="realtime (60 UPS), fast (as fast as possible) or paused."),
+    speed: float = typer.Option(1.0, min=0.01, max=1000.0, help="Game speed in realtime mode (2.0 = 120 UPS)."),
     mods_dir: Optional[Path] = typer.Option(None, help="Mods folder (default: the repository's mods/)."),
     detach: bool = typer.Option(False, "--detach", "-d", help="Return once ready and leave the servers running."),
 ) -> None:
@@ -44,7 +45,7 @@ def start(
     started: list[Instance] = []
     try:
         for _ in range(num):
-            inst = start_instance(seed=seed, mode=mode, mods_dir=mods_dir)
+            inst = start_instance(seed=seed, mode=mode, speed=speed, mods_dir=mods_dir)
             started.append(inst)
             configure_instance(inst)
     except (InstanceError, OSError) as e:

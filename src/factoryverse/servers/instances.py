@@ -140,7 +140,14 @@ def _free_ids(count: int) -> list[int]:
     return ids
 
 
-def start_instance(instance_id: int | None = None, *, seed: int = 0, mode: str = "realtime", mods_dir: Path | None = None) -> Instance:
+def start_instance(
+    instance_id: int | None = None,
+    *,
+    seed: int = 0,
+    mode: str = "realtime",
+    speed: float = 1.0,
+    mods_dir: Path | None = None,
+) -> Instance:
     """Spawn one engine process and return once it answers on RCON."""
     iid = _free_ids(1)[0] if instance_id is None else instance_id
     folder = _record_path(iid).parent
@@ -155,6 +162,7 @@ def start_instance(instance_id: int | None = None, *, seed: int = 0, mode: str =
         f"--rcon-password={password}",
         "--script-output", str(folder / "script-output"),
         "--mode", mode,
+        "--speed", repr(float(speed)),
     ]
     if mods_dir is not None:
         cmd += ["--mods-dir", str(mods_dir)]

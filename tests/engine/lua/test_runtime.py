@@ -113,6 +113,45 @@ def test_endless_loop_hits_the_instruction_limit_and_next_command_works(engine):
     assert sc(engine, "rcon.print(1 + 1)") == "2"
 
 
+@pytest.mark.parametrize(
+    "code",
+    [
+        "while true do pcall(function() while true do end end) end",
+        "while true do pcall(function() while true do pcall(function() while true do end end) end end) end",
+        "local function f() return pcall(f) end while true do f() end",
+        # The handler of an error raised by the limit itself would run with hooks off.
+        "while true do xpcall(function() while true do end end, function(m) while true do end end) end",
+    ],
+)
+def test_catching_the_limit_error_does_not_escape_it(engine, code):
+    # Regression: pcall caught the limit's error and the loop around it ran forever.
+    assert f"Instruction limit of {_LIMIT} exceeded" in sc(engine, code)
+    assert sc(engine, "rcon.print('next')") == "next"
+
+
+def test_xpcall_handlers_still_run_for_ordinary_errors(engine):
+    reply = sc(engine, "local ok, m = xpcall(function() error('x', 0) end, function(m) return 'handled ' .. m end) rcon.print(m)")
+    assert reply == "handled x"
+
+
+def test_gc_finalizers_never_run(engine):
+    # Regression: a __gc finalizer runs with hooks off, so an endless loop in one hung the engine.
+    reply = sc(
+        engine,
+        "local mt = {__gc = function() FINALIZED = true end} local t = setmetatable({}, mt) t = nil "
+        "local junk = {} for i = 1, 200000 do junk[i] = {} end "
+        "rcon.print(tostring(FINALIZED) .. ' ' .. type(rawget(mt, '__gc')))",
+    )
+    assert reply == "nil function"
+
+
+def test_clobbered_globals_do_not_break_the_console():
+    # Regression: `table = nil` broke the engine's own call wrapper, and every later command with it.
+    engine = Engine(seed=1, mods=[], starting_chunks=1, instruction_limit=_LIMIT)
+    assert sc(engine, "table = nil math = nil xpcall = nil load = nil pairs = nil") == ""
+    assert sc(engine, "rcon.print('still ' .. table_size({1, 2}))") == "still 2"
+
+
 def test_endless_loop_in_a_handler_is_recorded_and_the_game_goes_on(tmp_path):
     write_mod(
         tmp_path,

@@ -44,6 +44,17 @@ def _drill_with_chest(engine, x: float, y: float, coal: int = 10) -> None:
     )
 
 
+def _ore_under(engine, x: int, y: int) -> int:
+    """Ore left on the four tiles a burner drill at the tile corner (x, y) covers."""
+    return int(
+        lua(
+            engine,
+            f"local n = 0 for _, r in pairs(s.find_entities_filtered{{area = {{{{{x - 1}, {y - 1}}}, {{{x + 1}, {y + 1}}}}}, "
+            "type = 'resource'}) do n = n + r.amount end rcon.print(n)",
+        )
+    )
+
+
 def _chest_count(engine, item: str = "iron-ore") -> int:
     return int(lua(engine, f"rcon.print(storage.chest.get_item_count('{item}'))"))
 
@@ -51,15 +62,15 @@ def _chest_count(engine, item: str = "iron-ore") -> int:
 def test_drill_outputs_one_ore_every_mining_time_over_mining_speed(engine, protos, iron_site):
     period = _period(protos)
     _drill_with_chest(engine, *iron_site)
-    amount_before = int(lua(engine, "rcon.print(storage.d.mining_target.amount)"))
+    amount_before = _ore_under(engine, *iron_site)
     ticks = ticks_of_changes(engine, lambda: _chest_count(engine), changes=4, max_ticks=int(period * 5))
     intervals = [b - a for a, b in zip(ticks, ticks[1:])]
     why = "iron-ore.minable.mining_time / burner-mining-drill.mining_speed * 60"
     assert abs(ticks[0] - period) <= 1, why
     assert all(abs(i - period) <= 1 for i in intervals), f"{why}: {intervals} vs {period}"
     assert _chest_count(engine) == 4  # one ore per cycle (iron-ore.minable.result, count 1)
-    # Each ore takes one unit from the resource it came from (a drill mines one tile at a time here).
-    assert int(lua(engine, "rcon.print(storage.d.mining_target.amount)")) in (amount_before - 4, amount_before)
+    # Each ore took one unit from the ore under the drill.
+    assert _ore_under(engine, *iron_site) == amount_before - 4
 
 
 def test_each_ore_decrements_the_resource(engine, protos):

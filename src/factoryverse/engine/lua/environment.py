@@ -95,7 +95,8 @@ class Requirer:
 
 
 def _table_size(state: LuaState):
-    counter = state.lua.eval("function(t) local n = 0 for _ in pairs(t) do n = n + 1 end return n end")
+    # `next` is captured, so a mod reassigning `pairs` or `next` doesn't break table_size.
+    counter = state.lua.eval("(function(next) return function(t) local n = 0 for _ in next, t do n = n + 1 end return n end end)(next)")
     return counter
 
 

@@ -7,6 +7,9 @@ local py_get, py_set, py_call, py_valid, py_len = bridge.get, bridge.set, bridge
 local error, pcall, tostring, type, setmetatable, rawequal, select = error, pcall, tostring, type, setmetatable, rawequal, select
 local sethook, getinfo = debug.sethook, debug.getinfo
 local traceback = debug.traceback
+-- Captured now: mod code may reassign these globals (`table = nil`), and the engine's own code must keep working.
+local raw_xpcall, rawget, rawset = xpcall, rawget, rawset
+local floor, max, pack, unpack = math.floor, math.max, table.pack, table.unpack
 
 local handles = setmetatable({}, { __mode = "k" })   -- proxy -> python object
 local oids = setmetatable({}, { __mode = "k" })      -- proxy -> engine object id
@@ -95,6 +98,7 @@ end
 local budget = 0
 local step = 1000
 local limit_message = "Instruction limit exceeded"
+local exhausted = false  -- the budget of the running call is spent
 local exempt = {}  -- the engine's own frames (run_limited, handler), which must finish cleanly
 local function hook()
   local running = getinfo(2, "f")
@@ -102,6 +106,7 @@ local function hook()
   budget = budget - 1
   if budget <= 0 then
     -- From now on every instruction fails, so code that catches the error with pcall can't go on looping.
+    exhausted = true
     sethook(hook, "", 1)
     error(limit_message, 2)
   end
@@ -117,18 +122,40 @@ end
 local depth = 0
 local function run_limited(instructions, message, f, ...)
   if depth > 0 then
-    return xpcall(f, handler, ...)
+    return raw_xpcall(f, handler, ...)
   end
-  budget = math.max(1, math.floor(instructions / step))
+  budget = max(1, floor(instructions / step))
   limit_message = message
+  exhausted = false
   depth = 1
   sethook(hook, "", step)
-  local result = table.pack(xpcall(f, handler, ...))
+  local result = pack(raw_xpcall(f, handler, ...))
   sethook()
   depth = 0
-  return table.unpack(result, 1, result.n)
+  return unpack(result, 1, result.n)
 end
 exempt[handler], exempt[run_limited] = true, true
+
+-- A message handler called for the hook's own error runs with hooks off, so it would escape the budget: once the
+-- budget is spent, mods' xpcall handlers are skipped and the error passes through unchanged.
+xpcall = function(f, msgh, ...)
+  return raw_xpcall(f, function(m)
+    if exhausted then return m end
+    return msgh(m)
+  end, ...)
+end
+
+-- __gc finalizers also run with hooks off (and whenever the collector decides, which no deterministic game can
+-- allow), so objects are never marked for finalization: the field is hidden while the metatable is set.
+local raw_setmetatable = setmetatable
+_G.setmetatable = function(t, mt)
+  local gc = type(mt) == "table" and rawget(mt, "__gc") or nil
+  if gc ~= nil then rawset(mt, "__gc", nil) end
+  local ok, result = pcall(raw_setmetatable, t, mt)
+  if gc ~= nil then rawset(mt, "__gc", gc) end
+  if not ok then error(result, 2) end  -- reported at the caller, as the built-in does
+  return result
+end
 
 -- Python functions installed as globals (require, log, ...) raise Python exceptions; make them Lua strings too.
 local function wrap(fn)

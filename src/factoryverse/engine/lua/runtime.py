@@ -82,13 +82,18 @@ class LuaState:
         for key in _REMOVED_GLOBALS:
             g[key] = None
         # Factorio's `load` takes text only: precompiled chunks would bypass every check.
-        self.lua.execute(
-            """local raw_load = load
+        # The engine compiles with its own captured copy, so a mod reassigning globals can't break the console.
+        self._loader = self.lua.execute(
+            """local raw_load, select = load, select
             load = function(chunk, name, mode, ...)
               if select("#", ...) > 0 then return raw_load(chunk, name, "t", ...) end
               return raw_load(chunk, name, "t")
             end
-            loadstring = nil"""
+            loadstring = nil
+            return function(src, name, env)
+              if env == nil then return raw_load(src, name, "t") end
+              return raw_load(src, name, "t", env)
+            end"""
         )
 
     # -- conversions ----------------------------------------------------------------------------------------
@@ -176,10 +181,6 @@ class LuaState:
     def compile(self, source: str, chunkname: str, env: Any | None = None, *, raw_name: bool = False) -> LuaFunction:
         """Compile text (never bytecode) into a function. `chunkname` as Lua takes it ("@file", "=name") or, with
         raw_name, the source itself, which Lua shows as [string "..."] as Factorio does for console commands."""
-        if self._loader is None:
-            self._loader = self.lua.eval(
-                "function(src, name, env) if env == nil then return load(src, name, 't') end return load(src, name, 't', env) end"
-            )
         name = chunkname if raw_name or chunkname[:1] in ("@", "=") else "=" + chunkname
         fn, err = self._unpack2(self._loader(source, name, env))
         if fn is None:
