@@ -53,7 +53,6 @@ class Engine:
         self.log_lines: deque[str] = deque(maxlen=10_000)
         self.mod_errors: list[str] = []
         self.outputs = Outputs(Path(script_output) if script_output else None)
-        self.world = World(self, seed, starting_chunks=starting_chunks)
         self.events = EventBus(self)
         self.paths = PathRequests(self)
         self.remote_interfaces: dict[str, tuple[Any, dict[str, Any]]] = {}
@@ -62,7 +61,9 @@ class Engine:
         self.mods: list[ModRuntime] = []
         self.speed = 1.0
         mods_path = Path(mods_dir) if mods_dir is not None else BUNDLED_MODS_DIR
+        # Mods are read and ordered before the world is generated, so a bad mods folder fails at once.
         infos = order_mods(discover_mods(mods_path, mods)) if (mods is None or mods) else []
+        self.world = World(self, seed, starting_chunks=starting_chunks)
         for info in infos:
             self.mod_roots[info.name] = info.path
         # The level's state runs console commands, as the scenario script does in Factorio.

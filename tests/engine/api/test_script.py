@@ -192,6 +192,13 @@ def test_duplicate_interface_is_rejected(remote_pair):
     assert "An interface already exists under with name: provider" in reply
 
 
+def test_passing_a_function_through_remote_call_is_a_clear_error(remote_pair):
+    """Regression: a function argument failed inside lupa ("cannot mix objects from different Lua runtimes")."""
+    reply = remote_pair.execute_command("/sc remote.call('provider', 'mutate', {inner = {n = 1}, f = function() end})")
+    assert "functions can't be passed between mods" in reply
+    assert "different Lua runtimes" not in reply
+
+
 def test_remove_interface(remote_pair):
     assert remote_pair.execute_command("/sc rcon.print(remote.remove_interface('provider'))") == "true"
     assert remote_pair.execute_command("/sc rcon.print(remote.remove_interface('provider'))") == "false"

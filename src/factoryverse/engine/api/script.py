@@ -139,6 +139,18 @@ def _interfaces(state, handle):
     return {name: {fname: True for fname in fns} for name, (_, fns) in engine.remote_interfaces.items()}
 
 
+def _no_functions(value, where: str) -> None:
+    """Functions cannot cross between Lua states (in Factorio either); say so instead of failing deep inside."""
+    if isinstance(value, (list, tuple)):
+        for v in value:
+            _no_functions(v, where)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _no_functions(v, where)
+    elif callable(value) and getattr(value, "lua_class", None) is None:
+        raise ScriptError(f"{where}: functions can't be passed between mods; pass data (tables, strings, numbers) instead")
+
+
 @Remote.method("call")
 def _call(state, handle, interface, function, *args):
     engine = _engine(state)
@@ -150,6 +162,7 @@ def _call(state, handle, interface, function, *args):
     if fn is None:
         raise ScriptError(f"No such function: {interface}.{function}")
     target = owner.state
+    _no_functions(args, f"remote.call({interface!r}, {function!r})")
     # Values cross Lua states by copy, as between Factorio's mod states; API objects stay references.
     lua_args = [target.to_lua(a) for a in args]
     try:
