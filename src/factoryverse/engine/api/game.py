@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 from factoryverse.engine.api._custom_table import custom_table
 from factoryverse.engine.api.registry import api_class
 from factoryverse.engine.errors import ScriptError
 
-__all__ = ["GameHandle", "json_encode"]
+__all__ = ["GameHandle"]
 
 Game = api_class("LuaGameScript")
 Rcon = api_class("LuaRCON")
@@ -144,34 +143,9 @@ def _rcon_print(state, r, message=None):
 # -- helpers --------------------------------------------------------------------------------------------------
 
 
-def json_encode(value: Any) -> str:
-    """helpers.table_to_json: arrays for 1..n tables, objects otherwise; an empty table is `[]` as in the game."""
-
-    def conv(v: Any) -> Any:
-        if isinstance(v, dict):
-            if not v:
-                return []
-            return {str(k): conv(x) for k, x in v.items()}
-        if isinstance(v, list):
-            return [conv(x) for x in v]
-        if isinstance(v, float):
-            if math.isnan(v) or math.isinf(v):
-                raise ScriptError("table_to_json: cannot encode NaN or infinity")
-            if v.is_integer() and abs(v) < 2**53:
-                return int(v)
-            return v
-        if getattr(v, "lua_class", None):
-            raise ScriptError(f"table_to_json: cannot encode a {v.lua_class}")
-        if callable(v):
-            raise ScriptError("table_to_json: cannot encode a function")
-        return v
-
-    return json.dumps(conv(value), separators=(",", ":"), ensure_ascii=False)
-
-
-@Helpers.method("table_to_json")
-def _table_to_json(state, h, value):
-    return json_encode(value)
+# Encoded in Lua (engine/lua/json.lua): the snapshot mod encodes tens of thousands of records, and copying each
+# table into Python first cost more than the encoding.
+Helpers.lua_method("table_to_json", "json.lua")
 
 
 @Helpers.method("json_to_table")

@@ -27,6 +27,8 @@ class ApiClass:
     methods: dict[str, Method] = field(default_factory=dict)
     # Readable even on an invalid object, as in Factorio.
     always: set[str] = field(default_factory=set)
+    # Methods implemented in Lua (file name under engine/lua/ returning the function); stateless ones only.
+    lua_methods: dict[str, str] = field(default_factory=dict)
     # `#obj`, for the classes Factorio gives a length operator (LuaInventory: its number of slots).
     length: Getter | None = None
 
@@ -65,6 +67,11 @@ class ApiClass:
             return fn
 
         return deco
+
+    def lua_method(self, key: str, lua_file: str) -> None:
+        """Implement a stateless method in Lua (engine/lua/<lua_file>), e.g. where Python would only copy tables."""
+        self._check(key, "method")
+        self.lua_methods[key] = lua_file
 
     def method(self, key: str) -> Callable[[Method], Method]:
         def deco(fn: Method) -> Method:

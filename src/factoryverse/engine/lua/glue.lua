@@ -35,6 +35,11 @@ local function define_class(cls, getters, setters, methods, always, has_length)
       end
       return unpack_ok(cls, pcall(py_get, cls, obj, k))
     elseif methods[k] then
+      local m = methods[k]
+      if type(m) == "function" then
+        -- Implemented in Lua (stateless, e.g. helpers.table_to_json): no trip through Python.
+        return m
+      end
       local per_obj = method_cache[t]
       if not per_obj then per_obj = {}; method_cache[t] = per_obj end
       local f = per_obj[k]

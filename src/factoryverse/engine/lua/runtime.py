@@ -67,11 +67,14 @@ class LuaState:
         self.wrap = glue["wrap"]
         self._loader: Any = None
         for cls in registry.classes.values():
+            methods = self._set_of(cls.methods)
+            for key, lua_file in cls.lua_methods.items():
+                methods[key] = self._lua_function(lua_file)
             glue["define_class"](
                 cls.name,
                 self._set_of(cls.getters),
                 self._set_of(cls.setters),
-                self._set_of(cls.methods),
+                methods,
                 self._set_of(cls.always),
                 cls.length is not None,
             )
@@ -97,6 +100,11 @@ class LuaState:
         )
 
     # -- conversions ----------------------------------------------------------------------------------------
+
+    def _lua_function(self, lua_file: str) -> Any:
+        source = resources.files("factoryverse.engine.lua").joinpath(lua_file).read_text(encoding="utf-8")
+        loader = self.lua.eval("function(src, name) return assert(load(src, name, 't'))() end")
+        return loader(source, "=[engine " + lua_file + "]")
 
     def _set_of(self, keys: Any) -> Any:
         return self._table_from({k: True for k in keys})
