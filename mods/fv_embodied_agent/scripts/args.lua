@@ -25,6 +25,9 @@ local function _is_finite(value)
   return type(value) == "number" and value == value and value ~= math.huge and value ~= -math.huge
 end
 
+-- Factorio's maps end one million tiles from the origin in every direction.
+local _MAP_LIMIT = 1000000
+
 --- Accept both position spellings Factorio accepts ({x=, y=} and {x, y}) and return a fresh {x=, y=} table.
 ---@param value any
 ---@param name string the parameter's name, for the message
@@ -36,7 +39,13 @@ function M.position(value, name)
     if x == nil and y == nil then
       x, y = value[1], value[2]
     end
-    if _is_finite(x) and _is_finite(y) then return { x = x, y = y } end
+    if _is_finite(x) and _is_finite(y) then
+      if math.abs(x) > _MAP_LIMIT or math.abs(y) > _MAP_LIMIT then
+        M.fail("invalid_argument", name .. " (" .. x .. ", " .. y .. ") is outside the map; Factorio maps end "
+          .. _MAP_LIMIT .. " tiles from the origin")
+      end
+      return { x = x, y = y }
+    end
   end
   M.fail("invalid_argument", name .. " must be a position {x=number, y=number}, got " .. M.describe(value))
 end
