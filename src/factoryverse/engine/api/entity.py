@@ -15,29 +15,17 @@ __all__: list[str] = []
 Entity = api_class("LuaEntity")
 Burner = api_class("LuaBurner")
 
+Entity.attributes("name", "type", "direction", "unit_number", "force", "surface", "burner")
+Burner.attributes("owner", "inventory", remaining_burning_fuel="remaining")
+
 
 def _box_table(l: float, t: float, r: float, b: float) -> dict[str, Any]:
     return {"left_top": {"x": l, "y": t}, "right_bottom": {"x": r, "y": b}}
 
 
-@Entity.getter("name")
-def _name(state, e):
-    return e.name
-
-
-@Entity.getter("type")
-def _type(state, e):
-    return e.type
-
-
 @Entity.getter("position")
 def _position(state, e):
     return {"x": e.x, "y": e.y}
-
-
-@Entity.getter("direction")
-def _direction(state, e):
-    return e.direction
 
 
 @Entity.setter("direction")
@@ -49,21 +37,6 @@ def _set_direction(state, e, value):
 
     e.direction = int(value)
     e.box = rotate_box(_proto_box(e.proto), e.direction)
-
-
-@Entity.getter("unit_number")
-def _unit_number(state, e):
-    return e.unit_number
-
-
-@Entity.getter("force")
-def _get_force(state, e):
-    return e.force
-
-
-@Entity.getter("surface")
-def _surface(state, e):
-    return e.surface
 
 
 @Entity.getter("surface_index")
@@ -114,11 +87,6 @@ def _status(state, e):
     if machine is None:
         return None
     return define_value("entity_status", machine.status)
-
-
-@Entity.getter("burner")
-def _burner(state, e):
-    return e.burner
 
 
 @Entity.getter("mining_target")
@@ -324,26 +292,11 @@ def _mine(state, e, params=None):
 # -- LuaBurner ------------------------------------------------------------------------------------------------
 
 
-@Burner.getter("owner")
-def _burner_owner(state, b):
-    return b.owner
-
-
-@Burner.getter("inventory")
-def _burner_inventory(state, b):
-    return b.inventory
-
-
 @Burner.getter("currently_burning")
 def _currently_burning(state, b):
     if b.currently_burning is None:
         return None
     return {"name": state.engine_prototypes.item(b.currently_burning), "quality": state.engine_prototypes.quality("normal")}
-
-
-@Burner.getter("remaining_burning_fuel")
-def _remaining_burning_fuel(state, b):
-    return b.remaining
 
 
 @Burner.setter("remaining_burning_fuel")

@@ -10,6 +10,7 @@ from factoryverse.engine.errors import ScriptError
 __all__: list[str] = []
 
 Inventory = api_class("LuaInventory")
+Inventory.attributes(entity_owner="owner")
 
 
 @Inventory.length_operator
@@ -25,11 +26,6 @@ def _known(state, name: str) -> None:
 @Inventory.getter("index")
 def _index(state, inv):
     return define_value("inventory", inv.index) if inv.index else None
-
-
-@Inventory.getter("entity_owner")
-def _entity_owner(state, inv):
-    return inv.owner
 
 
 @Inventory.method("get_item_count")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from factoryverse.engine.api.registry import api_class
-from factoryverse.engine.errors import ScriptError
 from factoryverse.engine.prototypes import PrototypeData, parse_energy
 
 __all__ = ["ProtoRef", "PrototypeHandles"]
@@ -305,7 +304,3 @@ def _tile_collision_mask(state, ref):
 @QualityProto.getter("level")
 def _quality_level(state, ref):
     return 0
-
-
-def _unknown(kind: str, name: str) -> ScriptError:
-    return ScriptError(f"Unknown {kind} prototype: {name}")

@@ -60,6 +60,11 @@ class ApiClass:
 
         return deco
 
+    def attributes(self, *names: str, **renamed: str) -> None:
+        """Getters that read the engine object's attribute of the same name (or `member=attribute`)."""
+        for member, attr in [*((n, n) for n in names), *renamed.items()]:
+            self.getter(member)(lambda state, obj, _a=attr: getattr(obj, _a))
+
     def setter(self, key: str) -> Callable[[Setter], Setter]:
         def deco(fn: Setter) -> Setter:
             self._check(key, "property", writable=True)

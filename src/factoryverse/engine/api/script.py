@@ -13,6 +13,8 @@ Bootstrap = api_class("LuaBootstrap")
 Remote = api_class("LuaRemote")
 Commands = api_class("LuaCommandProcessor")
 
+Bootstrap.attributes(mod_name="name")
+
 
 def _engine(state: Any) -> Any:
     return state.engine
@@ -24,11 +26,6 @@ def _fn_or_nil(value: Any, what: str) -> Any:
     if not callable(value):
         raise ScriptError(f"{what}: expected a function or nil")
     return value
-
-
-@Bootstrap.getter("mod_name")
-def _mod_name(state, mod):
-    return mod.name
 
 
 @Bootstrap.getter("active_mods")

@@ -17,6 +17,10 @@ Surface = api_class("LuaSurface")
 Tile = api_class("LuaTile")
 Force = api_class("LuaForce")
 
+Surface.attributes("name", "index")
+Tile.attributes("surface")
+Force.attributes("name", "index", "share_chart")
+
 
 class TileRef:
     lua_class = "LuaTile"
@@ -44,16 +48,6 @@ def _force(state, value, default="player"):
 
 
 # -- LuaSurface -----------------------------------------------------------------------------------------------
-
-
-@Surface.getter("name")
-def _name(state, s):
-    return s.name
-
-
-@Surface.getter("index")
-def _index(state, s):
-    return s.index
 
 
 @Surface.method("get_tile")
@@ -292,27 +286,12 @@ def _tile_position(state, t):
     return {"x": t.x, "y": t.y}
 
 
-@Tile.getter("surface")
-def _tile_surface(state, t):
-    return t.surface
-
-
 @Tile.method("collides_with")
 def _tile_collides_with(state, t, layer):
     return layer in t.surface.tile_layers(t.surface.tile_name(t.x, t.y))
 
 
 # -- LuaForce -------------------------------------------------------------------------------------------------
-
-
-@Force.getter("name")
-def _force_name(state, f):
-    return f.name
-
-
-@Force.getter("index")
-def _force_index(state, f):
-    return f.index
 
 
 @Force.method("is_chunk_charted")
@@ -361,11 +340,6 @@ def _set_cease_fire(state, f, other, value):
 @Force.method("get_cease_fire")
 def _get_cease_fire(state, f, other):
     return _force_name(other) in f.cease_fire
-
-
-@Force.getter("share_chart")
-def _share_chart(state, f):
-    return f.share_chart
 
 
 @Force.setter("share_chart")

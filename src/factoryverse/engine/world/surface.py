@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from factoryverse.engine.world.entity import Entity, collision_layers
 from factoryverse.engine.world.geometry import BBox
 from factoryverse.engine.world.ids import next_oid
 from factoryverse.engine.world.mapgen import CHUNK_SIZE, ChunkData, MapGenerator
-
-if TYPE_CHECKING:
-    from factoryverse.engine.world.force import Force
 
 __all__ = ["Surface", "Chunk", "CHUNK_SIZE"]
 
@@ -165,7 +162,3 @@ class Surface:
 
     def __repr__(self) -> str:
         return f"<Surface {self.name}>"
-
-
-def owner_force(entity: Entity) -> Force:
-    return entity.force

@@ -11,7 +11,7 @@ from factoryverse.engine.mechanics.character import update_walking
 from factoryverse.engine.world.entity import GRID_FREE_TYPES, Entity
 from factoryverse.engine.world.force import Force
 from factoryverse.engine.world.geometry import BBox, rotate_box, snap_to_grid
-from factoryverse.engine.world.mapgen import CHUNK_SIZE, ChunkData, MapGenerator
+from factoryverse.engine.world.mapgen import ChunkData, MapGenerator
 from factoryverse.engine.world.surface import Chunk, Surface
 
 if TYPE_CHECKING:
