@@ -1,7 +1,9 @@
 -- The per-agent remote interface `agent_<id>`: one interface per agent so a caller cannot act for another.
+local args = require("scripts.args")
 local inspect = require("scripts.actions.inspect")
 local inventory = require("scripts.actions.inventory")
 local meta = require("scripts.meta")
+local notify = require("scripts.notify")
 local mining = require("scripts.actions.mining")
 local placement = require("scripts.actions.placement")
 local registry = require("scripts.registry")
@@ -62,6 +64,12 @@ function M.build(agent_id)
     end,
     inspect = function()
       return inspect.agent(registry.get(agent_id))
+    end,
+    --- For a client whose UDP completion did not arrive: the outcome from the agent's completion log.
+    ---@param action_id integer
+    get_action_result = function(action_id)
+      local agent = registry.get(agent_id)
+      return notify.result(agent, args.integer(action_id, "action_id", 1))
     end,
     ---@param entity_name string
     ---@param position MapPosition

@@ -8,6 +8,10 @@ local M = {}
 -- would also send the packet to its own localhost.
 local _SERVER_ONLY = 0
 
+-- How many completions each agent keeps for get_action_result: enough to cover any UDP loss a client notices
+-- within its timeout, small enough that storage does not grow with the game's length.
+local _KEPT_COMPLETIONS = 64
+
 -- Logging-only flag, never part of game state, so it may differ between peers without a desync.
 local _udp_failure_logged = false
 
@@ -43,6 +47,8 @@ function M.action_completed(agent, action_id, action, success, result, err)
     log("fv_embodied_agent: bug: dropping an invalid action_completed record (" .. problem .. "): " .. _render(record))
     return false
   end
+  -- Kept before sending: UDP may drop the datagram, and get_action_result then still has the outcome.
+  M.remember(agent, record)
   -- A disabled UDP (the game started without --enable-lua-udp) must not take the game down from inside on_tick.
   local sent, failure = pcall(helpers.send_udp, agent.udp_port, helpers.table_to_json(record), _SERVER_ONLY)
   if not sent and not _udp_failure_logged then
@@ -51,6 +57,40 @@ function M.action_completed(agent, action_id, action, success, result, err)
       .. "); start the game with --enable-lua-udp to receive action completions")
   end
   return sent
+end
+
+--- Keep the record in the agent's bounded completion log (oldest first out).
+---@param agent FvAgent
+---@param record table an action_completed record
+function M.remember(agent, record)
+  local log_ = agent.completions
+  if not log_ then
+    log_ = { order = {}, by_id = {} }
+    agent.completions = log_
+  end
+  log_.by_id[record.action_id] = record
+  log_.order[#log_.order + 1] = record.action_id
+  while #log_.order > _KEPT_COMPLETIONS do
+    log_.by_id[table.remove(log_.order, 1)] = nil
+  end
+end
+
+--- The outcome of one of the agent's actions: its completion record, or whether it is still running.
+---@param agent FvAgent
+---@param action_id integer
+---@return {status: "completed"|"running"|"unknown", record: table|nil}
+function M.result(agent, action_id)
+  local record = agent.completions and agent.completions.by_id[action_id]
+  if record then
+    return { status = "completed", record = record }
+  end
+  for _, kind in ipairs({ "walking", "mining" }) do
+    local running = agent[kind]
+    if running and running.action_id == action_id then
+      return { status = "running" }
+    end
+  end
+  return { status = "unknown" }
 end
 
 return M

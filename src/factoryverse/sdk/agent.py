@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
-from factoryverse.sdk.errors import ActionFailedError, NoPathError
+from factoryverse.sdk.errors import ActionFailedError, ActionTimeoutError, NoPathError
 from factoryverse.sdk.rcon import RconClient
 from factoryverse.sdk.remote import describe_code, parse_fv_error, remote_call
 from factoryverse.sdk.types import (
@@ -22,6 +23,9 @@ from factoryverse.sdk.types import (
     WalkResult,
 )
 from factoryverse.sdk.udp import ActionListener
+
+# How long to wait for a completion datagram before asking the game for the outcome (and again after each ask).
+_UDP_GRACE_S = 2.0
 
 if TYPE_CHECKING:
     from factoryverse.sdk.objects import BaseEntity
@@ -159,12 +163,47 @@ class Agent:
         return entity_from_state(await self.inspect_entity(name, position), self, view=EntityView.REACHABLE)
 
     async def _completion(self, started: Any, action: str, timeout: float | None) -> ActionCompleted:
+        """Wait for the UDP completion; if it is late, ask the game, which keeps each agent's recent outcomes.
+
+        UDP may drop the datagram: the action's outcome is then read with get_action_result, so no state is lost.
+        """
         action_id = int(started["action_id"])
         limit = self.action_timeout if timeout is None else timeout
-        done = await self._listener.wait_for(self.agent_id, action_id, limit, action=action)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        while True:
+            remaining = deadline - loop.time()
+            try:
+                done = await self._listener.wait_for(
+                    self.agent_id, action_id, max(0.0, min(_UDP_GRACE_S, remaining)), action=action
+                )
+                break
+            except ActionTimeoutError:
+                recovered = await self._recover(action_id, action)
+                if recovered is not None:
+                    done = recovered
+                    break
+                if loop.time() >= deadline:
+                    raise
         if not done.success:
             raise _failure(done, self.interface_name)
         return done
+
+    async def _recover(self, action_id: int, action: str) -> ActionCompleted | None:
+        """The completion from the game's log, None while the action runs; an action the game never saw fails."""
+        answer = await self.call("get_action_result", action_id)
+        status = answer.get("status") if isinstance(answer, dict) else None
+        if status == "completed":
+            self._listener.recovered += 1
+            return ActionCompleted.model_validate(answer["record"])
+        if status == "running":
+            return None
+        raise ActionFailedError(
+            f"{action} (action {action_id} of agent {self.agent_id}) is unknown to the game: its completion is "
+            "older than the 64 the agent keeps, or the server was restarted; start the action again",
+            agent_id=self.agent_id, action_id=action_id, action=action, code=None, detail="unknown action",
+            interface=self.interface_name, result={},
+        )
 
 
 def _failure(done: ActionCompleted, interface: str) -> NoPathError | ActionFailedError:

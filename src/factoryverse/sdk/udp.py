@@ -42,6 +42,8 @@ class ActionListener:
         self.received = 0
         self.malformed = 0
         self.dropped = 0
+        # Completions read from the game's log after their datagram did not arrive (counted by Agent).
+        self.recovered = 0
         self.last_malformed: str | None = None
 
     @property
