@@ -8,11 +8,9 @@ walk within reach and get the REACHABLE view with `agent.entity(name, position)`
 from __future__ import annotations
 
 import enum
-import json
 from typing import TYPE_CHECKING, ClassVar
 
 from factoryverse.sdk.errors import UnexpectedReplyError, ViewError
-from factoryverse.sdk.remote import long_bracket
 from factoryverse.sdk.types import EntityState, Position, PositionLike
 
 if TYPE_CHECKING:
@@ -132,21 +130,10 @@ class MiningDrill(_Fuelled):
 
     async def output_position(self) -> Position:
         """Where the drill drops what it mines (LuaEntity.drop_position): put a chest or a furnace there."""
-        agent = self._looker()
-        query = json.dumps({"name": self.name, "x": self.position.x, "y": self.position.y})
-        # Read-only, so a plain query rather than a mod method; the agent mods work on nauvis only.
-        code = (
-            f"local q = helpers.json_to_table({long_bracket(query)}) "
-            "local e = game.surfaces['nauvis'].find_entity(q.name, {x = q.x, y = q.y}) "
-            "rcon.print(e and helpers.table_to_json(e.drop_position) or '')"
-        )
-        reply = await agent.rcon.lua(code)
-        if not reply:
-            raise ViewError(f"{self!r} is no longer in the game (it was mined or destroyed)")
-        try:
-            return Position.of(json.loads(reply))
-        except (json.JSONDecodeError, ValueError) as exc:
-            raise UnexpectedReplyError(f"drop_position of {self!r} came back as {reply!r}", reply=reply) from exc
+        state = await self.inspect()
+        if state.drop_position is None:
+            raise UnexpectedReplyError(f"inspect_entity of {self!r} gave no drop_position", reply=repr(state))
+        return Position.of(state.drop_position)
 
 
 class Container(BaseEntity):

@@ -154,6 +154,8 @@ class EntityState(_Model):
     status: str | None = None
     inventories: Annotated[dict[str, ItemCounts], BeforeValidator(_empty_list_is_object)] = {}
     burner: BurnerState | None = None
+    # Mining drills: where they put what they mine (LuaEntity.drop_position).
+    drop_position: _Pos | None = None
 
     def inventory(self, kind: str) -> dict[str, int]:
         """The item counts of one inventory kind ({} when the entity has none of that kind)."""

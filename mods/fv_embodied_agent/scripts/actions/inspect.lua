@@ -60,6 +60,10 @@ function M.entity(agent, entity_name, position)
     status = _status_name(entity.status),
     inventories = inventories,
   }
+  -- Where a drill puts what it mines (the engine's own value, so no prototype offsets are recomputed here).
+  if entity.type == "mining-drill" then
+    view.drop_position = geometry.copy(entity.drop_position)
+  end
   local burner = entity.burner
   if burner then
     local burning = burner.currently_burning
