@@ -9,6 +9,7 @@ from factoryverse.engine.api.defines import define_name, define_value
 from factoryverse.engine.api.registry import api_class
 from factoryverse.engine.errors import ScriptError
 from factoryverse.engine.mechanics.mining_drill import mined_products
+from factoryverse.engine.world.inventory import CHARACTER_MAIN, CHEST, CRAFTER_OUTPUT, FUEL
 
 __all__: list[str] = []
 
@@ -176,7 +177,7 @@ def _get_inventory(state, e, index):
 
 @Entity.method("get_main_inventory")
 def _get_main_inventory(state, e):
-    for name in ("character_main", "chest"):
+    for name in (CHARACTER_MAIN, CHEST):
         if name in e.inventories:
             return e.inventories[name]
     return None
@@ -184,12 +185,12 @@ def _get_main_inventory(state, e):
 
 @Entity.method("get_fuel_inventory")
 def _get_fuel_inventory(state, e):
-    return e.inventories.get("fuel")
+    return e.inventories.get(FUEL)
 
 
 @Entity.method("get_output_inventory")
 def _get_output_inventory(state, e):
-    for name in ("crafter_output", "character_main", "chest"):
+    for name in (CRAFTER_OUTPUT, CHARACTER_MAIN, CHEST):
         if name in e.inventories:
             return e.inventories[name]
     return None

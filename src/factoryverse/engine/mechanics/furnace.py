@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from factoryverse.engine.prototypes import parse_energy
+from factoryverse.engine.world.inventory import CRAFTER_INPUT, CRAFTER_OUTPUT
 
 if TYPE_CHECKING:
     from factoryverse.engine.world.entity import Entity
@@ -48,16 +49,12 @@ class FurnaceMachine:
         return name in self.recipes
 
     def _results_fit(self, world: World, entity: Entity, recipe: dict[str, Any]) -> bool:
-        from factoryverse.engine.mechanics.machines import INVENTORY
-
-        out = entity.inventories[INVENTORY["crafter_output"]]
+        out = entity.inventories[CRAFTER_OUTPUT]
         return all(out.can_insert(r["name"], int(r.get("amount", 1))) >= int(r.get("amount", 1)) for r in recipe.get("results", []))
 
     def update(self, world: World, entity: Entity) -> bool:
-        from factoryverse.engine.mechanics.machines import INVENTORY
-
         if self.recipe is None:
-            stack = entity.inventories[INVENTORY["crafter_input"]].first()
+            stack = entity.inventories[CRAFTER_INPUT].first()
             if stack is None:
                 self.status = "no_ingredients"
                 return False
@@ -69,7 +66,7 @@ class FurnaceMachine:
             if not self._results_fit(world, entity, recipe):
                 self.status = "full_output"
                 return False  # woken when products are taken
-            entity.inventories[INVENTORY["crafter_input"]].remove(stack.name, need)
+            entity.inventories[CRAFTER_INPUT].remove(stack.name, need)
             self.recipe = recipe
             self.previous_recipe = recipe
             self.progress = 0.0
@@ -84,7 +81,7 @@ class FurnaceMachine:
                 self.progress -= self.speed
                 self.status = "full_output"
                 return False
-            out = entity.inventories[INVENTORY["crafter_output"]]
+            out = entity.inventories[CRAFTER_OUTPUT]
             for r in recipe.get("results", []):
                 out.insert(r["name"], int(r.get("amount", 1)))
             self.recipe = None

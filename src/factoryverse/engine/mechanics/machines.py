@@ -7,16 +7,14 @@ from typing import TYPE_CHECKING, Any
 from factoryverse.engine.mechanics.burner import Burner, fuel_value
 from factoryverse.engine.mechanics.furnace import FurnaceMachine
 from factoryverse.engine.mechanics.mining_drill import DrillMachine
-from factoryverse.engine.world.inventory import Inventory
+from factoryverse.engine.world.inventory import CHARACTER_MAIN, CHEST, CRAFTER_INPUT, CRAFTER_OUTPUT, FUEL, Inventory
 
 if TYPE_CHECKING:
     from factoryverse.engine.world.entity import Entity
     from factoryverse.engine.world.world import World
 
-__all__ = ["attach", "INVENTORY"]
+__all__ = ["attach"]
 
-# Inventories are keyed by their defines.inventory name; LuaEntity.get_inventory maps a define's value to its name.
-INVENTORY = {n: n for n in ("fuel", "chest", "crafter_input", "crafter_output", "character_main")}
 
 
 def _stack_size(world: World):
@@ -44,9 +42,9 @@ def _add_burner(world: World, entity: Entity, source: dict[str, Any]) -> None:
     def is_fuel(name: str) -> bool:
         return name in fuels and items[name].get("fuel_category", "chemical") in categories
 
-    inv = Inventory(int(source.get("fuel_inventory_size", 1)), _stack_size(world), owner=entity, index="fuel", accepts=is_fuel)
+    inv = Inventory(int(source.get("fuel_inventory_size", 1)), _stack_size(world), owner=entity, index=FUEL, accepts=is_fuel)
     inv.on_change = lambda: world.wake(entity)
-    entity.inventories[INVENTORY["fuel"]] = inv
+    entity.inventories[FUEL] = inv
     entity.burner = Burner(entity, source, inv, fuels)
 
 
@@ -55,9 +53,9 @@ def attach(world: World, entity: Entity) -> None:
     t = entity.type
     size = _stack_size(world)
     if t == "character":
-        entity.inventories[INVENTORY["character_main"]] = Inventory(int(proto.get("inventory_size", 80)), size, owner=entity, index="character_main")
+        entity.inventories[CHARACTER_MAIN] = Inventory(int(proto.get("inventory_size", 80)), size, owner=entity, index=CHARACTER_MAIN)
     elif t == "container":
-        entity.inventories[INVENTORY["chest"]] = Inventory(int(proto.get("inventory_size", 16)), size, owner=entity, index="chest")
+        entity.inventories[CHEST] = Inventory(int(proto.get("inventory_size", 16)), size, owner=entity, index=CHEST)
     elif t == "mining-drill":
         source = proto.get("energy_source") or {}
         if source.get("type") == "burner":
@@ -69,9 +67,9 @@ def attach(world: World, entity: Entity) -> None:
         if source.get("type") == "burner":
             _add_burner(world, entity, source)
         machine = FurnaceMachine(world, entity)
-        src = Inventory(int(proto.get("source_inventory_size", 1)), size, owner=entity, index="crafter_input", accepts=machine.accepts_source)
-        res = Inventory(int(proto.get("result_inventory_size", 1)), size, owner=entity, index="crafter_output")
+        src = Inventory(int(proto.get("source_inventory_size", 1)), size, owner=entity, index=CRAFTER_INPUT, accepts=machine.accepts_source)
+        res = Inventory(int(proto.get("result_inventory_size", 1)), size, owner=entity, index=CRAFTER_OUTPUT)
         src.on_change = res.on_change = lambda: world.wake(entity)
-        entity.inventories[INVENTORY["crafter_input"]] = src
-        entity.inventories[INVENTORY["crafter_output"]] = res
+        entity.inventories[CRAFTER_INPUT] = src
+        entity.inventories[CRAFTER_OUTPUT] = res
         entity.machine = machine

@@ -6,6 +6,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from factoryverse.engine.prototypes import parse_energy
+from factoryverse.engine.world.inventory import CHARACTER_MAIN, CHEST, CRAFTER_INPUT, FUEL, Stack
 from factoryverse.engine.world.geometry import BBox
 
 if TYPE_CHECKING:
@@ -29,17 +30,15 @@ def mined_products(proto: dict[str, Any]) -> list[tuple[str, int]]:
 
 def insert_into_entity(world: World, target: Entity, name: str, count: int) -> int:
     """Insert as a drill or inserter would: fuel into the fuel slot, ingredients into the source, else any slot."""
-    from factoryverse.engine.mechanics.machines import INVENTORY
-
     order = []
     if target.burner is not None:
-        order.append(INVENTORY["fuel"])
+        order.append(FUEL)
     if target.type == "furnace":
-        order.append(INVENTORY["crafter_input"])
+        order.append(CRAFTER_INPUT)
     elif target.type == "container":
-        order.append(INVENTORY["chest"])
+        order.append(CHEST)
     elif target.type == "character":
-        order.append(INVENTORY["character_main"])
+        order.append(CHARACTER_MAIN)
     left = count
     for idx in order:
         inv = target.inventories.get(idx)
@@ -126,8 +125,6 @@ class DrillMachine:
 
 def _drop_on_ground(world: World, drill: Entity, name: str, count: int, x: float, y: float) -> int:
     """Burner drills with nothing at the drop position put one item on the ground there, if the spot is free."""
-    from factoryverse.engine.world.inventory import Stack
-
     surface = drill.surface
     for e in surface.entities_near(BBox(x - 0.3, y - 0.3, x + 0.3, y + 0.3)):
         if e.valid and e.type == "item-entity" and abs(e.x - x) < 0.3 and abs(e.y - y) < 0.3:

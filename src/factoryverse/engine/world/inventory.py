@@ -10,7 +10,14 @@ from factoryverse.engine.world.ids import next_oid
 if TYPE_CHECKING:
     from factoryverse.engine.world.entity import Entity
 
-__all__ = ["Inventory", "Stack"]
+__all__ = ["Inventory", "Stack", "FUEL", "CHEST", "CRAFTER_INPUT", "CRAFTER_OUTPUT", "CHARACTER_MAIN"]
+
+# Inventories are keyed by their defines.inventory name; LuaEntity.get_inventory maps a define's value to its name.
+FUEL = "fuel"
+CHEST = "chest"
+CRAFTER_INPUT = "crafter_input"
+CRAFTER_OUTPUT = "crafter_output"
+CHARACTER_MAIN = "character_main"
 
 
 @dataclass(slots=True)

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 from factoryverse.engine.errors import ScriptError
 from factoryverse.engine.mechanics import machines
 from factoryverse.engine.mechanics.character import update_walking
-from factoryverse.engine.world.entity import GRID_FREE_TYPES, Entity
+from factoryverse.engine.world.entity import GRID_FREE_TYPES, Entity, collision_layers
 from factoryverse.engine.world.force import Force
 from factoryverse.engine.world.geometry import BBox, rotate_box, snap_to_grid
+from factoryverse.engine.world.inventory import Stack
 from factoryverse.engine.world.mapgen import ChunkData, MapGenerator
 from factoryverse.engine.world.surface import Chunk, Surface
 
@@ -110,8 +111,6 @@ class World:
         px, py = self.placement_position(proto, x, y, direction)
         box = rotate_box(_box(proto), direction)
         area = BBox(px + box.left, py + box.top, px + box.right, py + box.bottom)
-        from factoryverse.engine.world.entity import collision_layers
-
         layers = collision_layers(proto)
         tiles = surface.blocking_tiles(area, layers)
         blockers = surface.colliding(area, layers, ignore)
@@ -173,8 +172,6 @@ class World:
 
     def spill(self, surface: Surface, name: str, count: int, x: float, y: float) -> None:
         """Drop items on the ground near (x, y), one stack per free spot, as the game spills what doesn't fit."""
-        from factoryverse.engine.world.inventory import Stack
-
         size = int(self.protos.items[name].get("stack_size", 1))
         ring = 0
         while count > 0 and ring < 10:
