@@ -8,7 +8,6 @@ each spawns its agents at its own spot and destroys them afterwards.
 from __future__ import annotations
 
 import asyncio
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Iterator, TypeVar
@@ -17,6 +16,7 @@ import pytest
 
 from factoryverse.engine.server import GameServer, ServerConfig
 from factoryverse.sdk import FactoryVerseClient, RconClient
+from tests._support.background import BackgroundServer
 
 T = TypeVar("T")
 
@@ -44,34 +44,11 @@ class Game:
         return RconClient("127.0.0.1", self.port, PASSWORD, timeout=ACTION_TIMEOUT)
 
 
-class _ServerThread:
-    def __init__(self, config: ServerConfig) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.server = GameServer(config)
-        self._thread = threading.Thread(target=self.loop.run_forever, name="sdk-test-game", daemon=True)
-
-    def _run(self, coro: Awaitable[T], timeout: float) -> T:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)  # type: ignore[arg-type]
-
-    def __enter__(self) -> _ServerThread:
-        self._thread.start()
-        self._run(self.server.start(), 60)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            self._run(self.server.stop(), 30)
-        finally:
-            self.loop.call_soon_threadsafe(self.loop.stop)
-            self._thread.join(30)
-            self.loop.close()
-
-
 @pytest.fixture(scope="session")
 def game(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Game]:
     out = tmp_path_factory.mktemp("sdk-game") / "script-output"
     config = ServerConfig(seed=1, rcon_port=0, rcon_password=PASSWORD, script_output=out, mode="fast")
-    with _ServerThread(config) as served:
+    with BackgroundServer(GameServer(config), timeout=60, name="sdk-test-game") as served:
         yield Game(port=served.server.rcon.port, script_output=out)
 
 

@@ -8,11 +8,12 @@ import socket
 import struct
 import threading
 import time
-from typing import Any, Callable, Coroutine, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 
 from factoryverse.engine.server.rcon import RconServer
+from tests._support.background import BackgroundServer
 
 PASSWORD = "correct horse"
 TIMEOUT = 5.0
@@ -68,39 +69,19 @@ class ScriptedGame:
             self.active -= 1
 
 
-class ServerThread:
-    """An RconServer running on an event loop in a background thread."""
+class ServerThread(BackgroundServer):
+    """An RconServer, driven by a ScriptedGame, on an event loop in a background thread."""
 
     def __init__(self, **kwargs: Any) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.loop_errors: list[dict[str, Any]] = []
-        self.loop.set_exception_handler(lambda _loop, ctx: self.loop_errors.append(ctx))
         self.game = ScriptedGame()
-        self.server = RconServer(self.game.execute, PASSWORD, **kwargs)
-        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        super().__init__(RconServer(self.game.execute, PASSWORD, **kwargs), stop=lambda s: s.close(), timeout=TIMEOUT)
 
     @property
     def port(self) -> int:
         return self.server.port
 
-    def run(self, coro: Coroutine[Any, Any, Any]) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(TIMEOUT)
-
     def release_held(self) -> None:
         self.loop.call_soon_threadsafe(self.game.release.set)
-
-    def __enter__(self) -> ServerThread:
-        self._thread.start()
-        self.run(self.server.start())
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            self.run(self.server.close())
-        finally:
-            self.loop.call_soon_threadsafe(self.loop.stop)
-            self._thread.join(TIMEOUT)
-            self.loop.close()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-import threading
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -17,6 +16,7 @@ from factorio_rcon import AsyncRCONClient, InvalidPassword, RCONClient
 from factoryverse.engine.engine import TICKS_PER_SECOND, Engine
 from factoryverse.engine.errors import ModLoadError
 from factoryverse.engine.server.instance import GameLoop, GameServer, ServerConfig
+from tests._support.background import BackgroundServer
 
 PASSWORD = "test-password"
 TIMEOUT = 10.0
@@ -117,33 +117,15 @@ def test_engine_that_fails_to_start_reports_its_error(tmp_path):
 # -- GameServer over RCON -------------------------------------------------------------------------------------
 
 
-class ServerThread:
+class ServerThread(BackgroundServer):
     """A GameServer on an asyncio loop in a background thread, so blocking clients can talk to it."""
 
     def __init__(self, config: ServerConfig):
-        self.loop = asyncio.new_event_loop()
-        self.server = GameServer(config)
-        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-
-    def run(self, coro: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(TIMEOUT)
+        super().__init__(GameServer(config), timeout=TIMEOUT)
 
     @property
     def port(self) -> int:
         return self.server.rcon.port
-
-    def __enter__(self) -> ServerThread:
-        self._thread.start()
-        self.run(self.server.start())
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            self.run(self.server.stop())
-        finally:
-            self.loop.call_soon_threadsafe(self.loop.stop)
-            self._thread.join(TIMEOUT)
-            self.loop.close()
 
 
 @pytest.fixture(scope="module")
