@@ -51,6 +51,12 @@ FROM resource_patch WHERE resource_name = 'iron-ore' ORDER BY distance LIMIT 1
 """
 
 
+_NAME_TYPES_SQL = """
+SELECT table_name, data_type FROM information_schema.columns
+WHERE column_name = 'name' AND table_name IN ('resource_tile', 'map_entity') ORDER BY table_name
+"""
+
+
 class DemoResult(dict):
     """What the demo built and measured (plates, entities, query rows), for tests and callers."""
 
@@ -78,13 +84,22 @@ async def run_demo(inst: Instance, *, say=_say) -> DemoResult:
     if inst.db_path.exists():
         inst.db_path.unlink()
     con = connect(inst.db_path)
-    sync = SyncService(con, snapshot_dir, port=inst.snapshot_udp_port)
+    sync: SyncService | None = None
     result = DemoResult()
     try:
         async with FactoryVerseClient(inst.rcon_host, inst.rcon_port, inst.rcon_password) as client:
             await _wait_snapshot_complete(client)
-            report = load_snapshot(con, snapshot_dir)
+            # Name columns become ENUMs of the running game's own prototype names.
+            names = await client.prototype_names()
+            report = load_snapshot(
+                con,
+                snapshot_dir,
+                resource_names=names.get("resource", []),
+                entity_names=sorted(n for group in names.values() for n in group),
+            )
             # Live deltas from here on; anything sent before the socket opened is read back from the update log.
+            # (Created after the load: the service creates a plain schema if it finds none.)
+            sync = SyncService(con, snapshot_dir, port=inst.snapshot_udp_port)
             await sync.start()
             await sync.catch_up()
             say(
@@ -146,10 +161,12 @@ async def run_demo(inst: Instance, *, say=_say) -> DemoResult:
             say(format_rows(built))
             say("\nSELECT ... FROM resource_patch  -- the nearest iron patch")
             say(format_rows(patch))
+            types = query(con, _NAME_TYPES_SQL)
             say(f"\nsync: {sync.stats}")
-            result.update(plates=plates, tick=tick, built=built, patch=patch, sync_stats=dict(sync.stats) if isinstance(sync.stats, dict) else sync.stats)
+            result.update(plates=plates, tick=tick, built=built, patch=patch, name_types=types, sync_stats=dict(sync.stats) if isinstance(sync.stats, dict) else sync.stats)
     finally:
-        await sync.stop()
+        if sync is not None:
+            await sync.stop()
         con.close()
     return result
 

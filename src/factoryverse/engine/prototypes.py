@@ -25,7 +25,7 @@ _DROPPED_KEY_PARTS = (
 )
 
 # Bump when the extraction changes, so stale caches are not reused.
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 3
 
 _ENERGY_RE = re.compile(r"^\s*([0-9.eE+-]+)\s*([kMGTPEZYRQ]?)([JW])\s*$")
 _SI = {"": 1.0, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18, "Z": 1e21, "Y": 1e24, "R": 1e27, "Q": 1e30}
@@ -77,10 +77,31 @@ def _collision_mask_defaults(lua: Any) -> dict[str, Any]:
     return {str(k): _to_python(table[k]) for k in table}
 
 
+# draftsman enables every game-data mod it ships (space-age, quality, ...) unless a mod-list.json says otherwise;
+# FactoryVerse targets the base game.
+_BASE_ONLY_MOD_LIST = {
+    "mods": [
+        {"name": "core", "enabled": True},
+        {"name": "base", "enabled": True},
+        {"name": "space-age", "enabled": False},
+        {"name": "quality", "enabled": False},
+        {"name": "elevated-rails", "enabled": False},
+        {"name": "recycler", "enabled": False},
+    ]
+}
+
+
 def _run_data_stage() -> dict[str, dict[str, Any]]:
+    import tempfile
+
     from draftsman.environment.update import run_data_lifecycle
 
-    lua = run_data_lifecycle(owned_dlc=[], no_mods=True)
+    with tempfile.TemporaryDirectory() as mods_path:
+        Path(mods_path, "mod-list.json").write_text(json.dumps(_BASE_ONLY_MOD_LIST), encoding="utf-8")
+        lua = run_data_lifecycle(mods_path=mods_path, owned_dlc=[], no_mods=True)
+    loaded = set(lua.globals().mods.keys())
+    if loaded != {"core", "base"}:
+        raise RuntimeError(f"draftsman's data stage loaded {sorted(loaded)}; expected only core and base")
     raw = lua.globals().data.raw
     out = {ptype: _to_python(raw[ptype]) for ptype in raw}
     defaults = _collision_mask_defaults(lua)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from types import TracebackType
 from typing import Any
 
@@ -97,6 +98,27 @@ class FactoryVerseClient:
                 await listener.start()
                 self._listener = listener
             return self._listener
+
+    async def prototype_names(self) -> dict[str, list[str]]:
+        """Entity prototype names by prototype type, read from the game (`prototypes.entity`), sorted.
+
+        The map database makes its name columns ENUMs from these, so they come from the game actually running
+        (base game, mods) rather than from a copy of the data on this side.
+        """
+        reply = await self.rcon.lua(
+            "local out = {} "
+            "for name, p in pairs(prototypes.entity) do "
+            "  local t = p.type; out[t] = out[t] or {}; out[t][#out[t] + 1] = name "
+            "end "
+            "rcon.print(helpers.table_to_json(out))"
+        )
+        try:
+            raw = json.loads(reply)
+        except json.JSONDecodeError as exc:
+            raise UnexpectedReplyError(f"prototype names came back as {reply[:200]!r}", reply=reply) from exc
+        if not isinstance(raw, dict):
+            raise UnexpectedReplyError(f"prototype names came back as {reply[:200]!r}", reply=reply)
+        return {kind: sorted(names) for kind, names in sorted(raw.items())}
 
     async def tick(self) -> int:
         reply = await self.rcon.lua("rcon.print(game.tick)")
