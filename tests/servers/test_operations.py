@@ -140,3 +140,15 @@ def test_a_dead_process_is_reported_not_dialled(dead_record):
 def test_a_map_without_a_snapshot_is_not_ready(dead_record):
     with pytest.raises(operations.MapNotReadyError, match="not readable yet"):
         operations.sql(7, "SELECT 1")
+
+
+def test_name_columns_are_enums_of_the_games_prototypes(instance):
+    """The first query creates the database with ENUM name columns read from the running game over RCON."""
+    result = operations.sql(
+        instance.id,
+        "SELECT table_name, data_type FROM information_schema.columns "
+        "WHERE column_name = 'name' AND table_name IN ('resource_tile', 'map_entity') ORDER BY table_name",
+    )
+    types = {row["table_name"]: row["data_type"] for row in result.rows}
+    assert types["resource_tile"].startswith("ENUM(") and "'iron-ore'" in types["resource_tile"]
+    assert "'burner-mining-drill'" in types["map_entity"]

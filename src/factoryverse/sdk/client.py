@@ -22,7 +22,7 @@ from factoryverse.sdk.types import (
 )
 from factoryverse.sdk.udp import ActionListener
 
-__all__ = ["FactoryVerseClient", "SCHEMA_VERSION", "INTERFACES"]
+__all__ = ["FactoryVerseClient", "SCHEMA_VERSION", "INTERFACES", "PROTOTYPE_NAMES_LUA", "parse_prototype_names"]
 
 # The remote_interfaces.json contract this SDK speaks.
 SCHEMA_VERSION = 1
@@ -33,6 +33,27 @@ INTERFACES = {
     "map": "fv_snapshot",
     "placement_hints": "fv_placement_hints",
 }
+
+
+# Entity prototype names grouped by type, as JSON; used by prototype_names() and by front ends holding only RCON.
+PROTOTYPE_NAMES_LUA = (
+    "local out = {} "
+    "for name, p in pairs(prototypes.entity) do "
+    "  local t = p.type; out[t] = out[t] or {}; out[t][#out[t] + 1] = name "
+    "end "
+    "rcon.print(helpers.table_to_json(out))"
+)
+
+
+def parse_prototype_names(reply: str) -> dict[str, list[str]]:
+    """The reply of PROTOTYPE_NAMES_LUA as {prototype type: sorted names}."""
+    try:
+        raw = json.loads(reply)
+    except json.JSONDecodeError as exc:
+        raise UnexpectedReplyError(f"prototype names came back as {reply[:200]!r}", reply=reply) from exc
+    if not isinstance(raw, dict):
+        raise UnexpectedReplyError(f"prototype names came back as {reply[:200]!r}", reply=reply)
+    return {kind: sorted(names) for kind, names in sorted(raw.items())}
 
 
 class FactoryVerseClient:
@@ -105,20 +126,7 @@ class FactoryVerseClient:
         The map database makes its name columns ENUMs from these, so they come from the game actually running
         (base game, mods) rather than from a copy of the data on this side.
         """
-        reply = await self.rcon.lua(
-            "local out = {} "
-            "for name, p in pairs(prototypes.entity) do "
-            "  local t = p.type; out[t] = out[t] or {}; out[t][#out[t] + 1] = name "
-            "end "
-            "rcon.print(helpers.table_to_json(out))"
-        )
-        try:
-            raw = json.loads(reply)
-        except json.JSONDecodeError as exc:
-            raise UnexpectedReplyError(f"prototype names came back as {reply[:200]!r}", reply=reply) from exc
-        if not isinstance(raw, dict):
-            raise UnexpectedReplyError(f"prototype names came back as {reply[:200]!r}", reply=reply)
-        return {kind: sorted(names) for kind, names in sorted(raw.items())}
+        return parse_prototype_names(await self.rcon.lua(PROTOTYPE_NAMES_LUA))
 
     async def tick(self) -> int:
         reply = await self.rcon.lua("rcon.print(game.tick)")

@@ -21,6 +21,8 @@ from typing import Any
 import duckdb
 from factorio_rcon import RCONBaseError, RCONClient
 
+from factoryverse.sdk.client import PROTOTYPE_NAMES_LUA, parse_prototype_names
+from factoryverse.sdk.errors import FactoryVerseError
 from factoryverse.servers.instances import Instance, list_instances
 from factoryverse.db import (DatabaseError, DatabaseOpenError, QueryError, SnapshotError, check_read_only, connect,
                              load_snapshot, run_user_sql, sync_from_disk)
@@ -235,7 +237,26 @@ def _refuse_writes(statement: str) -> None:
         scratch.close()
 
 
-def _catch_up(con: duckdb.DuckDBPyConnection, snapshot_dir: Path) -> None:
+def _prototype_names(inst: Instance) -> dict[str, list[str]]:
+    """The running game's entity names by type, for the new database's ENUMs; none if the game can't say."""
+    if not inst.alive():
+        return {}
+    try:
+        return parse_prototype_names(rcon(inst.id, "/sc " + PROTOTYPE_NAMES_LUA))
+    except (BackendError, FactoryVerseError):
+        return {}  # plain VARCHAR name columns: still correct, only less checked
+
+
+def _catch_up(con: duckdb.DuckDBPyConnection, snapshot_dir: Path, names: dict[str, list[str]] | None = None) -> None:
+    if names:
+        # A new database: its name columns become ENUMs of the game's own prototype names.
+        load_snapshot(
+            con,
+            snapshot_dir,
+            resource_names=names.get("resource", []),
+            entity_names=sorted(n for group in names.values() for n in group),
+        )
+        return
     try:
         sync_from_disk(con, snapshot_dir)
     except SnapshotError:
@@ -262,9 +283,10 @@ def sql(instance_id: int, statement: str, *, max_rows: int = DEFAULT_MAX_ROWS) -
     with _db_lock(inst.db_path):
         try:
             # One connection for both steps: loading the spatial extension costs about a second per connection.
+            names = _prototype_names(inst) if not inst.db_path.exists() else None
             con = _open(inst.db_path)
             try:
-                _catch_up(con, snapshot_dir)
+                _catch_up(con, snapshot_dir, names)
                 # After the sync, which may read the snapshot files; this cannot be switched back on.
                 con.execute("SET enable_external_access = false")
                 rows = run_user_sql(con, statement, limit=max_rows + 1)
