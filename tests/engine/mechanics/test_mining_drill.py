@@ -173,3 +173,31 @@ def test_resource_runs_out_and_on_resource_depleted_fires(engine, protos):
     assert lua(engine, "rcon.print(storage.d.status)") == _status(engine, "no_minable_resources")
     engine.run_ticks(int(_period(protos)) * 2)
     assert _chest_count(engine) == 2
+
+
+def test_a_rotated_drill_outputs_at_its_new_drop_position():
+    """The output target is cached; turning the drill must move its output (burner-mining-drill.vector_to_place_result)."""
+    from factoryverse.engine.engine import Engine
+
+    engine = Engine(seed=1, mods=[], starting_chunks=1)
+    reply = engine.execute_command(
+        "/sc local s = game.surfaces.nauvis "
+        "for dx = -1, 0 do for dy = -1, 0 do s.create_entity{name = 'iron-ore', position = {dx + 0.5, dy + 0.5}, amount = 1000} end end "
+        "local d = s.create_entity{name = 'burner-mining-drill', position = {0, 0}, force = 'player'} "
+        "d.insert{name = 'coal', count = 5} "
+        "local north = s.create_entity{name = 'wooden-chest', position = d.drop_position, force = 'player'} "
+        "d.direction = defines.direction.south "
+        "local south = s.create_entity{name = 'wooden-chest', position = d.drop_position, force = 'player'} "
+        "d.direction = defines.direction.north "
+        "storage.d, storage.north, storage.south = d, north, south "
+        "rcon.print('ok')"
+    )
+    assert reply == "ok"
+    engine.run_ticks(600)  # at least two ores northwards
+    engine.execute_command("/sc storage.d.direction = defines.direction.south")
+    engine.run_ticks(600)
+    counts = engine.execute_command(
+        "/sc rcon.print(storage.north.get_item_count('iron-ore') .. ' ' .. storage.south.get_item_count('iron-ore'))"
+    )
+    north, south = (int(n) for n in counts.split())
+    assert north >= 2 and south >= 2, counts

@@ -48,7 +48,7 @@ def insert_into_entity(world: World, target: Entity, name: str, count: int) -> i
 
 
 class DrillMachine:
-    __slots__ = ("progress", "pending", "status", "energy_per_tick", "speed", "area")
+    __slots__ = ("progress", "pending", "status", "energy_per_tick", "speed", "area", "current", "output")
 
     def __init__(self, world: World, entity: Entity):
         proto = entity.proto
@@ -59,6 +59,8 @@ class DrillMachine:
         self.speed = float(proto["mining_speed"])
         r = float(proto.get("resource_searching_radius", 0.49))
         self.area = BBox(entity.x - r, entity.y - r, entity.x + r, entity.y + r)
+        self.current: Entity | None = None
+        self.output: Entity | None = None  # the entity at the drop position, once found
         # A new drill already reports why it can't work (the game shows "No fuel" on a freshly built burner drill).
         if self.resource(entity) is None:
             self.status = "no_minable_resources"
@@ -66,6 +68,15 @@ class DrillMachine:
             self.status = "no_fuel"
 
     def resource(self, entity: Entity) -> Entity | None:
+        """The first resource under the mining area with something left; kept until it runs out (resources never
+        appear under a drill, so the first one stays the first)."""
+        current = self.current
+        if current is not None and current.valid and current.amount > 0:
+            return current
+        self.current = self._scan(entity)
+        return self.current
+
+    def _scan(self, entity: Entity) -> Entity | None:
         surface = entity.surface
         a = self.area
         categories = set(entity.proto.get("resource_categories") or ["basic-solid"])
@@ -77,18 +88,23 @@ class DrillMachine:
                         return res
         return None
 
+    @staticmethod
+    def _find_output(entity: Entity, dx: float, dy: float) -> Entity | None:
+        for e in entity.surface.entities_near(BBox(dx - 0.01, dy - 0.01, dx + 0.01, dy + 0.01)):
+            if e.valid and e is not entity and e.inventories and e.type != "character" and e.footprint().contains(dx, dy):
+                return e
+        return None
+
     def _deliver(self, world: World, entity: Entity) -> bool:
         drop = entity.drop_position()
         if drop is None:
             self.pending.clear()
             return True
         dx, dy = drop
-        surface = entity.surface
-        target = None
-        for e in surface.entities_near(BBox(dx - 0.01, dy - 0.01, dx + 0.01, dy + 0.01)):
-            if e.valid and e is not entity and e.inventories and e.type != "character" and e.footprint().contains(dx, dy):
-                target = e
-                break
+        target = self.output
+        # Kept while it still covers the drop position (a rotated drill or a teleported chest finds anew).
+        if target is None or not target.valid or not target.footprint().contains(dx, dy):
+            target = self.output = self._find_output(entity, dx, dy)
         while self.pending:
             name, count = self.pending[0]
             if target is not None:
