@@ -136,3 +136,13 @@ def test_positions_outside_the_map_are_invalid_arguments(engine, udp):
     reply = engine.execute_command(f"/sc remote.call('{agent['interface_name']}', 'walk_to', {{x = 1e9, y = 0}})")
     assert "[fv:invalid_argument]" in reply and "outside the map" in reply
     assert engine.execute_command("/sc rcon.print(game.tick)") == str(engine.tick)  # still serving
+
+
+def test_add_items_is_all_or_nothing(engine, udp):
+    """Regression: a refused add_items (inventory_full) had already put the items that fit into the inventory."""
+    agent = _call(engine, "agent", "create_agent", str(udp.getsockname()[1]))
+    reply = engine.execute_command(
+        f"/sc remote.call('admin', 'add_items', {agent['agent_id']}, {{coal = 10, wood = 100000}})"
+    )
+    assert "[fv:inventory_full]" in reply and "nothing was added" in reply
+    assert _call(engine, agent["interface_name"], "get_inventory_items") == []  # empty, as table_to_json writes it

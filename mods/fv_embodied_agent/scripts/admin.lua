@@ -29,8 +29,12 @@ local function _add_items(agent_id, items)
     local n = inventory.insert({ name = item.name, count = item.count })
     inserted[item.name] = n
     if n < item.count then
+      -- All or nothing: take back what went in, so a refused call leaves the inventory as it was.
+      for name, count in pairs(inserted) do
+        if count > 0 then inventory.remove({ name = name, count = count }) end
+      end
       args.fail("inventory_full", "only " .. n .. " of " .. item.count .. " " .. item.name
-        .. " fit in agent " .. agent.id .. "'s inventory; take items out first")
+        .. " fit in agent " .. agent.id .. "'s inventory; nothing was added; take items out first")
     end
   end
   return { inserted = inserted }

@@ -142,7 +142,8 @@ local function _mine_one(agent)
   end
   local inventory = character.get_main_inventory() --[[@as LuaInventory]]
   for _, product in pairs(mine.products) do
-    if not inventory.can_insert({ name = product.name, count = product.count }) then
+    -- can_insert only says whether *some* fit; a multi-unit product must fit whole.
+    if inventory.get_insertable_count(product.name) < product.count then
       return "[fv:inventory_full] the character's inventory has no room for " .. product.name .. " after mining "
         .. mine.count .. "; put items into a chest first"
     end
