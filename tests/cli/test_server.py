@@ -59,6 +59,8 @@ def test_status_without_servers(fv_home):
 
 
 def test_foreground_start_runs_until_interrupted(fv_home):
+    """Regression: the Ctrl-C handler was installed after the "press Ctrl-C" line, so an early SIGINT killed `fv`
+    with KeyboardInterrupt (exit 130) instead of stopping the servers cleanly."""
     env = {**os.environ, "FACTORYVERSE_HOME": str(fv_home)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "factoryverse.cli", "server", "start", "--num", "1", "--mode", "paused"],

@@ -43,37 +43,48 @@ def start(
     if mode not in ("realtime", "fast", "paused"):
         raise typer.BadParameter("mode must be realtime, fast or paused")
     started: list[Instance] = []
+    # Ctrl-C or SIGTERM at any point, even while instances are still starting, stops everything this command
+    # started: the handler is in place before the first process is spawned.
+    stop_requested = {"now": False}
+
+    def _request_stop(signum, frame):  # noqa: ARG001
+        stop_requested["now"] = True
+
+    previous = {sig: signal.signal(sig, _request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         for _ in range(num):
+            if stop_requested["now"]:
+                break
             inst = start_instance(seed=seed, mode=mode, speed=speed, mods_dir=mods_dir)
             started.append(inst)
             configure_instance(inst)
     except (InstanceError, OSError) as e:
-        for inst in started:
-            stop_instance(inst)
+        _stop_all(started)
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(1) from e
+    if stop_requested["now"]:
+        _stop_all(started)
+        raise typer.Exit(130)
     _print_table(started)
     for inst in started:
         typer.echo(f"  instance {inst.id}: RCON password {inst.rcon_password}")
     if detach:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         typer.echo("detached; stop them with `fv server stop --all`")
         return
     typer.echo("running; press Ctrl-C to stop")
-    stop = {"now": False}
-
-    def _handler(signum, frame):  # noqa: ARG001
-        stop["now"] = True
-
-    signal.signal(signal.SIGINT, _handler)
-    signal.signal(signal.SIGTERM, _handler)
     try:
-        while not stop["now"] and any(i.alive() for i in started):
-            time.sleep(0.5)
+        while not stop_requested["now"] and any(i.alive() for i in started):
+            time.sleep(0.2)
     finally:
-        for inst in started:
-            stop_instance(inst)
+        _stop_all(started)
         typer.echo("stopped")
+
+
+def _stop_all(instances: list[Instance]) -> None:
+    for inst in instances:
+        stop_instance(inst)
 
 
 @app.command("stop")
