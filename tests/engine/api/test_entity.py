@@ -164,3 +164,93 @@ def test_character_reach_from_prototype(engine, protos):
 
 def test_amount_on_a_non_resource_is_an_error(engine):
     assert "Entity is not resource." in sc(engine, "rcon.print(c.amount)")
+
+
+def test_mine_without_force_fails_when_products_and_contents_do_not_all_fit(engine, protos):
+    """Regression: mine{force = false} checked only the chest's own item against the target inventory and then
+    spilled its contents on the ground; the game refuses the whole operation when everything doesn't fit."""
+    size = int(protos.raw["character"]["character"]["inventory_size"])
+    stone = int(protos.items["stone"]["stack_size"])
+    plate = int(protos.items["iron-plate"]["stack_size"])
+    # Two free slots: the chest item fits, its two stacks of plates need two more.
+    reply = sc(
+        engine,
+        f"local inv = c.get_main_inventory() inv.insert{{name = 'stone', count = {(size - 2) * stone}}} "
+        "local chest = s.create_entity{name = 'wooden-chest', position = {2.5, 0.5}, force = 'player'} "
+        f"chest.insert{{name = 'iron-plate', count = {2 * plate}}} "
+        "local ok = chest.mine{inventory = inv, force = false} "
+        "rcon.print(tostring(ok) .. ' ' .. tostring(chest.valid) .. ' ' .. chest.get_item_count('iron-plate') .. ' ' "
+        ".. inv.get_item_count('iron-plate') .. ' ' .. inv.get_item_count('wooden-chest') .. ' ' "
+        ".. s.count_entities_filtered{name = 'item-on-ground'})",
+    )
+    assert reply == f"false true {2 * plate} 0 0 0"
+
+
+def test_mine_without_force_succeeds_when_everything_fits_exactly(engine, protos):
+    size = int(protos.raw["character"]["character"]["inventory_size"])
+    stone = int(protos.items["stone"]["stack_size"])
+    plate = int(protos.items["iron-plate"]["stack_size"])
+    reply = sc(
+        engine,
+        f"local inv = c.get_main_inventory() inv.insert{{name = 'stone', count = {(size - 3) * stone}}} "
+        "local chest = s.create_entity{name = 'wooden-chest', position = {2.5, 0.5}, force = 'player'} "
+        f"chest.insert{{name = 'iron-plate', count = {2 * plate}}} "
+        "local ok = chest.mine{inventory = inv} "
+        "rcon.print(tostring(ok) .. ' ' .. tostring(chest.valid) .. ' ' .. inv.get_item_count('iron-plate') .. ' ' "
+        ".. inv.get_item_count('wooden-chest') .. ' ' .. tostring(inv.is_empty()))",
+    )
+    assert reply == f"true false {2 * plate} 1 false"
+
+
+def test_mine_with_force_spills_what_does_not_fit(engine, protos):
+    size = int(protos.raw["character"]["character"]["inventory_size"])
+    stone = int(protos.items["stone"]["stack_size"])
+    plate = int(protos.items["iron-plate"]["stack_size"])
+    reply = sc(
+        engine,
+        f"local inv = c.get_main_inventory() inv.insert{{name = 'stone', count = {(size - 1) * stone}}} "
+        "local chest = s.create_entity{name = 'wooden-chest', position = {2.5, 0.5}, force = 'player'} "
+        f"chest.insert{{name = 'iron-plate', count = {2 * plate}}} "
+        "local ok = chest.mine{inventory = inv, force = true} "
+        "rcon.print(tostring(ok) .. ' ' .. tostring(chest.valid) .. ' ' .. inv.get_item_count('wooden-chest') .. ' ' "
+        ".. s.count_entities_filtered{name = 'item-on-ground'})",
+    )
+    # The chest takes the last slot; both stacks of plates land on the ground.
+    assert reply == "true false 1 2"
+
+
+def test_teleport_snaps_grid_entities_and_takes_the_documented_forms(engine):
+    """Regression: teleport left a chest at {60.3, 60.3}, off the tile grid (the game snaps it unless
+    snap_to_grid = false), and the one-number form teleport(4) was rejected."""
+    where = "rcon.print(e.position.x .. ',' .. e.position.y)"
+    make = "local e = s.create_entity{name = 'wooden-chest', position = {5.5, 5.5}, force = 'player'} "
+    assert sc(engine, make + "e.teleport({8.3, 6.9}) " + where) == "8.5,6.5"
+    assert sc(engine, make + "e.teleport({x = 8.3, y = 6.9}, nil, false, false) " + where) == "8.3,6.9"
+    assert sc(engine, make + "e.teleport(2) " + where) == "7.5,5.5"
+    furnace = "local e = s.create_entity{name = 'stone-furnace', position = {-5, -5}, force = 'player'} "
+    assert sc(engine, furnace + "e.teleport({-7.6, -2.2}) " + where) == "-8,-2"
+    # Characters are placed anywhere, as before.
+    assert sc(engine, "c.teleport(4) rcon.print(c.position.x .. ',' .. c.position.y)") == "4.5,0.5"
+    assert sc(engine, "c.teleport({1.3, 2.7}) rcon.print(c.position.x .. ',' .. c.position.y)") == "1.3,2.7"
+
+
+def test_teleport_raises_script_raised_teleported_on_request(engine):
+    sc(
+        engine,
+        "script.on_event(defines.events.script_raised_teleported, function(e) "
+        "storage.tp = e.entity.name .. ' ' .. e.old_surface_index .. ' ' .. e.old_position.x .. ',' .. e.old_position.y end)",
+    )
+    assert sc(engine, "c.teleport({3.5, 0.5}) rcon.print(tostring(storage.tp))") == "nil"
+    assert sc(engine, "c.teleport({5.5, 0.5}, nil, true) rcon.print(tostring(storage.tp))") == "character 1 3.5,0.5"
+
+
+def test_teleport_to_another_surface_is_a_clear_error(engine):
+    from factoryverse.engine.world.mapgen import MapGenerator
+    from factoryverse.engine.world.surface import Surface
+
+    engine.world.surfaces["other"] = Surface("other", 2, MapGenerator(2), engine.prototypes.tiles)
+    assert sc(engine, "rcon.print(tostring(c.teleport({2.5, 0.5}, 'nauvis')))") == "true"
+    reply = sc(engine, "c.teleport({1.5, 0.5}, 'other')")
+    assert "teleport to another surface is not supported by this engine yet" in reply
+    assert sc(engine, "rcon.print(c.position.x .. ' ' .. c.surface.name)") == "2.5 nauvis"
+

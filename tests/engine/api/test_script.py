@@ -88,6 +88,64 @@ def test_raise_event_delivers_custom_data(events):
     assert _call(events, "events", "log") == "custom hello 7 true 2"
 
 
+def test_raise_event_only_allows_custom_and_raiseable_events(events):
+    """Regression: script.raise_event raised any event, on_tick included, which the game refuses (only ids from
+    generate_event_name and its RaiseableEvents list may be raised), and it left out `mod_name`."""
+    reply = events.execute_command("/sc script.raise_event(defines.events.on_tick, {})")
+    assert "Event on_tick can't be raised with script.raise_event" in reply
+    assert "script_raised_built" in reply  # the message names what can be raised
+    assert "can't be raised" in events.execute_command("/sc script.raise_event('on_built_entity', {})")
+    events.execute_command(
+        "/sc script.on_event(defines.events.script_raised_built, function(e) "
+        "storage.built = e.mod_name .. ' ' .. e.entity.name .. ' ' .. tostring(e.name == defines.events.script_raised_built) end)"
+    )
+    reply = events.execute_command(
+        "/sc local chest = game.surfaces.nauvis.create_entity{name = 'wooden-chest', position = {8.5, 8.5}} "
+        "script.raise_event(defines.events.script_raised_built, {entity = chest}) rcon.print(storage.built)"
+    )
+    assert reply == "level wooden-chest true"
+    events.run_ticks(2)
+    _call(events, "events", "clear")
+    events.execute_command("/sc remote.call('events', 'fire', 'from-mod')")
+    assert _call(events, "events", "log").startswith("custom from-mod 7 true")
+    assert events.mod_errors == []
+
+
+def test_raise_event_tells_the_handler_which_mod_raised_it(tmp_path):
+    write_mod(
+        tmp_path,
+        "raiser",
+        {"control.lua": """
+local id = script.generate_event_name()
+script.on_event(id, function(e) storage.seen = e.mod_name end)
+remote.add_interface("raiser", {
+  fire = function() script.raise_event(id, {}) return storage.seen end,
+  fire_with_invalid = function()
+    storage.seen = nil
+    local chest = game.surfaces.nauvis.create_entity{name = "wooden-chest", position = {9.5, 9.5}}
+    chest.destroy()
+    script.raise_event(id, {entity = chest})
+    return tostring(storage.seen)
+  end,
+})
+"""},
+    )
+    engine = Engine(seed=1, mods_dir=tmp_path, starting_chunks=1)
+    assert _call(engine, "raiser", "fire") == "raiser"
+    # Data holding an invalid LuaObject silently stops the event, as documented for raise_event.
+    assert _call(engine, "raiser", "fire_with_invalid") == "nil"
+
+
+def test_on_event_with_filters_is_a_clear_error_not_silently_ignored():
+    """Regression: on_event accepted `filters` and dropped them, so a filtered handler got every event."""
+    engine = Engine(seed=1, mods=[], starting_chunks=1)
+    reply = engine.execute_command(
+        "/sc script.on_event(defines.events.on_built_entity, function() end, {{filter = 'type', type = 'furnace'}})"
+    )
+    assert "event filters are not implemented by this engine yet" in reply
+    assert engine.execute_command("/sc rcon.print(tostring(script.get_event_handler(defines.events.on_built_entity)))") == "nil"
+
+
 def test_generate_event_name_gives_fresh_ids():
     engine = Engine(seed=1, mods=[], starting_chunks=1)
     reply = engine.execute_command(

@@ -1,4 +1,5 @@
-"""Factorio's `require` in the control stage: where it looks, what it returns, and that each file runs once."""
+"""The control stage's globals: `require` (where it looks, what it returns, each file once, only while control.lua
+is parsed) and the deterministic `math.random`."""
 
 from __future__ import annotations
 
@@ -92,11 +93,45 @@ def test_missing_module_fails_the_mod_load_with_its_name(tmp_path):
     assert "not found" in text
 
 
-def test_missing_module_at_the_console_is_a_lua_error():
-    engine = Engine(seed=1, mods=[], starting_chunks=1)
-    reply = engine.execute_command("/sc require('definitely_missing')")
-    assert reply.startswith("Cannot execute command. Error: ")
+def test_missing_module_while_parsing_is_a_catchable_lua_error(tmp_path):
+    write_mod(
+        tmp_path,
+        "probe",
+        {"control.lua": "local ok, err = pcall(require, 'definitely_missing') "
+                        "remote.add_interface('probe', {err = function() return err end})"},
+    )
+    reply = _ask(_engine(tmp_path), "probe", "err")
     assert "module definitely_missing not found" in reply
+
+
+def test_require_after_control_lua_parsing_fails_with_the_games_message(tmp_path):
+    """Regression: require worked from the console, event handlers and remote calls long after control.lua had run,
+    so code that only works in the engine passed its tests; Factorio refuses it with this exact message."""
+    write_mod(
+        tmp_path,
+        "late",
+        {"control.lua": """
+local early = require("util")
+script.on_event(defines.events.on_tick, function()
+  if storage.late == nil then storage.late = select(2, pcall(require, "util")) end
+end)
+remote.add_interface("late", {
+  early = function() return type(early) end,
+  in_handler = function() return storage.late end,
+  in_remote = function() return select(2, pcall(require, "util")) end,
+})
+"""},
+    )
+    engine = _engine(tmp_path)
+    engine.run_ticks(1)
+    message = "Require can't be used outside of control.lua parsing."
+    assert _ask(engine, "late", "early") == "table"
+    assert message in _ask(engine, "late", "in_handler")
+    assert message in _ask(engine, "late", "in_remote")
+    reply = engine.execute_command("/sc require('util')")
+    assert reply.startswith("Cannot execute command. Error: ")
+    assert message in reply
+    assert engine.mod_errors == []
 
 
 def test_syntax_error_in_a_required_file_names_the_file(tmp_path):
@@ -112,6 +147,67 @@ def test_error_in_control_lua_names_file_and_line(tmp_path):
     assert "__thrower__/control.lua:2: load failed here" in str(info.value)
 
 
-def test_non_string_module_name_is_rejected():
+def test_non_string_module_name_is_rejected(tmp_path):
+    write_mod(
+        tmp_path,
+        "probe",
+        {"control.lua": "local ok, err = pcall(require, 42) remote.add_interface('probe', {err = function() return err end})"},
+    )
+    assert "require expects a string" in _ask(_engine(tmp_path), "probe", "err")
+
+
+def _draws(engine: Engine, n: int = 8) -> list[str]:
+    reply = engine.execute_command(
+        f"/sc local out = {{}} for i = 1, {n} do out[i] = string.format('%.17g', math.random()) end "
+        "rcon.print(table.concat(out, ' '))"
+    )
+    return reply.split()
+
+
+def test_math_random_is_deterministic_per_map_seed():
+    """Regression: math.random was Lua's C rand(), one generator for the whole process, so a run's numbers depended on
+    what any other engine had drawn before; Factorio draws them from the map's seeded generator."""
+    first = Engine(seed=7, mods=[], starting_chunks=1)
+    expected = _draws(first)
+    second = Engine(seed=7, mods=[], starting_chunks=1)
+    other = Engine(seed=8, mods=[], starting_chunks=1)
+    interleaved = _draws(second, 4)
+    assert _draws(other, 50) != expected[:50]
+    interleaved += _draws(second, 4)
+    assert interleaved == expected
+    assert all(0 <= float(v) < 1 for v in expected)
+
+
+def test_math_random_is_shared_by_all_states_of_an_engine(tmp_path):
+    write_mod(tmp_path, "dice", {"control.lua": "remote.add_interface('dice', {roll = function() return math.random() end})"})
+    mixed = Engine(seed=3, mods_dir=tmp_path, starting_chunks=1)
+    plain = Engine(seed=3, mods=[], starting_chunks=1)
+    a = _draws(mixed, 1)
+    b = mixed.execute_command("/sc rcon.print(string.format('%.17g', remote.call('dice', 'roll')))")
+    assert [*a, b] == _draws(plain, 2)
+
+
+def test_math_randomseed_does_nothing():
+    seeded = Engine(seed=5, mods=[], starting_chunks=1)
+    seeded.execute_command("/sc math.randomseed(12345)")
+    assert _draws(seeded) == _draws(Engine(seed=5, mods=[], starting_chunks=1))
+
+
+def test_math_random_ranges_and_errors_follow_lua_5_2():
     engine = Engine(seed=1, mods=[], starting_chunks=1)
-    assert "require expects a string" in engine.execute_command("/sc require(42)")
+    reply = engine.execute_command(
+        "/sc local ok = true for i = 1, 500 do "
+        "local a, b, c = math.random(3), math.random(-2, 2), math.random('4') "
+        "ok = ok and a >= 1 and a <= 3 and a % 1 == 0 and b >= -2 and b <= 2 and b % 1 == 0 and c >= 1 and c <= 4 end "
+        "rcon.print(tostring(ok) .. ' ' .. math.random(5, 5))"
+    )
+    assert reply == "true 5"
+    for call, message in [
+        ("math.random(0)", "bad argument #1 to 'random' (interval is empty)"),
+        ("math.random(3, 2)", "bad argument #2 to 'random' (interval is empty)"),
+        ("math.random(1, 2, 3)", "wrong number of arguments"),
+        ("math.random({})", "bad argument #1 to 'random' (number expected, got table)"),
+        ("math.random(1, nil)", "bad argument #2 to 'random' (number expected, got nil)"),
+    ]:
+        reply = engine.execute_command(f"/sc local ok, err = pcall(function() local v = {call} return v end) rcon.print(err)")
+        assert message in reply, call

@@ -197,3 +197,29 @@ def test_to_lua_and_back_round_trips_plain_values():
     state = LuaState("t", REGISTRY, instruction_limit=_LIMIT)
     value = {"a": [1, 2, 3], "b": {"c": "d"}, "e": True, "f": 1.5}
     assert state.from_lua(state.to_lua(value)) == value
+
+
+def test_real_but_unimplemented_member_says_the_engine_lacks_it(engine):
+    """Regression: reading a real Factorio member the engine doesn't implement (LuaEntity.rotatable) gave the same
+    "doesn't contain key" as a typo, telling the mod author the game has no such member."""
+    from factoryverse.engine.api.members import load_members
+
+    members = load_members()
+    assert members.has("LuaEntity", "rotatable") and "rotatable" not in REGISTRY.classes["LuaEntity"].getters
+    assert members.member("LuaEntity", "no_such_member") is None
+    make = "local e = game.surfaces.nauvis.create_entity{name = 'wooden-chest', position = {0.5, 0.5}} "
+    missing = sc(engine, make + "local ok, err = pcall(function() return e.rotatable end) rcon.print(err)")
+    assert missing.endswith(
+        "LuaEntity::rotatable is a Factorio API member this engine does not implement yet (see docs/known-differences.md)"
+    )
+    typo = sc(engine, make + "local ok, err = pcall(function() return e.no_such_member end) rcon.print(err)")
+    assert typo.endswith("LuaEntity doesn't contain key no_such_member.")
+    written = sc(engine, make + "local ok, err = pcall(function() e.no_such_member = 1 end) rcon.print(err)")
+    assert written.endswith("LuaEntity doesn't contain key no_such_member.")
+    assert sc(engine, make + "local ok, err = pcall(function() e.rotatable = false end) rcon.print(err)").endswith(
+        "LuaEntity::rotatable is a Factorio API member this engine does not implement yet (see docs/known-differences.md)"
+    )
+    # A read-only member stays "read only" whether or not the engine implements it.
+    assert members.member("LuaEntity", "belt_shape").readonly
+    read_only = sc(engine, make + "local ok, err = pcall(function() e.belt_shape = 'straight' end) rcon.print(err)")
+    assert read_only.endswith("LuaEntity::belt_shape is read only.")

@@ -21,7 +21,12 @@ def _position(engine) -> tuple[float, float]:
 
 
 def _walk(engine, direction: str) -> None:
-    lua(engine, f"storage.c.walking_state = {{walking = true, direction = defines.direction.{direction}}}")
+    """Keep walking: walking_state lasts one tick, so it is set again every on_tick, as the agent mod does."""
+    lua(
+        engine,
+        "script.on_event(defines.events.on_tick, function() "
+        f"storage.c.walking_state = {{walking = true, direction = defines.direction.{direction}}} end)",
+    )
 
 
 @pytest.mark.parametrize("direction", sorted(_DIRECTIONS))
@@ -45,7 +50,7 @@ def test_stopping_keeps_the_position(engine):
     _spawn_character(engine, 0.5, 0.5)
     _walk(engine, "east")
     engine.run_ticks(10)
-    lua(engine, "storage.c.walking_state = {walking = false}")
+    lua(engine, "script.on_event(defines.events.on_tick, nil) storage.c.walking_state = {walking = false}")
     here = _position(engine)
     engine.run_ticks(10)
     assert _position(engine) == here

@@ -201,3 +201,49 @@ def test_a_rotated_drill_outputs_at_its_new_drop_position():
     )
     north, south = (int(n) for n in counts.split())
     assert north >= 2 and south >= 2, counts
+
+
+def test_a_teleported_drill_mines_and_outputs_at_its_new_spot(engine, protos):
+    """Regression: the mining area was fixed where the drill was built and the resource and output target were kept,
+    so a teleported drill went on mining the ore it had left behind and filling the old chest."""
+    clear_land(engine, -20, -6, 20, 6)
+    lua(
+        engine,
+        "storage.old = s.create_entity{name = 'iron-ore', position = {-10.5, -0.5}, amount = 100} "
+        "storage.new = s.create_entity{name = 'copper-ore', position = {9.5, -0.5}, amount = 100}",
+    )
+    lua(
+        engine,
+        "storage.d = s.create_entity{name = 'burner-mining-drill', position = {-10, 0}, force = 'player'} "
+        "storage.d.insert{name = 'coal', count = 10} "
+        "storage.chest = s.create_entity{name = 'wooden-chest', position = storage.d.drop_position, force = 'player'}",
+    )
+    period = _period(protos)
+    engine.run_ticks(int(period) + 1)
+    assert _chest_count(engine) == 1
+    assert lua(engine, "rcon.print(storage.d.mining_target == storage.old)") == "true"
+    lua(
+        engine,
+        "storage.d.teleport({10, 0}) "
+        "storage.chest2 = s.create_entity{name = 'wooden-chest', position = storage.d.drop_position, force = 'player'}",
+    )
+    assert lua(engine, "rcon.print(storage.d.mining_target == storage.new)") == "true"
+    engine.run_ticks(int(_period(protos, "copper-ore") * 2) + 1)
+    reply = lua(
+        engine,
+        "rcon.print(storage.old.amount .. ' ' .. storage.new.amount .. ' ' .. storage.chest.get_item_count() .. ' ' "
+        ".. storage.chest2.get_item_count('copper-ore'))",
+    )
+    assert reply == "99 98 1 2"
+
+
+def test_a_drill_teleported_off_its_ore_stops_and_wakes_on_ore(engine, protos):
+    clear_land(engine, -20, -6, 20, 6)
+    lua(engine, "storage.ore = s.create_entity{name = 'iron-ore', position = {-10.5, -0.5}, amount = 100}")
+    lua(engine, "storage.d = s.create_entity{name = 'burner-mining-drill', position = {0, 0}, force = 'player'} "
+        "storage.d.insert{name = 'coal', count = 10}")
+    engine.run_ticks(5)
+    assert lua(engine, "rcon.print(storage.d.status)") == _status(engine, "no_minable_resources")
+    lua(engine, "storage.d.teleport({-10, 0})")
+    engine.run_ticks(int(_period(protos)) + 1)
+    assert lua(engine, "rcon.print(storage.d.status .. ' ' .. storage.ore.amount)") == f"{_status(engine, 'working')} 99"

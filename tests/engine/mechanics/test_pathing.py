@@ -22,12 +22,12 @@ _HANDLER = (
 )
 
 
-def _request(engine, start: tuple[float, float], goal: tuple[float, float]) -> int:
+def _request(engine, start: tuple[float, float], goal: tuple[float, float], extra: str = "") -> int:
     reply = lua(
         engine,
         "rcon.print(s.request_path{bounding_box = prototypes.entity.character.collision_box, "
         "collision_mask = prototypes.entity.character.collision_mask, "
-        f"start = {{{start[0]}, {start[1]}}}, goal = {{{goal[0]}, {goal[1]}}}, force = 'player'}})",
+        f"start = {{{start[0]}, {start[1]}}}, goal = {{{goal[0]}, {goal[1]}}}, force = 'player'{extra}}})",
     )
     return int(reply)
 
@@ -75,7 +75,7 @@ def test_request_path_answers_on_a_later_tick_with_the_same_id(walled):
 
 
 def test_path_goes_round_obstacles(walled, protos):
-    _request(walled, (0.5, 0.5), (10.5, 0.5))
+    _request(walled, (0.5, 0.5), (10.5, 0.5), ", radius = 0")
     walled.run_ticks(2)
     (_, _, _, path), = _answers(walled)
     points = _points(path)
@@ -113,5 +113,8 @@ def test_several_requests_get_distinct_ids_and_each_an_answer(walled):
 
 
 def test_request_path_needs_a_collision_mask(engine):
-    reply = engine.execute_command("/sc game.surfaces.nauvis.request_path{start = {0, 0}, goal = {1, 1}}")
+    reply = engine.execute_command(
+        "/sc game.surfaces.nauvis.request_path{bounding_box = {{-0.2, -0.2}, {0.2, 0.2}}, force = 'player', "
+        "start = {0, 0}, goal = {1, 1}}"
+    )
     assert "collision_mask is required" in reply

@@ -6,16 +6,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 from factorio_rcon import AsyncRCONClient, InvalidPassword, RCONClient
 
 from factoryverse.engine.engine import TICKS_PER_SECOND, Engine
 from factoryverse.engine.errors import ModLoadError
-from factoryverse.engine.server.instance import GameLoop, GameServer, ServerConfig
+from factoryverse.engine.server.instance import (
+    GameLoop,
+    GameLoopStopped,
+    GameServer,
+    ServerConfig,
+)
 from tests._support.background import BackgroundServer
 
 PASSWORD = "test-password"
@@ -236,3 +243,70 @@ def test_server_start_fails_for_a_bad_mods_folder(tmp_path):
 
     with pytest.raises(ModLoadError, match="does not exist"):
         asyncio.run(asyncio.wait_for(start(), TIMEOUT))
+
+
+# -- the game thread stopping -----------------------------------------------------------------------------------
+
+
+class _TickFailure(RuntimeError):
+    pass
+
+
+def _break_ticks(loop: GameLoop) -> None:
+    """Make every later tick's world update raise, as an engine bug inside a tick would; return once one has."""
+    exploded = threading.Event()
+
+    def patch(engine: Engine) -> None:
+        def broken_update() -> None:
+            exploded.set()
+            raise _TickFailure("injected failure inside world.update")
+
+        engine.world.update = broken_update  # type: ignore[method-assign]
+
+    loop.submit(patch).result(TIMEOUT)
+    assert exploded.wait(TIMEOUT), "no tick ran after the patch"
+
+
+def test_an_error_inside_a_tick_fails_later_jobs_promptly():
+    """Regression: an exception raised inside engine.step() killed the game thread silently, and every later
+    submitted job (every RCON command) waited forever; now they fail at once with the reason."""
+    loop = GameLoop(lambda: Engine(seed=1, mods=[], starting_chunks=1), mode="fast")
+    loop.start()
+    assert loop.ready.wait(TIMEOUT)
+    try:
+        _break_ticks(loop)
+        for _ in range(2):  # whether the thread has already refused the queue or does so once it sees the error
+            with pytest.raises(GameLoopStopped) as caught:
+                loop.submit(lambda e: e.tick).result(TIMEOUT)
+            assert str(caught.value) == (
+                "the game thread stopped after an internal error: _TickFailure: injected failure inside "
+                "world.update; restart the server"
+            )
+        assert isinstance(loop.error, _TickFailure)
+    finally:
+        loop.stop()
+
+
+def test_stop_fails_jobs_still_queued():
+    """Regression: stop() left queued jobs unanswered, so their submitters waited forever."""
+    loop = GameLoop(lambda: Engine(seed=1, mods=[], starting_chunks=1), mode="paused")
+    # Never started: nothing will ever run these.
+    queued = loop.submit(lambda e: e.tick)
+    loop.stop()
+    with pytest.raises(GameLoopStopped, match="has stopped"):
+        queued.result(TIMEOUT)
+    with pytest.raises(GameLoopStopped, match="has stopped"):
+        loop.submit(lambda e: e.tick).result(TIMEOUT)
+
+
+def test_rcon_reply_says_the_game_thread_stopped():
+    """Regression: after an internal error in a tick the served game's thread was gone and an RCON command never got
+    a reply; now the client reads why, right away."""
+    config = ServerConfig(seed=1, rcon_port=0, rcon_password=PASSWORD, mode="fast")
+    with ServerThread(config) as harness:
+        _break_ticks(harness.server.loop)
+        with client(harness) as c:
+            reply = c.send_command("/sc rcon.print(game.tick)")
+    assert reply is not None
+    assert reply.startswith("Error: the game thread stopped after an internal error: _TickFailure: ")
+    assert reply.endswith("; restart the server")

@@ -100,3 +100,41 @@ def test_chunk_of_negative_positions(engine, surface):
     chest = engine.world.create_entity(surface, "wooden-chest", -0.5, -0.5)
     assert chest in surface.chunks[(math.floor(-0.5) // CHUNK_SIZE, math.floor(-0.5) // CHUNK_SIZE)].entities
     assert chest in surface.chunks[(-1, -1)].entities
+
+
+def test_tile_name_if_generated_reports_out_of_map_without_generating(surface):
+    """Regression: reading a tile in an ungenerated chunk generated it; queries now see "out-of-map" there, as in
+    Factorio, and the map stays as it was."""
+    chunks = set(surface.chunks)
+    assert surface.tile_name_if_generated(5000, -5000) == "out-of-map"
+    assert set(surface.chunks) == chunks
+    surface.set_tile(3, 3, "water")
+    assert surface.tile_name_if_generated(3, 3) == "water"
+
+
+def test_blocking_tiles_treats_ungenerated_land_as_out_of_map(engine, surface):
+    """Regression: a placement check on ungenerated land generated the chunk; now the "out-of-map" tile, whose
+    data.raw collision mask has the object layer, blocks a building there and nothing is generated."""
+    chunks = set(surface.chunks)
+    mask = collision_layers(engine.prototypes.entities["stone-furnace"])
+    assert "object" in engine.prototypes.tiles["out-of-map"]["collision_mask"]["layers"]
+    assert surface.blocking_tiles(BBox(1000.3, 1000.3, 1001.7, 1001.7), mask) == [
+        (1000, 1000, "out-of-map"), (1001, 1000, "out-of-map"), (1000, 1001, "out-of-map"), (1001, 1001, "out-of-map"),
+    ]
+    assert set(surface.chunks) == chunks
+
+
+def test_generated_tiles_covers_generated_chunks_only_in_row_order(surface):
+    # Starting chunks span tiles [-32, 32); a box reaching far past them costs only the generated part.
+    tiles = list(surface.generated_tiles(-1_000_000, 30, 1_000_000, 33))
+    assert [(x, y) for x, y, _ in tiles] == [(x, y) for y in (30, 31) for x in range(-32, 32)]
+    assert all(name == surface.tile_name_if_generated(x, y) for x, y, name in tiles)
+    assert surface.generated_bounds() == (-32, -32, 32, 32)
+
+
+def test_tile_oracle_ignores_the_given_entity(engine, surface):
+    _clear(surface, 0, 0, 6, 6)
+    chest = engine.world.create_entity(surface, "wooden-chest", 1.5, 1.5)
+    mask = collision_layers(engine.prototypes.raw["character"]["character"])
+    assert surface.tile_blocked_for(mask)(1, 1)
+    assert not surface.tile_blocked_for(mask, (chest,))(1, 1)

@@ -157,3 +157,59 @@ def test_world_create_force_rejects_duplicates():
     engine = Engine(seed=1, mods=[], starting_chunks=1)
     with pytest.raises(ScriptError, match="already exists"):
         engine.world.create_force("player")
+
+
+def test_destroying_an_entity_invalidates_its_burner():
+    """Regression: world.destroy_entity invalidated the entity and its inventories but not its LuaBurner, which kept
+    answering valid = true and reading a dead drill's fuel."""
+    engine = Engine(seed=1, mods=[], starting_chunks=1)
+    reply = engine.execute_command(
+        "/sc local d = game.surfaces.nauvis.create_entity{name = 'burner-mining-drill', position = {40, 40}, "
+        "force = 'player'} storage.b = d.burner rcon.print(tostring(storage.b.valid)) d.destroy()"
+    )
+    assert reply == "true"
+    reply = engine.execute_command(
+        "/sc local ok, err = pcall(function() return storage.b.inventory end) "
+        "rcon.print(tostring(storage.b.valid) .. ' ' .. err)"
+    )
+    assert reply.startswith("false ")
+    assert reply.endswith("LuaBurner API call when LuaBurner was invalid.")
+
+
+def test_force_indices_stay_unique_after_a_merge():
+    """Regression: a new force took index len(forces) + 1, so after a merge it shared its index with a live force
+    and game.forces[i] found the wrong one."""
+    engine = Engine(seed=1, mods=[], starting_chunks=1)
+    reply = engine.execute_command(
+        "/sc local a, b = game.create_force('a'), game.create_force('b') "
+        "game.merge_forces('a', 'player') local c = game.create_force('c') "
+        "local seen, unique = {}, true "
+        "for _, f in pairs(game.forces) do unique = unique and not seen[f.index] seen[f.index] = true end "
+        "rcon.print(b.index .. ' ' .. c.index .. ' ' .. tostring(unique) .. ' ' .. game.forces[b.index].name .. ' ' "
+        ".. game.forces[c.index].name)"
+    )
+    assert reply == "5 4 true b c"
+
+
+def test_create_and_merge_forces_raise_the_games_events():
+    """Regression: create_force and merge_forces raised none of on_force_created, on_forces_merging and
+    on_forces_merged, so mods tracking forces never heard of them."""
+    engine = Engine(seed=1, mods=[], starting_chunks=1)
+    engine.execute_command(
+        "/sc storage.log = {} local function note(t) storage.log[#storage.log + 1] = t end "
+        "script.on_event(defines.events.on_force_created, function(e) note('created ' .. e.force.name) end) "
+        "script.on_event(defines.events.on_forces_merging, function(e) "
+        "note('merging ' .. e.source.name .. '>' .. e.destination.name .. ' ' .. tostring(e.source.valid) "
+        ".. ' ' .. e.source.index) end) "
+        "script.on_event(defines.events.on_forces_merged, function(e) "
+        "note('merged ' .. e.source_name .. '#' .. e.source_index .. '>' .. e.destination.name "
+        ".. ' ' .. tostring(game.forces[e.source_name] == nil)) end)"
+    )
+    reply = engine.execute_command(
+        "/sc local f = game.create_force('team') "
+        "local chest = game.surfaces.nauvis.create_entity{name = 'wooden-chest', position = {30.5, 30.5}, force = f} "
+        "game.merge_forces(f, 'player') "
+        "rcon.print(table.concat(storage.log, ';') .. ';' .. chest.force.name .. ' ' .. tostring(f.valid))"
+    )
+    assert reply == "created team;merging team>player true 4;merged team#4>player true;player false"
+    assert engine.mod_errors == []

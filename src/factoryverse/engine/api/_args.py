@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from factoryverse.engine.errors import ScriptError
 
-__all__ = ["position", "opt_position", "area", "item_stack", "position_table", "names", "require_table"]
+__all__ = ["position", "opt_position", "area", "radius", "item_stack", "position_table", "names", "require_table"]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def position(value: Any, what: str = "position") -> tuple[float, float]:
@@ -15,11 +20,14 @@ def position(value: Any, what: str = "position") -> tuple[float, float]:
     elif isinstance(value, (list, tuple)) and len(value) >= 2:
         x, y = value[0], value[1]
     elif hasattr(value, "lua_class") and hasattr(value, "x"):
-        return (float(value.x), float(value.y))
+        x, y = value.x, value.y
     else:
         raise ScriptError(f"Invalid MapPosition for {what}: expected {{x=number, y=number}} or {{number, number}}, got {value!r}")
-    if not isinstance(x, (int, float)) or not isinstance(y, (int, float)) or isinstance(x, bool) or isinstance(y, bool):
+    if not _is_number(x) or not _is_number(y):
         raise ScriptError(f"Invalid MapPosition for {what}: x and y must be numbers, got {value!r}")
+    if not (math.isfinite(x) and math.isfinite(y)):
+        # NaN compares false with every bound, so it would slip past the map-size check below.
+        raise ScriptError(f"Invalid MapPosition for {what}: x and y must be finite numbers, got ({x}, {y})")
     if abs(x) > 1_000_000 or abs(y) > 1_000_000:
         raise ScriptError(f"MapPosition {what} ({x}, {y}) is outside the map (at most 1,000,000 tiles from the origin)")
     return (float(x), float(y))
@@ -31,12 +39,19 @@ def opt_position(value: Any, what: str = "position") -> tuple[float, float] | No
 
 def area(value: Any, what: str = "area") -> tuple[float, float, float, float]:
     if isinstance(value, dict) and "left_top" in value:
-        lt, rb = position(value["left_top"], what), position(value["right_bottom"], what)
+        lt, rb = position(value["left_top"], what), position(value.get("right_bottom"), what)
     elif isinstance(value, (list, tuple)) and len(value) == 2:
         lt, rb = position(value[0], what), position(value[1], what)
     else:
         raise ScriptError(f"Invalid BoundingBox for {what}: expected {{left_top=, right_bottom=}} or {{{{x1,y1}},{{x2,y2}}}}")
     return (lt[0], lt[1], rb[0], rb[1])
+
+
+def radius(value: Any, what: str = "radius") -> float:
+    """A search radius or distance: a finite number, zero or more."""
+    if not _is_number(value) or not math.isfinite(value) or value < 0:
+        raise ScriptError(f"Invalid {what}: expected a finite number >= 0, got {value!r}")
+    return float(value)
 
 
 def position_table(x: float, y: float) -> dict[str, float]:

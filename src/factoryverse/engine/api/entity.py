@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from factoryverse.engine.api import _args
@@ -9,7 +10,8 @@ from factoryverse.engine.api.defines import define_name, define_value
 from factoryverse.engine.api.registry import api_class
 from factoryverse.engine.errors import ScriptError
 from factoryverse.engine.mechanics.mining_drill import mined_products
-from factoryverse.engine.world.inventory import CHARACTER_MAIN, CHEST, CRAFTER_OUTPUT, FUEL
+from factoryverse.engine.world.inventory import CHARACTER_MAIN, CHEST, CRAFTER_OUTPUT, FUEL, Stack
+from factoryverse.engine.world.inventory import Inventory as InventoryData
 
 __all__: list[str] = []
 
@@ -154,13 +156,51 @@ def _set_walking_state(state, e, value):
 
 
 @Entity.method("teleport")
-def _teleport(state, e, position, surface=None, *rest):
-    if isinstance(position, (int, float)) and isinstance(surface, (int, float)):
-        x, y = e.x + float(position), e.y + float(surface)
+def _teleport(state, e, position, surface=None, raise_teleported=None, snap_to_grid=None, build_check_type=None):
+    """teleport(position, surface?, raise_teleported?, snap_to_grid?, build_check_type?) or teleport(dx, dy?)."""
+    if isinstance(position, (int, float)) and not isinstance(position, bool):
+        # The relative form: teleport(4) moves 4 tiles east, teleport(0, 1) one tile south.
+        if surface is not None and not isinstance(surface, (int, float)):
+            raise ScriptError(f"teleport(x, y): y must be a number, got {surface!r}")
+        dx, dy = float(position), float(surface or 0)
+        if not (math.isfinite(dx) and math.isfinite(dy)):
+            raise ScriptError(f"teleport(x, y): offsets must be finite numbers, got ({dx}, {dy})")
+        x, y = e.x + dx, e.y + dy
     else:
         x, y = _args.position(position, "teleport")
+        if surface is not None and _surface_of(state, surface) is not e.surface:
+            raise ScriptError(
+                "teleport to another surface is not supported by this engine yet (see docs/known-differences.md); "
+                "leave `surface` out or pass the entity's own surface"
+            )
+    world = state.engine.world
+    if snap_to_grid is None or snap_to_grid:
+        x, y = world.placement_position(e.proto, x, y, e.direction)
+    old_position = {"x": e.x, "y": e.y}
     e.surface.move(e, x, y)
+    # A drill that stopped for lack of ore may stand on ore now.
+    world.wake(e)
+    if raise_teleported:
+        state.engine.events.raise_event(
+            "script_raised_teleported",
+            {"entity": e, "old_surface_index": e.surface.index, "old_position": old_position},
+        )
     return True
+
+
+def _surface_of(state, key):
+    world = state.engine.world
+    if isinstance(key, str):
+        found = world.surfaces.get(key)
+    elif isinstance(key, (int, float)) and not isinstance(key, bool):
+        found = world.surface_by_index(int(key))
+    elif getattr(key, "lua_class", None) == "LuaSurface":
+        found = key
+    else:
+        raise ScriptError(f"teleport: surface must be a surface name, index or LuaSurface, got {key!r}")
+    if found is None:
+        raise ScriptError(f"teleport: surface {key!r} doesn't exist")
+    return found
 
 
 def _inventory(e, index) -> Any:
@@ -258,26 +298,26 @@ def _deplete(state, e):
 
 @Entity.method("mine")
 def _mine(state, e, params=None):
-    """Resources give one unit's products; anything else is removed and gives its item(s)."""
+    """Resources give one unit's products; anything else is removed and gives its item(s) and its contents."""
     p = _args.require_table(params or {}, "mine")
     engine = state.engine
     world = engine.world
     inventory = p.get("inventory")
+    if inventory is not None and getattr(inventory, "lua_class", None) != "LuaInventory":
+        raise ScriptError(f"mine: inventory must be a LuaInventory, got {inventory!r}")
     force = bool(p.get("force")) or inventory is None
     if not p.get("ignore_minable") and not (e.proto.get("minable") or {}):
         return False
-    products = mined_products(e.proto)
-    if inventory is not None and not force:
-        if any(inventory.can_insert(n, c) < c for n, c in products):
-            return False
-    # The entity's own contents come out too (fuel, furnace contents), as when a player picks it up.
-    contents: list[tuple[str, int]] = []
+    items = mined_products(e.proto)
     if e.type != "resource":
-        for inv in e.inventories.values():
-            contents.extend(inv.contents().items())
         if e.stack is not None:
-            products = [(e.stack.name, e.stack.count)]
-    for name, count in products + contents:
+            items = [(e.stack.name, e.stack.count)]
+        # The entity's own contents come out too (fuel, furnace contents), as when a player picks it up.
+        for inv in e.inventories.values():
+            items.extend(inv.contents().items())
+    if not force and not _all_fit(inventory, items):
+        return False  # the game's "not enough room": nothing moves, the entity stays
+    for name, count in items:
         left = count - (inventory.insert(name, count) if inventory is not None else count)
         if left and inventory is not None:
             world.spill(e.surface, name, left, e.x, e.y)
@@ -288,6 +328,13 @@ def _mine(state, e, params=None):
         engine.events.raise_event("script_raised_destroy", {"entity": e})
     world.destroy_entity(e)
     return True
+
+
+def _all_fit(inventory: InventoryData, items: list[tuple[str, int]]) -> bool:
+    """Whether every stack fits at once: inserted one after another into a copy, so they compete for free slots."""
+    trial = InventoryData(len(inventory), inventory.stack_size, accepts=inventory.accepts)
+    trial.slots = [None if s is None else Stack(s.name, s.count) for s in inventory.slots]
+    return all(trial.insert(name, count) == count for name, count in items)
 
 
 # -- LuaBurner ------------------------------------------------------------------------------------------------

@@ -98,24 +98,36 @@ def _get_surface(state, g, key):
 def _create_force(state, g, name):
     if not isinstance(name, str) or not name:
         raise ScriptError("game.create_force: the force name must be a non-empty string")
-    return g.engine.world.create_force(name)
+    force = g.engine.world.create_force(name)
+    g.engine.events.raise_event("on_force_created", {"force": force})
+    return force
+
+
+def _force(world: Any, key: Any, what: str):
+    """A ForceID (name, index or LuaForce) -> the live force, or a clear error naming the argument."""
+    if isinstance(key, str):
+        force = world.forces.get(key)
+    elif isinstance(key, (int, float)) and not isinstance(key, bool):
+        force = next((f for f in world.forces.values() if f.index == key), None)
+    elif getattr(key, "lua_class", None) == "LuaForce":
+        force = key if key.valid else None
+    else:
+        raise ScriptError(f"game.merge_forces: {what} must be a force name, index or LuaForce, got {key!r}")
+    if force is None:
+        raise ScriptError(f"game.merge_forces: {what} force {key!r} doesn't exist")
+    return force
 
 
 @Game.method("merge_forces")
 def _merge_forces(state, g, source, destination):
     world = g.engine.world
-    src = world.forces.get(source if isinstance(source, str) else getattr(source, "name", None))
-    dst = world.forces.get(destination if isinstance(destination, str) else getattr(destination, "name", None))
-    if src is None or dst is None:
-        raise ScriptError("game.merge_forces: unknown force")
-    if src.name in ("player", "enemy", "neutral"):
-        raise ScriptError(f"Force {src.name} can't be merged: built-in forces are permanent")
-    for surface in world.surfaces.values():
-        for e in surface.all_entities():
-            if e.force is src:
-                e.force = dst
-    src.valid = False
-    del world.forces[src.name]
+    world.merge_forces(_force(world, source, "source"), _force(world, destination, "destination"))
+
+
+@Game.getter("player")
+def _player(state, g):
+    # Only set for a player's own console commands; RCON and a dedicated server's console have no player.
+    return None
 
 
 @Game.method("get_entity_by_unit_number")

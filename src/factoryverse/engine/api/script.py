@@ -7,7 +7,7 @@ from typing import Any
 from factoryverse.engine.api.registry import api_class
 from factoryverse.engine.errors import LuaRuntimeError, ScriptError
 
-__all__ = ["RemoteHandle", "CommandsHandle"]
+__all__ = ["RemoteHandle", "CommandsHandle", "RAISEABLE_EVENTS"]
 
 Bootstrap = api_class("LuaBootstrap")
 Remote = api_class("LuaRemote")
@@ -51,6 +51,12 @@ def _on_configuration_changed(state, mod, fn=None):
 
 @Bootstrap.method("on_event")
 def _on_event(state, mod, event, fn=None, filters=None):
+    if filters is not None:
+        # Ignoring them would hand the mod events it asked not to get; our mods register without filters.
+        raise ScriptError(
+            "script.on_event: event filters are not implemented by this engine yet (see docs/known-differences.md); "
+            "register without filters and check the event's entity in the handler"
+        )
     bus = _engine(state).events
     events = event if isinstance(event, list) else [event]
     for e in events:
@@ -91,12 +97,42 @@ def _get_event_handler(state, mod, event):
     return mod.handlers.get(_engine(state).events.id_of(event))
 
 
+# LuaBootstrap::raise_event: besides ids from generate_event_name, only these game events may be raised by a mod
+# (RaiseableEvents, the same in 2.0 and 2.1).
+RAISEABLE_EVENTS = frozenset({
+    "on_console_chat", "on_player_crafted_item", "on_player_fast_transferred", "on_biter_base_built",
+    "on_market_item_purchased", "script_raised_built", "script_raised_destroy", "script_raised_revive",
+    "script_raised_teleported", "script_raised_set_tiles",
+})
+
+
 @Bootstrap.method("raise_event")
 def _raise_event(state, mod, event, data=None):
-    engine = _engine(state)
-    eid = engine.events.id_of(event)
+    bus = _engine(state).events
+    eid = bus.id_of(event)
+    builtin = bus.ids.get(bus.names.get(eid, "")) == eid
+    if builtin and bus.names[eid] not in RAISEABLE_EVENTS:
+        raise ScriptError(
+            f"Event {bus.names[eid]} can't be raised with script.raise_event: only events made by "
+            "script.generate_event_name and " + ", ".join(sorted(RAISEABLE_EVENTS)) + " can be raised"
+        )
+    if isinstance(data, list):
+        data = dict(enumerate(data, 1))
+    if data is not None and not isinstance(data, dict):
+        raise ScriptError(f"script.raise_event: data must be a table, got {data!r}")
     payload = dict(data or {})
-    engine.events.raise_event(eid, payload)
+    if _holds_invalid_object(payload):
+        return  # the game silently drops an event whose data holds an invalid LuaObject
+    payload["mod_name"] = mod.name
+    bus.raise_event(eid, payload)
+
+
+def _holds_invalid_object(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_holds_invalid_object(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_invalid_object(v) for v in value)
+    return getattr(value, "lua_class", None) is not None and not getattr(value, "valid", True)
 
 
 # -- remote ---------------------------------------------------------------------------------------------------

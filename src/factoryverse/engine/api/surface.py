@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from factoryverse.engine.api import _args
+from factoryverse.engine.api import _args, _search
 from factoryverse.engine.api.registry import api_class
 from factoryverse.engine.errors import ScriptError
 from factoryverse.engine.world.geometry import BBox
@@ -52,8 +52,8 @@ def _force(state, value, default="player"):
 
 @Surface.method("get_tile")
 def _get_tile(state, s, x, y=None):
-    if y is None:
-        x, y = _args.position(x, "get_tile")
+    x, y = _args.position(x if y is None else (x, y), "get_tile")
+    # A LuaTile is a value: reading its name later reports "out-of-map" if the chunk is still not generated.
     return TileRef(s, math.floor(x), math.floor(y))
 
 
@@ -63,7 +63,13 @@ def _can_place_entity(state, s, params):
     world = _world(state)
     proto = world.entity_proto(p.get("name"))
     x, y = _args.position(p.get("position"), "can_place_entity.position")
-    return world.check_placement(s, proto, x, y, int(p.get("direction") or 0)).ok
+    direction = _search.direction_arg(p.get("direction"), "can_place_entity")
+    return world.check_placement(s, proto, x, y, direction).ok
+
+
+def _default_force(proto) -> str:
+    # The API documents "default is enemy"; resources carry no force of their own and read as neutral.
+    return "neutral" if proto["type"] == "resource" else "enemy"
 
 
 @Surface.method("create_entity")
@@ -75,9 +81,13 @@ def _create_entity(state, s, params):
     if not isinstance(name, str):
         raise ScriptError("create_entity: 'name' must be an entity prototype name")
     proto = world.entity_proto(name)
+    # Everything is checked before world.create_entity, which takes a unit_number: a refused call must not use one.
     x, y = _args.position(p.get("position"), "create_entity.position")
-    direction = int(p.get("direction") or 0)
-    force = _force(state, p.get("force"), "neutral" if proto["type"] in ("resource", "tree", "simple-entity") else "player")
+    direction = _search.direction_arg(p.get("direction"), "create_entity")
+    force = _force(state, p.get("force"), _default_force(proto))
+    amount = p.get("amount") if proto["type"] == "resource" else None
+    if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int) or amount < 1):
+        raise ScriptError(f"create_entity: amount must be an integer >= 1, got {amount!r}")
     stack = None
     if proto["type"] == "item-entity":
         # An item on the ground is its stack: the game requires `stack` for this type.
@@ -87,7 +97,7 @@ def _create_entity(state, s, params):
         if stack[0] not in engine.prototypes.items or stack[1] < 1:
             raise ScriptError(f"create_entity: invalid stack {p['stack']!r} (unknown item or count below 1)")
     # Like the game, create_entity places without a collision check; callers ask can_place_entity first.
-    entity = world.create_entity(s, name, x, y, direction=direction, force=force, amount=p.get("amount"))
+    entity = world.create_entity(s, name, x, y, direction=direction, force=force, amount=amount)
     if entity is None:
         return None
     if stack is not None:
@@ -110,144 +120,55 @@ def _find_entity(state, s, name, position):
     return None
 
 
-def _filter(state, s, p: dict[str, Any]):
-    names = _args.names(p.get("name"))
-    types = _args.names(p.get("type"))
-    forces = None
-    if p.get("force") is not None:
-        fv = p["force"]
-        forces = {(f if isinstance(f, str) else f.name) for f in (fv if isinstance(fv, list) else [fv])}
-    invert = bool(p.get("invert"))
-    limit = p.get("limit")
-    if p.get("area") is not None:
-        l, t, r, b = _args.area(p["area"])
-        region = BBox(l, t, r, b)
-
-        def inside(e):
-            return e.bbox().overlaps(region) or region.contains(e.x, e.y)
-    elif p.get("position") is not None:
-        x, y = _args.position(p["position"])
-        radius = p.get("radius")
-        if radius is not None:
-            region = BBox(x - radius, y - radius, x + radius, y + radius)
-
-            def inside(e):
-                return math.hypot(e.x - x, e.y - y) <= radius
-        else:
-            region = BBox(x - 0.01, y - 0.01, x + 0.01, y + 0.01)
-
-            def inside(e):
-                return e.bbox().contains(x, y)
-    else:
-        region = None
-
-        def inside(e):
-            return True
-    source = s.entities_near(region) if region is not None else s.all_entities()
-    out = []
-    for e in source:
-        if not e.valid or not inside(e):
-            continue
-        match = (names is None or e.name in names) and (types is None or e.type in types) and (forces is None or e.force.name in forces)
-        if match != invert or (invert and names is None and types is None and forces is None):
-            out.append(e)
-            if limit is not None and len(out) >= limit:
-                break
-    return out
-
-
 @Surface.method("find_entities_filtered")
 def _find_entities_filtered(state, s, params=None):
-    return _filter(state, s, _args.require_table(params or {}, "find_entities_filtered"))
+    return _search.find_entities(s, _args.require_table(params or {}, "find_entities_filtered"), "find_entities_filtered")
 
 
 @Surface.method("count_entities_filtered")
 def _count_entities_filtered(state, s, params=None):
-    return len(_filter(state, s, _args.require_table(params or {}, "count_entities_filtered")))
+    p = _args.require_table(params or {}, "count_entities_filtered")
+    return len(_search.find_entities(s, p, "count_entities_filtered"))
 
 
 @Surface.method("find_tiles_filtered")
 def _find_tiles_filtered(state, s, params=None):
     p = _args.require_table(params or {}, "find_tiles_filtered")
-    names = _args.names(p.get("name"))
-    layers = _layers(p.get("collision_mask"))
-    invert = bool(p.get("invert"))
-    if p.get("area") is None:
-        raise ScriptError("find_tiles_filtered: this engine needs an 'area'")
-    l, t, r, b = _args.area(p["area"])
-    limit = p.get("limit")
-    out = []
-    for ty in range(math.floor(t), math.ceil(b)):
-        for tx in range(math.floor(l), math.ceil(r)):
-            name = s.tile_name(tx, ty)
-            match = (names is None or name in names) and (layers is None or bool(s.tile_layers(name) & layers))
-            if match != invert:
-                out.append(TileRef(s, tx, ty))
-                if limit is not None and len(out) >= limit:
-                    return out
-    return out
-
-
-def _layers(mask) -> frozenset[str] | None:
-    """CollisionLayerID, an array of them, or a {layer=true} table."""
-    if mask is None:
-        return None
-    if isinstance(mask, str):
-        return frozenset([mask])
-    if isinstance(mask, list):
-        return frozenset(str(m) for m in mask)
-    if isinstance(mask, dict):
-        inner = mask.get("layers", mask)
-        return frozenset(k for k, v in inner.items() if v)
-    raise ScriptError(f"Invalid collision mask {mask!r}")
+    return [TileRef(s, tx, ty) for tx, ty in _search.find_tiles(s, p, "find_tiles_filtered")]
 
 
 @Surface.method("find_non_colliding_position")
 def _find_non_colliding_position(state, s, name, center, radius, precision, force_to_tile_center=False):
     world = _world(state)
+    if not isinstance(name, str):
+        raise ScriptError(f"find_non_colliding_position: name must be an entity prototype name, got {name!r}")
     proto = world.entity_proto(name)
-    cx, cy = _args.position(center, "find_non_colliding_position")
-    step = max(float(precision or 1), 0.01)
-    limit = float(radius) if radius else 100.0
-    r = 0.0
-    while r <= limit + 1e-9:
-        ring = [(0.0, 0.0)] if r == 0 else _ring(r, step)
-        for dx, dy in ring:
-            x, y = cx + dx, cy + dy
-            if force_to_tile_center:
-                x, y = math.floor(x) + 0.5, math.floor(y) + 0.5
-            if world.check_placement(s, proto, x, y).ok:
-                return {"x": x, "y": y}
-        r += step
-    return None
-
-
-def _ring(r: float, step: float) -> list[tuple[float, float]]:
-    n = max(1, round(r / step))
-    pts = []
-    for i in range(-n, n + 1):
-        pts.extend([(i * step, -r), (i * step, r)])
-    for i in range(-n + 1, n):
-        pts.extend([(-r, i * step), (r, i * step)])
-    return sorted(set(pts), key=lambda p: (math.hypot(*p), p[1], p[0]))
+    c = _args.position(center, "find_non_colliding_position center")
+    r = _args.radius(radius, "find_non_colliding_position radius")
+    step = _args.radius(precision, "find_non_colliding_position precision")
+    found = _search.find_non_colliding_position(world, s, proto, c, r, step, bool(force_to_tile_center))
+    return None if found is None else {"x": found[0], "y": found[1]}
 
 
 @Surface.method("request_path")
 def _request_path(state, s, params):
     p = _args.require_table(params, "request_path")
+    # Factorio requires these two even though the tile-grid search here only needs the collision mask.
+    for key in ("bounding_box", "force"):
+        if p.get(key) is None:
+            raise ScriptError(f"request_path: '{key}' is required")
+    _args.area(p["bounding_box"], "request_path.bounding_box")
+    _force(state, p["force"])
     start = _args.position(p.get("start"), "request_path.start")
     goal = _args.position(p.get("goal"), "request_path.goal")
-    mask = p.get("collision_mask")
-    if isinstance(mask, dict) and "layers" in mask:
-        layers = frozenset(k for k, v in mask["layers"].items() if v)
-    elif isinstance(mask, dict):
-        layers = frozenset(k for k, v in mask.items() if v)
-    elif isinstance(mask, list):
-        layers = frozenset(mask)
-    else:
+    if p.get("collision_mask") is None:
         raise ScriptError("request_path: collision_mask is required (a CollisionMask such as the character prototype's)")
-    radius = float(p.get("radius") or 0)
-    return state.engine.paths.request(s, start, goal, layers, radius, p.get("entity_to_ignore"))
+    layers = _search.layers_arg(p["collision_mask"])
+    radius = 1.0 if p.get("radius") is None else _args.radius(p["radius"], "request_path.radius")
+    ignore = p.get("entity_to_ignore")
+    if ignore is not None and getattr(ignore, "lua_class", None) != "LuaEntity":
+        raise ScriptError("request_path: entity_to_ignore must be a LuaEntity")
+    return state.engine.paths.request(s, start, goal, layers, radius, ignore)
 
 
 @Surface.method("get_chunks")
@@ -278,7 +199,7 @@ def _request_to_generate_chunks(state, s, position, radius=0):
 
 @Tile.getter("name")
 def _tile_name(state, t):
-    return t.surface.tile_name(t.x, t.y)
+    return t.surface.tile_name_if_generated(t.x, t.y)
 
 
 @Tile.getter("position")
@@ -288,7 +209,7 @@ def _tile_position(state, t):
 
 @Tile.method("collides_with")
 def _tile_collides_with(state, t, layer):
-    return layer in t.surface.tile_layers(t.surface.tile_name(t.x, t.y))
+    return layer in t.surface.tile_layers(t.surface.tile_name_if_generated(t.x, t.y))
 
 
 # -- LuaForce -------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,9 +33,48 @@ serpent.line, serpent.block = without_comments(serpent.line), without_comments(s
 return serpent"""
 
 
+# math.random with Lua 5.2's argument rules and messages, drawing from the engine's generator (`next_float`, a
+# number in [0, 1)); like Lua's own, it draws before it checks the arguments.
+_RANDOM = """local next_float = ...
+local floor, select, tonumber, type, error = math.floor, select, tonumber, type, error
+local function number_arg(n, i, v)
+  local x = type(v) == "number" and v or (type(v) == "string" and tonumber(v)) or nil
+  if x == nil then
+    error("bad argument #" .. i .. " to 'random' (number expected, got " .. (i > n and "no value" or type(v)) .. ")", 3)
+  end
+  return x
+end
+return function(...)
+  local n = select("#", ...)
+  local r = next_float()
+  if n == 0 then return r end
+  local a, b = ...
+  if n == 1 then
+    local u = number_arg(n, 1, a)
+    if u < 1 then error("bad argument #1 to 'random' (interval is empty)", 2) end
+    return floor(r * u) + 1
+  elseif n == 2 then
+    local l, u = number_arg(n, 1, a), number_arg(n, 2, b)
+    if l > u then error("bad argument #2 to 'random' (interval is empty)", 2) end
+    return floor(r * (u - l + 1)) + l
+  end
+  error("wrong number of arguments", 2)
+end"""
+
+
+def _map_random(engine: Engine) -> random.Random:
+    """One generator per engine, seeded from the map seed and shared by all its states, as Factorio's map RNG."""
+    rng = engine.__dict__.get("_lua_math_random")
+    if rng is None:
+        rng = engine._lua_math_random = random.Random(engine.seed)  # type: ignore[attr-defined]
+    return rng
+
+
 class Requirer:
     """Factorio's `require` for one state: `__mod__/path`, paths relative to the requiring file, then the mod root,
-    then core's lualib; dots or slashes as separators; each file runs once per state."""
+    then core's lualib; dots or slashes as separators; each file runs once per state. It works only while a file
+    runs (control.lua and what it requires): afterwards, and always in the level's console state, it fails with the
+    game's message."""
 
     def __init__(self, state: LuaState, mod_roots: dict[str, Path], own_mod: str | None):
         self.state = state
@@ -54,17 +94,16 @@ class Requirer:
             root = self.roots.get(mod)
             return [(mod, root / (rest + ".lua"))] if root else []
         rel = name if "/" in name else name.replace(".", "/")
-        out = []
-        if self.stack:
-            mod, here = self.stack[-1]
-            out.append((mod, here / (rel + ".lua")))
-            out.append((mod, self.roots[mod] / (rel + ".lua")))
-        elif self.own_mod:
-            out.append((self.own_mod, self.roots[self.own_mod] / (rel + ".lua")))
+        mod, here = self.stack[-1]
+        out = [(mod, here / (rel + ".lua")), (mod, self.roots[mod] / (rel + ".lua"))]
         out.append(("core", self.roots["core"] / "lualib" / (rel + ".lua")))
         return out
 
     def require(self, name: Any) -> Any:
+        if not self.stack:
+            # Only while a file of this state runs (control.lua and what it requires); never from handlers, remote
+            # calls or the console, as in the game.
+            raise ScriptError("Require can't be used outside of control.lua parsing.")
         if not isinstance(name, str):
             raise ScriptError(f"require expects a string, got {type(name).__name__}")
         for mod, path in self._candidates(name):
@@ -109,6 +148,9 @@ def install_globals(engine: Engine, state: LuaState, *, mod: str | None, api_obj
     g.storage = state.table()
     g.serpent = state.lua.execute(_SERPENT_DEFAULTS, state.lua.execute(_SERPENT))
     g.table_size = _table_size(state)
+    # Factorio makes math.random deterministic (the map's generator) and math.randomseed does nothing.
+    g.math.random = state.lua.execute(_RANDOM, _map_random(engine).random)
+    g.math.randomseed = state.lua.eval("function() end")
     who = mod or "level"
 
     def _log(message: Any) -> None:

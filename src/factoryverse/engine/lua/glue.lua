@@ -24,8 +24,14 @@ local function unpack_ok(cls, ok, ...)
   return ...
 end
 
-local function define_class(cls, getters, setters, methods, always, has_length)
+-- `real` lists every member Factorio gives the class (name -> true if it is read-only), so a mod reading one the
+-- engine lacks learns that the engine is behind, not that the game has no such key.
+local function define_class(cls, getters, setters, methods, always, has_length, real)
   local mt = { __metatable = cls }
+  local function missing(k)
+    return cls .. "::" .. tostring(k) .. " is a Factorio API member this engine does not implement yet "
+      .. "(see docs/known-differences.md)"
+  end
   local method_cache = setmetatable({}, { __mode = "k" })
   mt.__index = function(t, k)
     local obj = handles[t]
@@ -53,6 +59,8 @@ local function define_class(cls, getters, setters, methods, always, has_length)
         per_obj[k] = f
       end
       return f
+    elseif real[k] ~= nil then
+      error(missing(k), 2)
     end
     error(cls .. " doesn't contain key " .. tostring(k) .. ".", 2)
   end
@@ -63,8 +71,10 @@ local function define_class(cls, getters, setters, methods, always, has_length)
         error(cls .. " API call when " .. cls .. " was invalid.", 2)
       end
       return unpack_ok(cls, pcall(py_set, cls, obj, k, v))
-    elseif getters[k] or methods[k] then
+    elseif getters[k] or methods[k] or real[k] == true then
       error(cls .. "::" .. tostring(k) .. " is read only.", 2)
+    elseif real[k] == false then
+      error(missing(k), 2)
     end
     error(cls .. " doesn't contain key " .. tostring(k) .. ".", 2)
   end

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import lupa.lua52 as lupa
 
+from factoryverse.engine.api.members import load_members
 from factoryverse.engine.errors import LuaRuntimeError, ScriptError
 
 if TYPE_CHECKING:
@@ -66,6 +67,7 @@ class LuaState:
         self._run_limited = glue["run_limited"]
         self.wrap = glue["wrap"]
         self._loader: Any = None
+        members = load_members()
         for cls in registry.classes.values():
             methods = self._set_of(cls.methods)
             for key, lua_file in cls.lua_methods.items():
@@ -77,6 +79,7 @@ class LuaState:
                 methods,
                 self._set_of(cls.always),
                 cls.length is not None,
+                self._table_from({k: bool(info.readonly) for k, info in members.class_members(cls.name).items()}),
             )
         g = self.lua.globals()
         # Factorio keeps a reduced debug library (traceback, getinfo); sethook stays engine-only.

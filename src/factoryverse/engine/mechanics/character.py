@@ -1,4 +1,9 @@
-"""Characters walking: `walking_state` moves a character `running_speed` tiles per tick, stopped by collisions."""
+"""Characters walking: `walking_state` moves a character `running_speed` tiles for one tick, stopped by collisions.
+
+As in the game, setting `walking_state` is a one-tick input: the character takes that tick's step and then stands,
+unless something sets it again before the next step (the agent mod does so from on_tick, which runs before the
+world's update in the same tick).
+"""
 
 from __future__ import annotations
 
@@ -24,9 +29,14 @@ def can_stand(world: World, entity: Entity, x: float, y: float) -> bool:
 
 
 def update_walking(world: World, entity: Entity) -> None:
+    world.walkers.pop(entity.oid, None)
     if not entity.valid or not entity.walking:
-        world.walkers.pop(entity.oid, None)
         return
+    entity.walking = False
+    _step(world, entity)
+
+
+def _step(world: World, entity: Entity) -> None:
     speed = float(entity.proto.get("running_speed", 0.15))
     vx, vy = DIRECTION_VECTORS[entity.walking_direction % 16]
     nx, ny = entity.x + vx * speed, entity.y + vy * speed

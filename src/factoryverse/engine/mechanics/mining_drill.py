@@ -48,7 +48,7 @@ def insert_into_entity(world: World, target: Entity, name: str, count: int) -> i
 
 
 class DrillMachine:
-    __slots__ = ("progress", "pending", "status", "energy_per_tick", "speed", "area", "current", "output")
+    __slots__ = ("progress", "pending", "status", "energy_per_tick", "speed", "radius", "anchor", "current", "output")
 
     def __init__(self, world: World, entity: Entity):
         proto = entity.proto
@@ -57,8 +57,9 @@ class DrillMachine:
         self.status = "working"
         self.energy_per_tick = parse_energy(proto.get("energy_usage", "0W")) / 60.0
         self.speed = float(proto["mining_speed"])
-        r = float(proto.get("resource_searching_radius", 0.49))
-        self.area = BBox(entity.x - r, entity.y - r, entity.x + r, entity.y + r)
+        self.radius = float(proto.get("resource_searching_radius", 0.49))
+        # Where the drill stood when `current` and `output` were found: a teleported drill looks again.
+        self.anchor = (entity.x, entity.y)
         self.current: Entity | None = None
         self.output: Entity | None = None  # the entity at the drop position, once found
         # A new drill already reports why it can't work (the game shows "No fuel" on a freshly built burner drill).
@@ -70,15 +71,27 @@ class DrillMachine:
     def resource(self, entity: Entity) -> Entity | None:
         """The first resource under the mining area with something left; kept until it runs out (resources never
         appear under a drill, so the first one stays the first)."""
+        self._follow(entity)
         current = self.current
         if current is not None and current.valid and current.amount > 0:
             return current
         self.current = self._scan(entity)
         return self.current
 
+    def area(self, entity: Entity) -> BBox:
+        """The mining area, `resource_searching_radius` around wherever the drill stands now."""
+        r = self.radius
+        return BBox(entity.x - r, entity.y - r, entity.x + r, entity.y + r)
+
+    def _follow(self, entity: Entity) -> None:
+        if self.anchor != (entity.x, entity.y):
+            self.anchor = (entity.x, entity.y)
+            self.current = None
+            self.output = None
+
     def _scan(self, entity: Entity) -> Entity | None:
         surface = entity.surface
-        a = self.area
+        a = self.area(entity)
         categories = set(entity.proto.get("resource_categories") or ["basic-solid"])
         for ty in range(math.floor(a.top), math.ceil(a.bottom)):
             for tx in range(math.floor(a.left), math.ceil(a.right)):
@@ -101,6 +114,7 @@ class DrillMachine:
             self.pending.clear()
             return True
         dx, dy = drop
+        self._follow(entity)
         target = self.output
         # Kept while it still covers the drop position (a rotated drill or a teleported chest finds anew).
         if target is None or not target.valid or not target.footprint().contains(dx, dy):

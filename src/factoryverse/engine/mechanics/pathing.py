@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -12,9 +13,12 @@ _MAX_NODES = 60_000
 
 if TYPE_CHECKING:
     from factoryverse.engine.engine import Engine
+    from factoryverse.engine.world.entity import Entity
     from factoryverse.engine.world.surface import Surface
 
 __all__ = ["PathRequests", "PathRequest"]
+
+log = logging.getLogger("factoryverse.engine.pathing")
 
 
 @dataclass
@@ -25,7 +29,7 @@ class PathRequest:
     goal: tuple[float, float]
     layers: frozenset[str]
     radius: float
-    ignore: Any
+    ignore: Entity | None
     due_tick: int
 
 
@@ -35,7 +39,9 @@ class PathRequests:
         self._next_id = 0
         self.pending: list[PathRequest] = []
 
-    def request(self, surface: Surface, start, goal, layers: frozenset[str], radius: float, ignore: Any) -> int:
+    def request(
+        self, surface: Surface, start, goal, layers: frozenset[str], radius: float, ignore: Entity | None
+    ) -> int:
         self._next_id += 1
         # Factorio answers on a later tick, never inside the call that asked.
         self.pending.append(PathRequest(self._next_id, surface, start, goal, layers, radius, ignore, self.engine.tick + 1))
@@ -49,23 +55,20 @@ class PathRequests:
             return
         self.pending = [r for r in self.pending if r.due_tick > self.engine.tick]
         for req in due:
-            blocked_tiles = req.surface.tile_blocked_for(req.layers)
-            ignore = req.ignore
-
-            if ignore is not None:
-                import math
-
-                own = (math.floor(ignore.x), math.floor(ignore.y))
-
-                def blocked(tx: int, ty: int, _b=blocked_tiles, _own=own) -> bool:
-                    return False if (tx, ty) == _own else _b(tx, ty)
-            else:
-                blocked = blocked_tiles
-            try:
-                path = find_path(blocked, req.start, req.goal, radius=req.radius, max_nodes=_MAX_NODES)
-            except PathfindingError:
-                path = None  # a malformed request fails like an unreachable goal: the event carries no path
             data: dict[str, Any] = {"id": req.id, "try_again_later": False}
+            path = self._solve(req)
             if path is not None:
                 data["path"] = [{"position": {"x": x, "y": y}, "needs_destroy_to_reach": False} for x, y in path]
             self.engine.events.raise_event("on_script_path_request_finished", data)
+
+    def _solve(self, req: PathRequest) -> list[tuple[float, float]] | None:
+        """The path, or None for a failed search; one bad request must not stop the tick or the other answers."""
+        ignore = (req.ignore,) if req.ignore is not None and req.ignore.valid else ()
+        try:
+            blocked = req.surface.tile_blocked_for(req.layers, ignore)
+            return find_path(blocked, req.start, req.goal, radius=req.radius, max_nodes=_MAX_NODES)
+        except PathfindingError:
+            return None  # a malformed request fails like an unreachable goal: the event carries no path
+        except Exception:
+            log.exception("path request %d failed inside the engine; answering it without a path", req.id)
+            return None

@@ -2,6 +2,9 @@
 
 One thread owns the engine (Lua states are not thread-safe and determinism needs one writer). RCON commands are
 queued and run between ticks in arrival order, as Factorio does; their replies go back when they have run.
+
+If that thread stops (an internal error in a tick, a failed start, or `stop()`), every queued and later command
+fails at once with GameLoopStopped, so no RCON client waits for a reply that will never come.
 """
 
 from __future__ import annotations
@@ -17,13 +20,18 @@ from pathlib import Path
 from typing import Any, Callable
 
 from factoryverse.engine.engine import TICKS_PER_SECOND, Engine
+from factoryverse.engine.errors import EngineError
 from factoryverse.engine.server.rcon import RconServer
 
-__all__ = ["GameLoop", "ServerConfig", "GameServer", "SpeedMode"]
+__all__ = ["GameLoop", "GameLoopStopped", "ServerConfig", "GameServer", "SpeedMode"]
 
 log = logging.getLogger("factoryverse.engine.server")
 
 SpeedMode = str  # "paused" | "realtime" | "fast"; `speed` scales realtime
+
+
+class GameLoopStopped(EngineError):
+    """The game thread is not running any more, so a submitted job was not (and will not be) run."""
 
 
 @dataclass
@@ -51,13 +59,20 @@ class GameLoop:
         self._stopped = threading.Event()
         self.ready = threading.Event()
         self.error: BaseException | None = None
+        # Set once the loop serves no more jobs; guarded by _lock so no job slips in after the queue is failed.
+        self._closed: GameLoopStopped | None = None
+        self._lock = threading.Lock()
 
     def start(self) -> None:
         self._thread.start()
 
     def submit(self, job: Callable[[Engine], Any]) -> Future:
         fut: Future = Future()
-        self._jobs.put((job, fut))
+        with self._lock:
+            if self._closed is not None:
+                fut.set_exception(self._closed)
+            else:
+                self._jobs.put((job, fut))
         return fut
 
     def stop(self) -> None:
@@ -65,6 +80,22 @@ class GameLoop:
         self._jobs.put(None)
         if self._thread.is_alive() and threading.current_thread() is not self._thread:
             self._thread.join(timeout=10)
+        # Also when the thread never started or is stuck: whatever is still queued will not run.
+        self._close(GameLoopStopped("the game server has stopped; the command was not run"))
+
+    def _close(self, reason: GameLoopStopped) -> None:
+        """Refuse every queued and later job with `reason` (the first reason given wins)."""
+        with self._lock:
+            if self._closed is None:
+                self._closed = reason
+            reason = self._closed
+            while True:
+                try:
+                    item = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if item is not None and item[1].set_running_or_notify_cancel():
+                    item[1].set_exception(reason)
 
     def _drain(self, block_for: float | None) -> None:
         """Run queued jobs; wait up to `block_for` seconds for the first one (None: don't wait)."""
@@ -93,10 +124,30 @@ class GameLoop:
             self.engine = self._factory()
         except BaseException as e:
             self.error = e
+            self._close(GameLoopStopped(f"the game engine failed to start: {type(e).__name__}: {e}"))
             self.ready.set()
             return
         self.ready.set()
-        engine = self.engine
+        try:
+            self._serve(self.engine)
+        except BaseException as e:
+            # A tick is engine code, not a mod's handler (those are caught inside): the world may be half-updated,
+            # so the loop stops rather than run on from an inconsistent state.
+            self.error = e
+            log.exception("the game thread stopped after an internal error")
+            self._close(
+                GameLoopStopped(
+                    f"the game thread stopped after an internal error: {type(e).__name__}: {e}; restart the server"
+                )
+            )
+        finally:
+            self._close(GameLoopStopped("the game server has stopped; the command was not run"))
+            try:
+                self.engine.close()
+            except Exception:
+                log.exception("closing the engine failed")
+
+    def _serve(self, engine: Engine) -> None:
         next_tick = time.perf_counter()
         while not self._stopped.is_set():
             paused = self.mode == "paused" or getattr(engine, "paused", False)
@@ -119,7 +170,6 @@ class GameLoop:
             next_tick += 1.0 / (TICKS_PER_SECOND * speed)
             if time.perf_counter() - next_tick > 1.0:
                 next_tick = time.perf_counter()  # fell far behind: don't try to catch up in a burst
-        engine.close()
 
 
 class GameServer:
@@ -144,7 +194,11 @@ class GameServer:
 
     async def _execute(self, text: str) -> str:
         fut = self.loop.submit(lambda engine: engine.execute_command(text))
-        return await asyncio.wrap_future(fut)
+        try:
+            return await asyncio.wrap_future(fut)
+        except GameLoopStopped as e:
+            # The client gets the reason as the reply text; the thread's own failure was logged once, when it died.
+            return f"Error: {e}"
 
     async def start(self) -> None:
         self.loop.start()

@@ -51,8 +51,10 @@ def footprint_tiles(box: BBox) -> tuple[int, int]:
 def snap_to_grid(x: float, y: float, box: BBox) -> tuple[float, float]:
     """Where the game puts a grid-aligned entity asked for at (x, y): odd sizes on tile centres, even on corners."""
     w, h = footprint_tiles(box)
-    sx = math.floor(x) + 0.5 if w % 2 else float(round(x))
-    sy = math.floor(y) + 0.5 if h % 2 else float(round(y))
+    # Halves round up (towards +inf) on both axes; Python's round() is half-to-even and would send 30.5 and 31.5
+    # the opposite ways.
+    sx = math.floor(x) + 0.5 if w % 2 else float(math.floor(x + 0.5))
+    sy = math.floor(y) + 0.5 if h % 2 else float(math.floor(y + 0.5))
     return (sx, sy)
 
 

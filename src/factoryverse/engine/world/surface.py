@@ -10,7 +10,10 @@ from factoryverse.engine.world.geometry import BBox
 from factoryverse.engine.world.ids import next_oid
 from factoryverse.engine.world.mapgen import CHUNK_SIZE, ChunkData, MapGenerator
 
-__all__ = ["Surface", "Chunk", "CHUNK_SIZE"]
+__all__ = ["Surface", "Chunk", "CHUNK_SIZE", "OUT_OF_MAP"]
+
+# What the game reports for a tile in a chunk that is not generated; its collision mask blocks nearly everything.
+OUT_OF_MAP = "out-of-map"
 
 # Largest half-extent of any entity we place; area queries look this far into neighbouring chunks.
 _MAX_HALF_EXTENT = 5.0
@@ -60,8 +63,53 @@ class Surface:
         return (cx, cy) in self.chunks
 
     def tile_name(self, x: int, y: int) -> str:
+        """The tile at (x, y), generating its chunk first; only for callers that may grow the map."""
         chunk = self.ensure_chunk(x // CHUNK_SIZE, y // CHUNK_SIZE)
         return chunk.tiles[(y - chunk.cy * CHUNK_SIZE) * CHUNK_SIZE + (x - chunk.cx * CHUNK_SIZE)]
+
+    def tile_name_if_generated(self, x: int, y: int) -> str:
+        """The tile at (x, y), or "out-of-map" where no chunk is generated, as the game reports it there.
+
+        Queries must use this one: reading the world must not generate it.
+        """
+        chunk = self.chunks.get((x // CHUNK_SIZE, y // CHUNK_SIZE))
+        if chunk is None:
+            return OUT_OF_MAP
+        return chunk.tiles[(y - chunk.cy * CHUNK_SIZE) * CHUNK_SIZE + (x - chunk.cx * CHUNK_SIZE)]
+
+    def generated_tiles(self, left: int, top: int, right: int, bottom: int) -> Iterator[tuple[int, int, str]]:
+        """(x, y, name) of the generated tiles in [left, right) x [top, bottom), row by row (y, then x).
+
+        The work is bounded by the generated chunks the box touches, however large the box.
+        """
+        if right <= left or bottom <= top:
+            return
+        cx0, cx1 = left // CHUNK_SIZE, (right - 1) // CHUNK_SIZE
+        cy0, cy1 = top // CHUNK_SIZE, (bottom - 1) // CHUNK_SIZE
+        if (cx1 - cx0 + 1) * (cy1 - cy0 + 1) <= len(self.chunks):
+            keys = [(cx, cy) for cy in range(cy0, cy1 + 1) for cx in range(cx0, cx1 + 1) if (cx, cy) in self.chunks]
+        else:
+            keys = sorted((k for k in self.chunks if cx0 <= k[0] <= cx1 and cy0 <= k[1] <= cy1), key=lambda k: (k[1], k[0]))
+        rows: dict[int, list[Chunk]] = {}
+        for key in keys:
+            rows.setdefault(key[1], []).append(self.chunks[key])
+        for cy, chunks in rows.items():
+            by = cy * CHUNK_SIZE
+            for y in range(max(top, by), min(bottom, by + CHUNK_SIZE)):
+                for chunk in chunks:
+                    bx = chunk.cx * CHUNK_SIZE
+                    row = (y - by) * CHUNK_SIZE - bx
+                    tiles = chunk.tiles
+                    for x in range(max(left, bx), min(right, bx + CHUNK_SIZE)):
+                        yield (x, y, tiles[row + x])
+
+    def generated_bounds(self) -> tuple[int, int, int, int] | None:
+        """The tile box [left, right) x [top, bottom) round every generated chunk, or None before any."""
+        if not self.chunks:
+            return None
+        xs = [k[0] for k in self.chunks]
+        ys = [k[1] for k in self.chunks]
+        return (min(xs) * CHUNK_SIZE, min(ys) * CHUNK_SIZE, (max(xs) + 1) * CHUNK_SIZE, (max(ys) + 1) * CHUNK_SIZE)
 
     def set_tile(self, x: int, y: int, name: str) -> None:
         chunk = self.ensure_chunk(x // CHUNK_SIZE, y // CHUNK_SIZE)
@@ -103,16 +151,23 @@ class Surface:
 
     def entities_near(self, area: BBox) -> Iterator[Entity]:
         """Every entity whose chunk could hold something touching `area`, in creation order per chunk."""
+        for chunk in self._chunks_near(area):
+            yield from list(chunk.entities)
+
+    def _chunks_near(self, area: BBox) -> list[Chunk]:
+        """Generated chunks that can hold an entity touching `area`, in (cy, cx) order."""
         m = _MAX_HALF_EXTENT
         cx0 = math.floor(area.left - m) // CHUNK_SIZE
         cx1 = math.floor(area.right + m) // CHUNK_SIZE
         cy0 = math.floor(area.top - m) // CHUNK_SIZE
         cy1 = math.floor(area.bottom + m) // CHUNK_SIZE
+        out = []
         for cy in range(cy0, cy1 + 1):
             for cx in range(cx0, cx1 + 1):
                 chunk = self.chunks.get((cx, cy))
                 if chunk is not None:
-                    yield from list(chunk.entities)
+                    out.append(chunk)
+        return out
 
     def all_entities(self) -> Iterator[Entity]:
         for key in sorted(self.chunks):
@@ -124,26 +179,37 @@ class Surface:
         """Entities whose collision box overlaps `box` and whose mask shares a layer with `layers`."""
         ignored = {e.oid for e in ignore}
         out = []
-        for e in self.entities_near(box):
-            if e.oid in ignored or not e.valid or not (e.layers & layers):
-                continue
-            if e.bbox().overlaps(box):
+        # The same test as BBox.overlaps, inlined: placement searches call this thousands of times per request.
+        left, top, right, bottom = box.left + 1e-6, box.top + 1e-6, box.right - 1e-6, box.bottom - 1e-6
+        for chunk in self._chunks_near(box):
+            for e in chunk.entities:
+                x, y, b = e.x, e.y, e.box
+                if x + b.left >= right or left >= x + b.right or y + b.top >= bottom or top >= y + b.bottom:
+                    continue
+                if e.oid in ignored or not e.valid or not (e.layers & layers):
+                    continue
                 out.append(e)
         return out
 
     def blocking_tiles(self, box: BBox, layers: frozenset[str]) -> list[tuple[int, int, str]]:
-        """Tiles under `box` whose collision mask shares a layer with `layers` (water for buildings)."""
+        """Tiles under `box` whose collision mask shares a layer with `layers` (water for buildings).
+
+        Ungenerated land counts as "out-of-map" tiles, which block what their mask collides with, and stays
+        ungenerated: checking a placement must not grow the map.
+        """
         out = []
         for ty in range(math.floor(box.top + 1e-6), math.ceil(box.bottom - 1e-6)):
             for tx in range(math.floor(box.left + 1e-6), math.ceil(box.right - 1e-6)):
-                name = self.tile_name(tx, ty)
+                name = self.tile_name_if_generated(tx, ty)
                 if self.tile_layers(name) & layers:
                     out.append((tx, ty, name))
         return out
 
-    def tile_blocked_for(self, layers: frozenset[str]) -> Callable[[int, int], bool]:
-        """A tile oracle for the pathfinder: blocked if its tile or any entity on it collides with `layers`."""
+    def tile_blocked_for(self, layers: frozenset[str], ignore: Iterable[Entity] = ()) -> Callable[[int, int], bool]:
+        """A tile oracle for the pathfinder: blocked if its tile or any entity on it (but `ignore`) collides with
+        `layers`."""
         cache: dict[tuple[int, int], bool] = {}
+        ignored = tuple(ignore)
 
         def blocked(tx: int, ty: int) -> bool:
             key = (tx, ty)
@@ -154,7 +220,9 @@ class Surface:
                     cache[key] = True
                     return True
                 box = BBox(tx + 0.05, ty + 0.05, tx + 0.95, ty + 0.95)
-                hit = bool(self.tile_layers(self.tile_name(tx, ty)) & layers) or bool(self.colliding(box, layers))
+                hit = bool(self.tile_layers(self.tile_name_if_generated(tx, ty)) & layers) or bool(
+                    self.colliding(box, layers, ignored)
+                )
                 cache[key] = hit
             return hit
 

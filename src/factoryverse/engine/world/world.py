@@ -22,6 +22,7 @@ __all__ = ["World", "PlacementCheck"]
 
 # Types whose entities carry a unit_number in Factorio (characters do too); resources, trees and rocks do not.
 _NO_UNIT_NUMBER = frozenset({"resource", "tree", "simple-entity", "item-entity"})
+_BUILTIN_FORCES = ("player", "enemy", "neutral")
 
 
 class PlacementCheck:
@@ -63,9 +64,36 @@ class World:
             raise ScriptError(f"Force with name \"{name}\" already exists.")
         if len(self.forces) >= 64:
             raise ScriptError("Too many forces: Factorio allows at most 64.")
-        force = Force(name, len(self.forces) + 1)
+        # The lowest index no live force holds: indices stay unique after a merge frees one, and stay within the
+        # game's 64 force slots however many forces come and go.
+        taken = {f.index for f in self.forces.values()}
+        index = next(i for i in range(1, len(self.forces) + 2) if i not in taken)
+        force = Force(name, index)
         self.forces[name] = force
         return force
+
+    def merge_forces(self, source: Force, destination: Force) -> None:
+        """Hand everything of `source` to `destination` and remove `source`, with the game's two events around it."""
+        if source is destination:
+            raise ScriptError(f"Can't merge force {source.name} into itself.")
+        if source.name in _BUILTIN_FORCES:
+            raise ScriptError(f"Force {source.name} can't be merged: the built-in forces (player, enemy, neutral) are permanent")
+        events = self.engine.events
+        events.raise_event("on_forces_merging", {"source": source, "destination": destination})
+        if not (source.valid and destination.valid):
+            return  # a handler merged one of them away already
+        for surface in self.surfaces.values():
+            for e in surface.all_entities():
+                if e.force is source:
+                    e.force = destination
+        for other in self.forces.values():
+            other.friends.discard(source.name)
+            other.cease_fire.discard(source.name)
+        source.valid = False
+        del self.forces[source.name]
+        events.raise_event(
+            "on_forces_merged", {"source_name": source.name, "source_index": source.index, "destination": destination}
+        )
 
     def surface_by_index(self, index: int) -> Surface | None:
         for s in self.surfaces.values():
@@ -154,6 +182,8 @@ class World:
         self.walkers.pop(entity.oid, None)
         for inv in entity.inventories.values():
             inv.valid = False
+        if entity.burner is not None:
+            entity.burner.valid = False
 
     def deplete_one(self, resource: Entity) -> None:
         """Take one unit from a resource; at zero it is gone, after on_resource_depleted, as in the game."""
