@@ -155,13 +155,5 @@ class Engine:
         self.log_lines.append(text)
         log.info("%s", text)
 
-    def state_owner(self, state: LuaState) -> Any:
-        if state is self.level:
-            return self.level_script
-        for mod in self.mods:
-            if mod.state is state:
-                return mod
-        raise EngineError(f"unknown Lua state {state.name}")
-
     def close(self) -> None:
         self.outputs.close()
