@@ -6,6 +6,7 @@ from typing import Any
 
 from factoryverse.engine.api.registry import api_class
 from factoryverse.engine.prototypes import PrototypeData, parse_energy
+from factoryverse.engine.world.geometry import BBox, footprint_tiles
 
 __all__ = ["ProtoRef", "PrototypeHandles"]
 
@@ -133,6 +134,16 @@ def _mask(value: Any) -> dict[str, Any]:
 
 # -- LuaEntityPrototype ---------------------------------------------------------------------------------------
 
+# Values data.raw holds as they are.
+for _key in ("mining_speed", "running_speed", "reach_distance", "build_distance", "reach_resource_distance"):
+    EntityProto.getter(_key)(lambda state, ref, _k=_key: ref.data.get(_k))
+
+# Category lists, which the API gives as sets ({name = true}).
+for _key in ("resource_categories", "crafting_categories"):
+    EntityProto.getter(_key)(
+        lambda state, ref, _k=_key: None if ref.data.get(_k) is None else {c: True for c in ref.data[_k]}
+    )
+
 
 @EntityProto.getter("collision_box")
 def _collision_box(state, ref):
@@ -147,16 +158,6 @@ def _selection_box(state, ref):
 @EntityProto.getter("collision_mask")
 def _collision_mask(state, ref):
     return _mask(ref.data.get("collision_mask"))
-
-
-@EntityProto.getter("mining_speed")
-def _mining_speed(state, ref):
-    return ref.data.get("mining_speed")
-
-
-@EntityProto.getter("running_speed")
-def _running_speed(state, ref):
-    return ref.data.get("running_speed")
 
 
 @EntityProto.getter("flags")
@@ -191,47 +192,13 @@ def _vector_to_place_result(state, ref):
     return None if v is None else {"x": v[0], "y": v[1]}
 
 
-@EntityProto.getter("resource_categories")
-def _resource_categories(state, ref):
-    cats = ref.data.get("resource_categories")
-    return None if cats is None else {c: True for c in cats}
-
-
-@EntityProto.getter("crafting_categories")
-def _crafting_categories(state, ref):
-    cats = ref.data.get("crafting_categories")
-    return None if cats is None else {c: True for c in cats}
-
-
-@EntityProto.getter("reach_distance")
-def _reach_distance(state, ref):
-    return ref.data.get("reach_distance")
-
-
-@EntityProto.getter("build_distance")
-def _build_distance(state, ref):
-    return ref.data.get("build_distance")
-
-
-@EntityProto.getter("reach_resource_distance")
-def _reach_resource_distance(state, ref):
-    return ref.data.get("reach_resource_distance")
-
-
-@EntityProto.getter("tile_width")
-def _tile_width(state, ref):
-    from factoryverse.engine.world.geometry import BBox, footprint_tiles
-
+def _footprint(ref: ProtoRef) -> tuple[int, int]:
     b = ref.data.get("collision_box") or [[0, 0], [0, 0]]
-    return footprint_tiles(BBox(b[0][0], b[0][1], b[1][0], b[1][1]))[0]
+    return footprint_tiles(BBox(b[0][0], b[0][1], b[1][0], b[1][1]))
 
 
-@EntityProto.getter("tile_height")
-def _tile_height(state, ref):
-    from factoryverse.engine.world.geometry import BBox, footprint_tiles
-
-    b = ref.data.get("collision_box") or [[0, 0], [0, 0]]
-    return footprint_tiles(BBox(b[0][0], b[0][1], b[1][0], b[1][1]))[1]
+EntityProto.getter("tile_width")(lambda state, ref: _footprint(ref)[0])
+EntityProto.getter("tile_height")(lambda state, ref: _footprint(ref)[1])
 
 
 @EntityProto.method("get_inventory_size")
