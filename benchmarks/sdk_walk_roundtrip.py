@@ -41,6 +41,7 @@ async def _run(mode: str, calls: int, walks: int, distance: float) -> dict[str, 
         try:
             async with FactoryVerseClient("127.0.0.1", server.rcon.port, _PASSWORD, action_timeout=120) as game:
                 deadline = time.monotonic() + 120
+                await game.configure_snapshot(run_id="benchmark")
                 while (await game.snapshot_status()).phase != "complete":
                     if time.monotonic() > deadline:
                         raise SystemExit("the snapshot bootstrap did not finish within 120 s")

@@ -24,6 +24,8 @@ def _one(seed: int) -> tuple[float, int, int]:
     with tempfile.TemporaryDirectory() as out:
         engine = Engine(seed=seed, script_output=Path(out))
         t0 = time.perf_counter()
+        # The snapshot starts when it gets a run id, as `fv server start` gives it.
+        engine.execute_command("/sc remote.call('map', 'set_snapshot_config', {run_id = 'benchmark'})")
         ticks = 0
         status = "/sc rcon.print(remote.call('map', 'get_snapshot_status').phase)"
         while engine.execute_command(status) != "complete":

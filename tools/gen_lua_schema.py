@@ -28,7 +28,8 @@ TARGETS = (
 # Keywords the Lua validator enforces; anything else in a definition would be silently ignored, so the
 # generator refuses it instead of producing a validator weaker than the schema.
 SUPPORTED_KEYWORDS = frozenset(
-    {"type", "const", "enum", "required", "properties", "items", "minItems", "maxItems", "minimum", "maximum", "$ref"}
+    {"type", "const", "enum", "required", "properties", "items", "minItems", "maxItems", "minimum", "maximum",
+     "minLength", "maxLength", "$ref"}
 )
 # Prose only: dropped from the Lua copy to keep the mods small.
 _DOC_KEYWORDS = frozenset({"description", "title"})
@@ -147,6 +148,15 @@ _check = function(schema, value, path)
   if type(value) == "number" then
     if schema.minimum and value < schema.minimum then return path .. " must be >= " .. schema.minimum end
     if schema.maximum and value > schema.maximum then return path .. " must be <= " .. schema.maximum end
+  end
+  if type(value) == "string" then
+    -- Byte lengths: the wire's length-limited strings (run ids) are ASCII, where bytes and characters agree.
+    if schema.minLength and #value < schema.minLength then
+      return path .. " needs at least " .. schema.minLength .. " characters, has " .. #value
+    end
+    if schema.maxLength and #value > schema.maxLength then
+      return path .. " allows at most " .. schema.maxLength .. " characters, has " .. #value
+    end
   end
   if type(value) == "table" then
     if schema.type == "object" then return _check_object(schema, value, path) end

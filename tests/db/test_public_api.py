@@ -6,8 +6,8 @@ import importlib
 
 import factoryverse.db as db
 
-_MODULES = ["connection", "errors", "schema", "loader", "patches", "sync", "query",
-            "_bulk", "_fastcheck", "_files", "_mutations", "_update_log"]
+_MODULES = ["connection", "errors", "schema", "loader", "patches", "sync", "refresh", "query",
+            "_apply", "_bulk", "_fastcheck", "_files", "_mutations", "_repeat_log", "_update_log"]
 
 
 def test_package_exports() -> None:
@@ -15,10 +15,12 @@ def test_package_exports() -> None:
         "connect", "spatial_extension_path",
         "DB_SCHEMA_VERSION", "DATA_TABLES", "create_schema", "ensure_schema", "validate_record", "record_checker",
         "LoadReport", "load_snapshot", "build_resource_patches",
-        "apply_delta", "sync_from_disk", "last_applied_seq", "SyncService", "SyncStats",
+        "apply_delta", "sync_from_disk", "last_applied_seq", "loaded_run_id", "SyncService", "SyncStats",
+        "refresh", "RefreshReport", "quarantine_log",
         "query", "check_read_only", "run_user_sql",
         "DatabaseError", "DatabaseOpenError", "SpatialExtensionError", "SchemaVersionError", "RecordError",
-        "SnapshotError", "SyncError", "SyncGapError", "SyncTimeoutError", "QueryError",
+        "SnapshotError", "RunChangedError", "DamagedLogError", "SyncError", "SyncGapError", "SyncTimeoutError",
+        "QueryError",
     ])
     for name in db.__all__:
         assert getattr(db, name) is not None
@@ -34,7 +36,8 @@ def test_every_module_declares_all_and_it_resolves() -> None:
 
 def test_every_error_is_a_database_error() -> None:
     errors = [db.DatabaseOpenError, db.SpatialExtensionError, db.SchemaVersionError, db.RecordError,
-              db.SnapshotError, db.SyncError, db.SyncGapError, db.SyncTimeoutError, db.QueryError]
+              db.SnapshotError, db.RunChangedError, db.DamagedLogError, db.SyncError, db.SyncGapError,
+              db.SyncTimeoutError, db.QueryError]
     assert all(issubclass(e, db.DatabaseError) for e in errors)
     assert issubclass(db.SyncGapError, db.SyncError) and issubclass(db.SyncTimeoutError, TimeoutError)
 

@@ -26,10 +26,13 @@ def loaded(writer: SnapshotWriter, con: duckdb.DuckDBPyConnection) -> duckdb.Duc
 
 
 def _run(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
-         body: Callable[[SyncService, Callable[..., None]], Awaitable[None]]) -> SyncService:
-    """Start a service, hand the body a `send(*records_or_bytes)` over a real UDP socket, stop it."""
+         body: Callable[[SyncService, Callable[..., None]], Awaitable[None]], **options: Any) -> SyncService:
+    """Start a service, hand the body a `send(*records_or_bytes)` over a real UDP socket, stop it.
+
+    `send` is any local process's datagram; `_emitter(writer, send)` is the game's, which logs first.
+    """
     async def main() -> SyncService:
-        service = SyncService(con, writer.root, port=0)
+        service = SyncService(con, writer.root, port=0, **options)
         await service.start()
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 
@@ -48,6 +51,15 @@ def _run(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
     return asyncio.run(main())
 
 
+def _emitter(writer: SnapshotWriter, send: Callable[..., None]) -> Callable[..., None]:
+    """What the mod does per delta: append it to the update log, then send the same bytes as a datagram."""
+    def emit(*records: dict[str, Any], surface: str = R.SURFACE) -> None:
+        for rec in records:
+            writer.append_update(rec, surface)
+            send(rec)
+    return emit
+
+
 def _chest(unit: int) -> dict[str, Any]:
     return R.entity(unit, "wooden-chest", unit + 0.5, 0.5)
 
@@ -58,19 +70,24 @@ def _units(con: duckdb.DuckDBPyConnection) -> list[int]:
 
 def test_datagrams_in_order_are_applied(writer: SnapshotWriter, loaded: duckdb.DuckDBPyConnection) -> None:
     async def body(service: SyncService, send: Callable[..., None]) -> None:
-        send(R.entity_built(1, _chest(1)), R.entity_built(2, _chest(2)))
+        _emitter(writer, send)(R.entity_built(1, _chest(1)), R.entity_built(2, _chest(2)))
         await service.wait_for_datagrams(2, timeout=5)
         assert service.last_seq == 2
 
     service = _run(loaded, writer, body)
     assert _units(loaded) == [1, 2]
-    assert (service.stats.applied, service.stats.from_disk, service.stats.duplicates) == (2, 0, 0)
+    assert (service.stats.applied, service.stats.confirmed, service.stats.from_disk) == (2, 2, 0)
+    assert service.stats.duplicates == 0
 
 
 def test_duplicates_are_ignored(writer: SnapshotWriter, loaded: duckdb.DuckDBPyConnection) -> None:
     async def body(service: SyncService, send: Callable[..., None]) -> None:
         built = R.entity_built(1, _chest(1))
-        send(built, built, R.entity_removed(2, _chest(1)), built)
+        emit = _emitter(writer, send)
+        emit(built)
+        send(built)
+        emit(R.entity_removed(2, _chest(1)))
+        send(built)
         await service.wait_for_datagrams(4, timeout=5)
 
     service = _run(loaded, writer, body)
@@ -81,13 +98,17 @@ def test_duplicates_are_ignored(writer: SnapshotWriter, loaded: duckdb.DuckDBPyC
 def test_reordered_datagrams_are_applied_in_seq_order(writer: SnapshotWriter,
                                                       loaded: duckdb.DuckDBPyConnection) -> None:
     async def body(service: SyncService, send: Callable[..., None]) -> None:
-        send(R.entity_built(3, _chest(3)), R.entity_removed(2, _chest(1)), R.entity_built(1, _chest(1)))
+        records = [R.entity_built(1, _chest(1)), R.entity_removed(2, _chest(1)), R.entity_built(3, _chest(3))]
+        for rec in records:
+            writer.append_update(rec)  # the game logs in seq order; the network reorders
+        send(*reversed(records))
         await service.wait_for_datagrams(3, timeout=5)
         assert service.last_seq == 3
 
     service = _run(loaded, writer, body)
     assert _units(loaded) == [3]
-    assert (service.stats.applied, service.stats.from_disk, service.stats.gaps_repaired) == (3, 0, 0)
+    # Seq 3 arrived first; the log already held 1 and 2, so all three went in at once.
+    assert service.stats.applied == 3 and service.stats.confirmed + service.stats.from_disk == 3
 
 
 def test_a_dropped_datagram_is_read_from_the_log(writer: SnapshotWriter, loaded: duckdb.DuckDBPyConnection) -> None:
@@ -99,21 +120,22 @@ def test_a_dropped_datagram_is_read_from_the_log(writer: SnapshotWriter, loaded:
         service_started_at = service.last_seq
         assert service_started_at == 3  # start() catches up from the logs already
         writer.append_update(R.entity_built(4, _chest(4)))
-        writer.append_update(R.entity_built(5, _chest(5)))
-        send(R.entity_built(5, _chest(5)))  # seq 4 is lost on the way
+        _emitter(writer, send)(R.entity_built(5, _chest(5)))  # seq 4's datagram is lost on the way
         await service.wait_for_datagrams(1, timeout=5)
         assert service.last_seq == 5
 
     service = _run(loaded, writer, body)
     assert _units(loaded) == [2, 4, 5]
     assert service.stats.gaps_repaired == 1
-    assert service.stats.from_disk == 5  # three at start, seq 4 and 5 during the repair
+    assert service.stats.from_disk == 4  # three at start, seq 4 during the repair
+    assert service.stats.confirmed == 1
 
 
 def test_a_gap_not_yet_on_disk_is_filled_when_the_log_catches_up(writer: SnapshotWriter,
                                                                  loaded: duckdb.DuckDBPyConnection) -> None:
     async def body(service: SyncService, send: Callable[..., None]) -> None:
-        send(R.entity_built(2, _chest(2)))  # seq 1 is neither received nor logged yet
+        # Two surfaces log separately: seq 2 (another surface) can be on disk before seq 1 is.
+        _emitter(writer, send)(R.entity_built(2, _chest(2)), surface="other")
         await service.wait_for_datagrams(1, timeout=5)
         assert service.last_seq == 0
         writer.append_update(R.entity_built(1, _chest(1)))
@@ -131,7 +153,7 @@ def test_malformed_datagrams_are_counted_and_the_service_keeps_going(
 
     async def body(service: SyncService, send: Callable[..., None]) -> None:
         send(b"not json", b"\xff\xfe", json.dumps([1, 2]).encode(), bad_schema, R.chunk(0, 0))
-        send(R.entity_built(1, _chest(1)))
+        _emitter(writer, send)(R.entity_built(1, _chest(1)))
         await service.wait_for_datagrams(6, timeout=5)
 
     service = _run(loaded, writer, body)
@@ -164,7 +186,7 @@ def test_a_delta_that_cannot_be_stored_is_skipped(writer: SnapshotWriter, loaded
     (writer.chunk_dir(2, 0) / "resources-init.jsonl").write_text("{broken\n")
 
     async def body(service: SyncService, send: Callable[..., None]) -> None:
-        send(R.chunk_charted(1, 2, 0), R.entity_built(2, _chest(2)))
+        _emitter(writer, send)(R.chunk_charted(1, 2, 0), R.entity_built(2, _chest(2)))
         await service.wait_for_datagrams(2, timeout=5)
         assert service.last_seq == 2
 

@@ -20,7 +20,7 @@ def test_public_api_is_pinned() -> None:
 
 def test_schema_and_interfaces_load_as_independent_copies() -> None:
     schema = load_wire_schema()
-    assert schema["schema_version"] == 1 and "resource_tile" in schema["$defs"]
+    assert schema["schema_version"] == 2 and "resource_tile" in schema["$defs"]
     schema["$defs"].clear()
     assert "resource_tile" in load_wire_schema()["$defs"]
     interfaces = load_remote_interfaces()
@@ -34,7 +34,7 @@ def test_formats_list_the_record_types() -> None:
 
 def test_a_wrong_const_names_the_field() -> None:
     rec = R.chunk(0, 0)
-    rec["schema_version"] = 2
+    rec["schema_version"] = 1
     with pytest.raises(WireSchemaError) as info:
         validate_wire_record(rec)
     assert info.value.field == "schema_version" and info.value.record_type == "chunk"

@@ -8,11 +8,15 @@ import os
 import sys
 from typing import Any
 
+import pytest
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
+from mcp.server.mcpserver.exceptions import ToolError
 
 import factoryverse.mcp
 from factoryverse.mcp import server as mcp_server
+from factoryverse.servers import operations
+from tests.servers._db_holder import database_held_by_another_process
 from tests.servers._instance import place_chest
 
 _TIMEOUT_S = 60.0
@@ -72,7 +76,7 @@ def test_tools_over_stdio(instance):
     assert count.structured_content["rows"][0]["n"] > 0
     assert chest.structured_content["rows"] == [{"name": "wooden-chest", "position": "POINT (3.5 -4.5)"}]
 
-    assert versions.structured_content["map"] == {"interface": "map", "schema_version": 1, "mod_version": "0.1.0"}
+    assert versions.structured_content["map"] == {"interface": "map", "schema_version": 1, "mod_version": "0.2.0"}
 
 
 def test_errors_reach_the_model_as_tool_errors(instance):
@@ -88,3 +92,36 @@ def test_errors_reach_the_model_as_tool_errors(instance):
     assert not empty.is_error and empty.structured_content["rows"][0]["n"] > 0
     for result in (unknown, lua_error, write, empty):
         assert instance.rcon_password not in json.dumps(result.model_dump(mode="json"))
+
+
+def test_query_map_bounds_rows_and_time(instance):
+    """Regression: query_map with max_rows=100000000 made the server take 24 GB until the kernel killed it."""
+    tools, (huge, capped, slow, after) = _run([
+        ("query_map", {"server_id": instance.id, "sql": "SELECT range AS n FROM range(1000000000)",
+                       "max_rows": 100_000_000}),
+        ("query_map", {"server_id": instance.id, "sql": "SELECT range AS n FROM range(1000000000)",
+                       "max_rows": operations.MAX_ROWS}),
+        ("query_map", {"server_id": instance.id, "sql": "SELECT count(*) FROM range(100000000) a, range(100000) b",
+                       "timeout_s": 0.5}),
+        ("list_servers", {}),
+    ])
+    assert huge.is_error and str(operations.MAX_ROWS) in _text(huge)
+    assert not capped.is_error
+    assert capped.structured_content["row_count"] == operations.MAX_ROWS
+    assert capped.structured_content["truncated"] is True
+    assert slow.is_error and "interrupted" in _text(slow)
+    assert not after.is_error  # the server is still there and answering
+    schema = {t.name: t for t in tools}["query_map"].input_schema["properties"]
+    assert schema["max_rows"]["maximum"] == operations.MAX_ROWS
+    assert schema["timeout_s"]["maximum"] == operations.MAX_TIMEOUT_S
+    assert f"at most {operations.MAX_ROWS}" in {t.name: t for t in tools}["query_map"].description
+
+
+def test_a_busy_map_is_reported_as_retryable(instance, monkeypatch):
+    """A database locked by another process is the server's condition: the model is told to retry."""
+    operations.sync_map(instance.id)
+    monkeypatch.setattr(operations, "_DB_LOCK_WAIT_S", 0.3)
+    server = mcp_server.create_server()
+    with database_held_by_another_process(instance.db_path):
+        with pytest.raises(ToolError, match=r"retryable: .*Retry in \d+ s"):
+            asyncio.run(server.call_tool("query_map", {"server_id": instance.id, "sql": "SELECT 1"}))

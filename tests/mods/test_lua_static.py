@@ -18,6 +18,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 MODS_DIR = ROOT / "mods"
 MODS = ("fv_embodied_agent", "fv_snapshot", "fv_placement_hints")
+# fv_snapshot 0.2.0: records carry the run id (storage schema 2).
+MOD_VERSIONS = {"fv_embodied_agent": "0.1.0", "fv_snapshot": "0.2.0", "fv_placement_hints": "0.1.0"}
 SCHEMAS = ROOT / "src" / "factoryverse" / "schemas"
 WIRE = json.loads((SCHEMAS / "wire.schema.json").read_text(encoding="utf-8"))
 INTERFACES = json.loads((SCHEMAS / "remote_interfaces.json").read_text(encoding="utf-8"))
@@ -55,7 +57,7 @@ def test_lua_file_compiles(path: Path):
 def test_info_json_follows_factorio_conventions(mod: str):
     info = json.loads((MODS_DIR / mod / "info.json").read_text(encoding="utf-8"))
     assert info["name"] == mod
-    assert info["version"] == "0.1.0"
+    assert info["version"] == MOD_VERSIONS[mod]
     assert info["title"]
     assert info["author"] == "FactoryVerse"
     assert info["factorio_version"] == "2.0"
@@ -141,7 +143,7 @@ def test_remote_interfaces_match_the_contract(mod: str):
         assert set(registered[name]) == set(spec["methods"]), name
         interface = "agent_1" if name == "agent_<id>" else name
         version = dict(registered[name]["version"]().items())
-        assert version == {"interface": interface, "schema_version": 1, "mod_version": "0.1.0"}
+        assert version == {"interface": interface, "schema_version": 1, "mod_version": MOD_VERSIONS[mod]}
 
 
 @pytest.mark.parametrize("mod", MODS)
@@ -176,29 +178,30 @@ def test_generator_refuses_keywords_the_lua_validator_would_ignore():
         GEN.render_lua(schema)
 
 
+RUN = "3f2a9c"
 ENTITY = {
-    "type": "entity", "schema_version": 1, "surface": "nauvis", "unit_number": 7, "name": "stone-furnace",
+    "type": "entity", "schema_version": 2, "run_id": RUN, "surface": "nauvis", "unit_number": 7, "name": "stone-furnace",
     "entity_type": "furnace", "x": 3.0, "y": 3.0, "direction": 0, "force": "player", "bbox": [2.3, 2.3, 3.7, 3.7],
 }
 VALID = {
-    "chunk": {"type": "chunk", "schema_version": 1, "surface": "nauvis", "cx": -1, "cy": 2, "tick": 60},
-    "resource_tile": {"type": "resource_tile", "schema_version": 1, "surface": "nauvis", "name": "iron-ore",
+    "chunk": {"type": "chunk", "schema_version": 2, "run_id": RUN, "surface": "nauvis", "cx": -1, "cy": 2, "tick": 60},
+    "resource_tile": {"type": "resource_tile", "schema_version": 2, "run_id": RUN, "surface": "nauvis", "name": "iron-ore",
                       "x": 5, "y": -3, "amount": 300},
-    "resource_entity": {"type": "resource_entity", "schema_version": 1, "surface": "nauvis", "name": "tree-01",
+    "resource_entity": {"type": "resource_entity", "schema_version": 2, "run_id": RUN, "surface": "nauvis", "name": "tree-01",
                         "entity_type": "tree", "x": 40.3, "y": 8.1, "bbox": [39.9, 7.7, 40.7, 8.5]},
-    "water_tile": {"type": "water_tile", "schema_version": 1, "surface": "nauvis", "name": "water", "x": 10, "y": 10},
+    "water_tile": {"type": "water_tile", "schema_version": 2, "run_id": RUN, "surface": "nauvis", "name": "water", "x": 10, "y": 10},
     "entity": ENTITY,
-    "snapshot_status": {"type": "snapshot_status", "schema_version": 1, "phase": "complete", "tick": 4, "seq": 0,
+    "snapshot_status": {"type": "snapshot_status", "schema_version": 2, "run_id": RUN, "phase": "complete", "tick": 4, "seq": 0,
                         "chunks": 16},
-    "entity_built": {"type": "entity_built", "schema_version": 1, "seq": 1, "tick": 3,
+    "entity_built": {"type": "entity_built", "schema_version": 2, "run_id": RUN, "seq": 1, "tick": 3,
                      "event": "script_raised_built", "entity": ENTITY},
-    "entity_removed": {"type": "entity_removed", "schema_version": 1, "seq": 2, "tick": 9, "event": "on_entity_died",
+    "entity_removed": {"type": "entity_removed", "schema_version": 2, "run_id": RUN, "seq": 2, "tick": 9, "event": "on_entity_died",
                        "surface": "nauvis", "unit_number": 7, "name": "stone-furnace", "x": 3.0, "y": 3.0},
-    "resource_depleted": {"type": "resource_depleted", "schema_version": 1, "seq": 3, "tick": 9, "surface": "nauvis",
+    "resource_depleted": {"type": "resource_depleted", "schema_version": 2, "run_id": RUN, "seq": 3, "tick": 9, "surface": "nauvis",
                           "name": "iron-ore", "x": 5, "y": 0},
-    "chunk_charted": {"type": "chunk_charted", "schema_version": 1, "seq": 4, "tick": 9, "surface": "nauvis",
+    "chunk_charted": {"type": "chunk_charted", "schema_version": 2, "run_id": RUN, "seq": 4, "tick": 9, "surface": "nauvis",
                       "cx": 5, "cy": 5},
-    "action_completed": {"type": "action_completed", "schema_version": 1, "agent_id": 1, "action_id": 2,
+    "action_completed": {"type": "action_completed", "schema_version": 2, "agent_id": 1, "action_id": 2,
                          "action": "walk_to", "success": False, "tick": 120, "result": {"position": {"x": 1, "y": 2}},
                          "error": "[fv:no_path] stuck"},
 }

@@ -92,6 +92,7 @@ def test_walking_takes_path_length_over_running_speed(engine, udp):
 
 
 def test_build_and_pickup_are_deltas_with_consecutive_seqs_on_disk_and_udp(engine, udp, tmp_path):
+    _call(engine, "map", "set_snapshot_config", "{run_id = 'run-1'}")
     for _ in range(30):  # the bootstrap writes 4 chunks per tick
         engine.step()
     status = _call(engine, "map", "get_snapshot_status")
@@ -115,6 +116,7 @@ def test_build_and_pickup_are_deltas_with_consecutive_seqs_on_disk_and_udp(engin
     assert seqs[1] == seqs[0] + 1
     log = [json.loads(line) for line in (tmp_path / "fv_snapshot" / "nauvis" / "updates.jsonl").read_text().splitlines()]
     assert log[-2:] == datagrams  # disk first, then the same record over UDP
+    assert {d["run_id"] for d in datagrams} == {"run-1"}
 
 
 def test_placement_hints_refuse_water_and_name_blockers(engine):

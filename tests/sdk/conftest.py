@@ -49,7 +49,15 @@ def game(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Game]:
     out = tmp_path_factory.mktemp("sdk-game") / "script-output"
     config = ServerConfig(seed=1, rcon_port=0, rcon_password=PASSWORD, script_output=out, mode="fast")
     with BackgroundServer(GameServer(config), timeout=60, name="sdk-test-game") as served:
-        yield Game(port=served.server.rcon.port, script_output=out)
+        game = Game(port=served.server.rcon.port, script_output=out)
+
+        async def _configure() -> None:
+            # As `fv server start` does: the snapshot writes nothing before it has a run id.
+            async with game.client(check_versions=False) as client:
+                await client.configure_snapshot(run_id="sdk-test-run")
+
+        run(_configure())
+        yield game
 
 
 @pytest.fixture

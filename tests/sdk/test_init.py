@@ -21,7 +21,7 @@ PUBLIC_API = [
     "UnexpectedReplyError", "LuaError", "RemoteCallError", "InvalidArgumentError", "UnknownAgentError",
     "UnknownEntityError", "UnknownItemError", "NotInInventoryError", "OutOfReachError", "PlacementBlockedError",
     "EntityNotFoundError", "NoResourceInReachError", "InventoryFullError", "AgentBusyError", "NoPathError",
-    "UnknownInterfaceError", "ActionError", "ActionTimeoutError", "ActionFailedError", "InterfaceVersionError",
+    "InvalidStateError", "UnknownInterfaceError", "ActionError", "ActionTimeoutError", "ActionFailedError", "InterfaceVersionError",
     "ListenerError", "ViewError",
 ]
 

@@ -16,7 +16,7 @@ from .conftest import run
 
 def _record(agent_id: int = 1, action_id: int = 7, **overrides: Any) -> dict[str, Any]:
     record = {
-        "type": "action_completed", "schema_version": 1, "agent_id": agent_id, "action_id": action_id,
+        "type": "action_completed", "schema_version": 2, "agent_id": agent_id, "action_id": action_id,
         "action": "walk_to", "success": True, "tick": 120, "result": {"position": {"x": 1, "y": 2}},
     }
     record.update(overrides)
@@ -61,7 +61,7 @@ def test_malformed_datagrams_are_counted_and_ignored():
         json.dumps([1, 2]).encode(),
         _record(type="entity_built"),
         _record(success="yes"),
-        _record(schema_version=2),
+        _record(schema_version=1),
         _record(result=[]),  # the mods always send a non-empty result, so [] breaks the contract
         {k: v for k, v in _record().items() if k != "tick"},
     ]

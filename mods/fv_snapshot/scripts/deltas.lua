@@ -51,6 +51,8 @@ local function _on_chunk_charted(event)
   local surface = game.surfaces[event.surface_index]
   if not surface then return end
   local cx, cy = event.position.x, event.position.y
+  -- Before the run starts nothing is written; its bootstrap will take every chunk charted by then.
+  if storage.snapshot.phase == "waiting" then return end
   if snapshot.is_known_chunk(surface.name, cx, cy) then return end
   if storage.snapshot.phase == "bootstrap" then
     -- The running bootstrap writes it; a delta would announce files that do not exist yet.

@@ -4,10 +4,18 @@ local meta = require("scripts.meta")
 ---@class FvSnapshotMigrations
 local M = {}
 
--- _STEPS[n] upgrades storage from schema n-1 to schema n. Schema 1 is the first layout, so no step exists yet;
--- the loop below is what a future layout change plugs into.
+-- _STEPS[n] upgrades storage from schema n-1 to schema n.
 ---@type table<integer, fun()>
-local _STEPS = {}
+local _STEPS = {
+  -- 2: records carry the run id. A schema-1 save's files have none, so its snapshot state is dropped and the mod
+  -- waits for a run id (map.set_snapshot_config) before it writes again.
+  [2] = function()
+    local state = storage.snapshot
+    if not state then return end
+    state.phase, state.run_id = "waiting", nil
+    state.queue, state.queue_head, state.queued, state.written, state.chunks = {}, 1, {}, {}, 0
+  end,
+}
 
 function M.on_init()
   storage.mod_version = meta.MOD_VERSION

@@ -1,9 +1,12 @@
 -- Builders for the wire records of src/factoryverse/schemas/wire.schema.json (checked by scripts/writer.lua).
+-- Every record names the run that wrote it (storage.snapshot.run_id): a new game restarts seq at 1, so without it a
+-- reader could take a new game's records for an old one's.
 
 ---@class FvRecords
 local M = {}
 
-local _SCHEMA_VERSION = 1
+-- The wire schema's version (scripts/wire_schema.lua is generated from it), so the two cannot drift.
+local _SCHEMA_VERSION = require("scripts.wire_schema").schema_version
 local _RESOURCE_ENTITY_TYPES = { tree = true, ["simple-entity"] = true }
 -- Agents are characters; their movement is not map state, so they never appear in the snapshot.
 local _IGNORED_TYPES = { character = true }
@@ -38,7 +41,7 @@ end
 function M.entity(entity)
   local position = entity.position
   return {
-    type = "entity", schema_version = _SCHEMA_VERSION, surface = entity.surface.name,
+    type = "entity", schema_version = _SCHEMA_VERSION, run_id = storage.snapshot.run_id, surface = entity.surface.name,
     unit_number = entity.unit_number, name = entity.name, entity_type = entity.type,
     x = position.x, y = position.y, direction = entity.direction, force = entity.force.name, bbox = _bbox(entity),
   }
@@ -50,7 +53,7 @@ end
 function M.resource_tile(entity)
   local position = entity.position
   return {
-    type = "resource_tile", schema_version = _SCHEMA_VERSION, surface = entity.surface.name, name = entity.name,
+    type = "resource_tile", schema_version = _SCHEMA_VERSION, run_id = storage.snapshot.run_id, surface = entity.surface.name, name = entity.name,
     x = math.floor(position.x), y = math.floor(position.y), amount = entity.amount,
   }
 end
@@ -60,7 +63,7 @@ end
 function M.resource_entity(entity)
   local position = entity.position
   return {
-    type = "resource_entity", schema_version = _SCHEMA_VERSION, surface = entity.surface.name, name = entity.name,
+    type = "resource_entity", schema_version = _SCHEMA_VERSION, run_id = storage.snapshot.run_id, surface = entity.surface.name, name = entity.name,
     entity_type = entity.type, x = position.x, y = position.y, bbox = _bbox(entity),
   }
 end
@@ -71,7 +74,7 @@ end
 function M.water_tile(surface_name, tile)
   local position = tile.position
   return {
-    type = "water_tile", schema_version = _SCHEMA_VERSION, surface = surface_name, name = tile.name,
+    type = "water_tile", schema_version = _SCHEMA_VERSION, run_id = storage.snapshot.run_id, surface = surface_name, name = tile.name,
     x = position.x, y = position.y,
   }
 end
@@ -81,7 +84,7 @@ end
 ---@param cy integer
 ---@return table
 function M.chunk(surface_name, cx, cy)
-  return { type = "chunk", schema_version = _SCHEMA_VERSION, surface = surface_name, cx = cx, cy = cy, tick = game.tick }
+  return { type = "chunk", schema_version = _SCHEMA_VERSION, run_id = storage.snapshot.run_id, surface = surface_name, cx = cx, cy = cy, tick = game.tick }
 end
 
 ---@param phase "bootstrap"|"complete"
@@ -89,7 +92,7 @@ end
 ---@param chunks integer
 ---@return table
 function M.status(phase, seq, chunks)
-  return { type = "snapshot_status", schema_version = _SCHEMA_VERSION, phase = phase, tick = game.tick, seq = seq,
+  return { type = "snapshot_status", schema_version = _SCHEMA_VERSION, run_id = storage.snapshot.run_id, phase = phase, tick = game.tick, seq = seq,
     chunks = chunks }
 end
 
@@ -99,7 +102,7 @@ end
 ---@param entity LuaEntity
 ---@return table
 function M.entity_built(event_name, entity)
-  return { type = "entity_built", schema_version = _SCHEMA_VERSION, tick = game.tick, event = event_name,
+  return { type = "entity_built", schema_version = _SCHEMA_VERSION, run_id = storage.snapshot.run_id, tick = game.tick, event = event_name,
     entity = M.entity(entity) }
 end
 
@@ -109,7 +112,7 @@ end
 function M.entity_removed(event_name, entity)
   local position = entity.position
   return {
-    type = "entity_removed", schema_version = _SCHEMA_VERSION, tick = game.tick, event = event_name,
+    type = "entity_removed", schema_version = _SCHEMA_VERSION, run_id = storage.snapshot.run_id, tick = game.tick, event = event_name,
     surface = entity.surface.name, unit_number = entity.unit_number, name = entity.name, x = position.x, y = position.y,
   }
 end
@@ -119,7 +122,7 @@ end
 function M.resource_depleted(entity)
   local position = entity.position
   return {
-    type = "resource_depleted", schema_version = _SCHEMA_VERSION, tick = game.tick, surface = entity.surface.name,
+    type = "resource_depleted", schema_version = _SCHEMA_VERSION, run_id = storage.snapshot.run_id, tick = game.tick, surface = entity.surface.name,
     name = entity.name, x = math.floor(position.x), y = math.floor(position.y),
   }
 end
@@ -129,7 +132,7 @@ end
 ---@param cy integer
 ---@return table
 function M.chunk_charted(surface_name, cx, cy)
-  return { type = "chunk_charted", schema_version = _SCHEMA_VERSION, tick = game.tick, surface = surface_name,
+  return { type = "chunk_charted", schema_version = _SCHEMA_VERSION, run_id = storage.snapshot.run_id, tick = game.tick, surface = surface_name,
     cx = cx, cy = cy }
 end
 

@@ -8,7 +8,8 @@ local records = require("scripts.records")
 local writer = require("scripts.writer")
 
 ---@class FvSnapshotState
----@field phase "bootstrap"|"complete"
+---@field phase "waiting"|"bootstrap"|"complete" waiting: no run id yet, so nothing is written
+---@field run_id string|nil the run this game's records belong to, set by whoever started the server
 ---@field seq integer last delta seq written
 ---@field start_seq integer seq when the current bootstrap began
 ---@field udp_port integer
@@ -120,6 +121,7 @@ end
 --- Start a (new) bootstrap over every chunk any force has charted on nauvis.
 function M.begin()
   local state = storage.snapshot
+  assert(state.run_id, "fv_snapshot: a bootstrap needs a run id (map.set_snapshot_config{run_id = ...})")
   state.phase = "bootstrap"
   state.start_seq = state.seq
   state.queue, state.queue_head, state.queued, state.written, state.chunks = {}, 1, {}, {}, 0
@@ -149,16 +151,32 @@ local function _on_tick(_)
   end
 end
 
+--- Begin the run `run_id`: the files of any earlier run are removed first, so no reader can mix two runs, and the
+--- new run's deltas count from seq 1. Giving the current run id again changes nothing.
+---@param run_id string
+---@return boolean started whether a new run began
+function M.start_run(run_id)
+  local state = storage.snapshot
+  if state.run_id == run_id then return false end
+  helpers.remove_path(writer.ROOT)
+  state.run_id = run_id
+  state.seq = 0
+  M.begin()
+  return true
+end
+
 function M.on_init()
+  -- Nothing is written until a run id arrives (map.set_snapshot_config): the game cannot make one up itself, since
+  -- its Lua has no clock and math.random follows the map seed, and records without one could be mixed with an
+  -- earlier game's files.
   storage.snapshot = {
-    phase = "bootstrap", seq = 0, start_seq = 0, udp_port = writer.DEFAULT_UDP_PORT,
+    phase = "waiting", run_id = nil, seq = 0, start_seq = 0, udp_port = writer.DEFAULT_UDP_PORT,
     queue = {}, queue_head = 1, queued = {}, written = {}, chunks = 0,
   }
   local radius = _START_CHART_RADIUS
   game.forces["player"].chart(game.surfaces["nauvis"], {
     left_top = { x = -radius, y = -radius }, right_bottom = { x = radius, y = radius },
   })
-  M.begin()
 end
 
 M.events = {

@@ -5,7 +5,7 @@
 ---@class WireSchema
 local M = {}
 
-M.schema_version = 1
+M.schema_version = 2
 
 M.formats = {
   snapshot_file = {"chunk", "resource_tile", "resource_entity", "water_tile", "entity", "snapshot_status"},
@@ -22,6 +22,7 @@ M.defs = {
       y = {type = "number"},
     },
   },
+  run_id = {type = "string", minLength = 1, maxLength = 64},
   bbox = {
     type = "array",
     minItems = 4,
@@ -30,10 +31,11 @@ M.defs = {
   },
   chunk = {
     type = "object",
-    required = {"type", "schema_version", "surface", "cx", "cy", "tick"},
+    required = {"type", "schema_version", "run_id", "surface", "cx", "cy", "tick"},
     properties = {
       type = {const = "chunk"},
-      schema_version = {const = 1},
+      schema_version = {const = 2},
+      run_id = {["$ref"] = "#/$defs/run_id"},
       surface = {type = "string"},
       cx = {type = "integer"},
       cy = {type = "integer"},
@@ -42,10 +44,11 @@ M.defs = {
   },
   resource_tile = {
     type = "object",
-    required = {"type", "schema_version", "surface", "name", "x", "y", "amount"},
+    required = {"type", "schema_version", "run_id", "surface", "name", "x", "y", "amount"},
     properties = {
       type = {const = "resource_tile"},
-      schema_version = {const = 1},
+      schema_version = {const = 2},
+      run_id = {["$ref"] = "#/$defs/run_id"},
       surface = {type = "string"},
       name = {type = "string"},
       x = {type = "integer"},
@@ -55,10 +58,11 @@ M.defs = {
   },
   resource_entity = {
     type = "object",
-    required = {"type", "schema_version", "surface", "name", "entity_type", "x", "y", "bbox"},
+    required = {"type", "schema_version", "run_id", "surface", "name", "entity_type", "x", "y", "bbox"},
     properties = {
       type = {const = "resource_entity"},
-      schema_version = {const = 1},
+      schema_version = {const = 2},
+      run_id = {["$ref"] = "#/$defs/run_id"},
       surface = {type = "string"},
       name = {type = "string"},
       entity_type = {
@@ -71,10 +75,11 @@ M.defs = {
   },
   water_tile = {
     type = "object",
-    required = {"type", "schema_version", "surface", "name", "x", "y"},
+    required = {"type", "schema_version", "run_id", "surface", "name", "x", "y"},
     properties = {
       type = {const = "water_tile"},
-      schema_version = {const = 1},
+      schema_version = {const = 2},
+      run_id = {["$ref"] = "#/$defs/run_id"},
       surface = {type = "string"},
       name = {type = "string"},
       x = {type = "integer"},
@@ -83,10 +88,11 @@ M.defs = {
   },
   entity = {
     type = "object",
-    required = {"type", "schema_version", "surface", "unit_number", "name", "entity_type", "x", "y", "direction", "force", "bbox"},
+    required = {"type", "schema_version", "run_id", "surface", "unit_number", "name", "entity_type", "x", "y", "direction", "force", "bbox"},
     properties = {
       type = {const = "entity"},
-      schema_version = {const = 1},
+      schema_version = {const = 2},
+      run_id = {["$ref"] = "#/$defs/run_id"},
       surface = {type = "string"},
       unit_number = {type = "integer"},
       name = {type = "string"},
@@ -100,10 +106,11 @@ M.defs = {
   },
   snapshot_status = {
     type = "object",
-    required = {"type", "schema_version", "phase", "tick", "seq", "chunks"},
+    required = {"type", "schema_version", "run_id", "phase", "tick", "seq", "chunks"},
     properties = {
       type = {const = "snapshot_status"},
-      schema_version = {const = 1},
+      schema_version = {const = 2},
+      run_id = {["$ref"] = "#/$defs/run_id"},
       phase = {
         enum = {"bootstrap", "complete"},
       },
@@ -114,10 +121,11 @@ M.defs = {
   },
   entity_built = {
     type = "object",
-    required = {"type", "schema_version", "seq", "tick", "event", "entity"},
+    required = {"type", "schema_version", "run_id", "seq", "tick", "event", "entity"},
     properties = {
       type = {const = "entity_built"},
-      schema_version = {const = 1},
+      schema_version = {const = 2},
+      run_id = {["$ref"] = "#/$defs/run_id"},
       seq = {type = "integer", minimum = 1},
       tick = {type = "integer"},
       event = {type = "string"},
@@ -126,10 +134,11 @@ M.defs = {
   },
   entity_removed = {
     type = "object",
-    required = {"type", "schema_version", "seq", "tick", "event", "surface", "unit_number", "name", "x", "y"},
+    required = {"type", "schema_version", "run_id", "seq", "tick", "event", "surface", "unit_number", "name", "x", "y"},
     properties = {
       type = {const = "entity_removed"},
-      schema_version = {const = 1},
+      schema_version = {const = 2},
+      run_id = {["$ref"] = "#/$defs/run_id"},
       seq = {type = "integer", minimum = 1},
       tick = {type = "integer"},
       event = {type = "string"},
@@ -142,10 +151,11 @@ M.defs = {
   },
   resource_depleted = {
     type = "object",
-    required = {"type", "schema_version", "seq", "tick", "surface", "name", "x", "y"},
+    required = {"type", "schema_version", "run_id", "seq", "tick", "surface", "name", "x", "y"},
     properties = {
       type = {const = "resource_depleted"},
-      schema_version = {const = 1},
+      schema_version = {const = 2},
+      run_id = {["$ref"] = "#/$defs/run_id"},
       seq = {type = "integer", minimum = 1},
       tick = {type = "integer"},
       surface = {type = "string"},
@@ -156,10 +166,11 @@ M.defs = {
   },
   chunk_charted = {
     type = "object",
-    required = {"type", "schema_version", "seq", "tick", "surface", "cx", "cy"},
+    required = {"type", "schema_version", "run_id", "seq", "tick", "surface", "cx", "cy"},
     properties = {
       type = {const = "chunk_charted"},
-      schema_version = {const = 1},
+      schema_version = {const = 2},
+      run_id = {["$ref"] = "#/$defs/run_id"},
       seq = {type = "integer", minimum = 1},
       tick = {type = "integer"},
       surface = {type = "string"},
@@ -172,7 +183,7 @@ M.defs = {
     required = {"type", "schema_version", "agent_id", "action_id", "action", "success", "tick", "result"},
     properties = {
       type = {const = "action_completed"},
-      schema_version = {const = 1},
+      schema_version = {const = 2},
       agent_id = {type = "integer"},
       action_id = {type = "integer"},
       action = {
@@ -293,6 +304,15 @@ _check = function(schema, value, path)
   if type(value) == "number" then
     if schema.minimum and value < schema.minimum then return path .. " must be >= " .. schema.minimum end
     if schema.maximum and value > schema.maximum then return path .. " must be <= " .. schema.maximum end
+  end
+  if type(value) == "string" then
+    -- Byte lengths: the wire's length-limited strings (run ids) are ASCII, where bytes and characters agree.
+    if schema.minLength and #value < schema.minLength then
+      return path .. " needs at least " .. schema.minLength .. " characters, has " .. #value
+    end
+    if schema.maxLength and #value > schema.maxLength then
+      return path .. " allows at most " .. schema.maxLength .. " characters, has " .. #value
+    end
   end
   if type(value) == "table" then
     if schema.type == "object" then return _check_object(schema, value, path) end

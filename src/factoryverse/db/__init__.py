@@ -11,13 +11,16 @@ parameters of create_schema / load_snapshot.
 """
 
 from .connection import connect, spatial_extension_path
-from .errors import (DatabaseError, DatabaseOpenError, QueryError, RecordError, SchemaVersionError, SnapshotError,
-                     SpatialExtensionError, SyncError, SyncGapError, SyncTimeoutError)
+from ._update_log import quarantine_log
+from .errors import (DamagedLogError, DatabaseError, DatabaseOpenError, QueryError, RecordError, RunChangedError,
+                     SchemaVersionError, SnapshotError, SpatialExtensionError, SyncError, SyncGapError,
+                     SyncTimeoutError)
 from .loader import LoadReport, load_snapshot
 from .patches import build_resource_patches
 from .query import check_read_only, query, run_user_sql
 from .schema import DATA_TABLES, DB_SCHEMA_VERSION, create_schema, ensure_schema, record_checker, validate_record
-from .sync import SyncService, SyncStats, apply_delta, last_applied_seq, sync_from_disk
+from .refresh import RefreshReport, refresh
+from .sync import SyncService, SyncStats, apply_delta, last_applied_seq, loaded_run_id, sync_from_disk
 
 __all__ = [
     # connection
@@ -27,10 +30,13 @@ __all__ = [
     # loading and patches
     "LoadReport", "load_snapshot", "build_resource_patches",
     # sync
-    "apply_delta", "sync_from_disk", "last_applied_seq", "SyncService", "SyncStats",
+    "apply_delta", "sync_from_disk", "last_applied_seq", "loaded_run_id", "SyncService", "SyncStats",
+    # keeping a front end's database current
+    "refresh", "RefreshReport", "quarantine_log",
     # queries
     "query", "check_read_only", "run_user_sql",
     # errors
     "DatabaseError", "DatabaseOpenError", "SpatialExtensionError", "SchemaVersionError", "RecordError",
-    "SnapshotError", "SyncError", "SyncGapError", "SyncTimeoutError", "QueryError",
+    "SnapshotError", "RunChangedError", "DamagedLogError", "SyncError", "SyncGapError", "SyncTimeoutError",
+    "QueryError",
 ]

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from ._files import CHUNK_SIZE, iter_records
-from .errors import RecordError, SnapshotError
+from .errors import RecordError, RunChangedError, SnapshotError
 from .schema import ENTITY_NAME_ENUM, RESOURCE_NAME_ENUM, enum_values
 
 __all__ = ["staged_init_files", "insert_staged", "clear_chunk"]
@@ -73,11 +73,12 @@ _INSERTS = (
 
 
 @contextlib.contextmanager
-def staged_init_files(files: list[Path]) -> Iterator[Path]:
+def staged_init_files(files: list[Path], run_id: str) -> Iterator[Path]:
     """Validate every record of `files` and stage their text in one temporary JSONL file.
 
     DuckDB then reads exactly the bytes that were validated (a new take_snapshot may rewrite the
-    init files meanwhile), and one file reads ~10x faster than thousands of small ones.
+    init files meanwhile), and one file reads ~10x faster than thousands of small ones. Every
+    record must belong to run `run_id`: a file left by another game is refused, never mixed in.
     """
     fd, name = tempfile.mkstemp(prefix="fv_init_", suffix=".jsonl")
     try:
@@ -87,8 +88,14 @@ def staged_init_files(files: list[Path]) -> Iterator[Path]:
                     text = path.read_text(encoding="utf-8")
                 except OSError as exc:
                     raise SnapshotError(f"cannot read snapshot file {path}: {exc}") from exc
-                for _ in iter_records(path, "snapshot_file", text=text):
-                    pass
+                for lineno, rec in enumerate(iter_records(path, "snapshot_file", text=text), 1):
+                    if rec["run_id"] != run_id:
+                        raise RunChangedError(
+                            f"{path} holds a record of run {rec['run_id']!r} (record {lineno}), but the snapshot "
+                            f"being loaded is run {run_id!r}: the folder mixes two games' files; take the "
+                            "snapshot again (the mod removes the old run's files when a new run starts)",
+                            old=run_id, new=rec["run_id"],
+                        )
                 out.write(text)
                 if text and not text.endswith("\n"):
                     out.write("\n")

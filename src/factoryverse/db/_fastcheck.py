@@ -18,7 +18,7 @@ Check = Callable[[Any], bool]
 
 _IGNORED = {"description", "title", "$comment", "examples", "default"}
 _KNOWN = {"$ref", "type", "const", "enum", "required", "properties", "minimum", "maximum",
-          "minItems", "maxItems", "items"}
+          "minItems", "maxItems", "minLength", "maxLength", "items"}
 
 _TYPE_EXPR = {
     "integer": "(type({x}) is int or (type({x}) is float and {x}.is_integer()))",
@@ -94,6 +94,9 @@ class _Compiler:
         for key, op in (("minItems", ">="), ("maxItems", "<=")):
             if key in node:
                 parts.append(f"(type({x}) is not list or len({x}) {op} {int(node[key])})")
+        for key, op in (("minLength", ">="), ("maxLength", "<=")):
+            if key in node:
+                parts.append(f"(type({x}) is not str or len({x}) {op} {int(node[key])})")
         if "items" in node:
             parts.append(f"(type({x}) is not list or {self._items(node['items'])}({x}))")
         if "required" in node or "properties" in node:

@@ -76,7 +76,7 @@ def _chunk_charted(con: duckdb.DuckDBPyConnection, rec: dict[str, Any], snapshot
             "load a snapshot first or pass snapshot_dir"
         )
     surface, cx, cy = rec["surface"], rec["cx"], rec["cy"]
-    with staged_init_files(chunk_init_files(snapshot_dir, surface, cx, cy)) as staged:
+    with staged_init_files(chunk_init_files(snapshot_dir, surface, cx, cy), rec["run_id"]) as staged:
         clear_chunk(con, surface, cx, cy)
         insert_staged(con, staged, merge=True)
     con.execute(

@@ -9,6 +9,8 @@ __all__ = [
     "SchemaVersionError",
     "RecordError",
     "SnapshotError",
+    "RunChangedError",
+    "DamagedLogError",
     "SyncError",
     "SyncGapError",
     "SyncTimeoutError",
@@ -49,6 +51,33 @@ class RecordError(DatabaseError, ValueError):
 
 class SnapshotError(DatabaseError):
     """The snapshot directory is missing, incomplete, or changed while it was being read."""
+
+
+class RunChangedError(SnapshotError):
+    """The files on disk (or a delta) belong to another game run than the database holds.
+
+    A new game restarts seq at 1, so its records must never be applied on top of an old game's map: the
+    database is rebuilt from the new run's files instead (`refresh` does it). `old` is the database's run id
+    (None for a database without a snapshot), `new` the run id met.
+    """
+
+    def __init__(self, message: str, *, old: str | None, new: str | None) -> None:
+        super().__init__(message)
+        self.old = old
+        self.new = new
+
+
+class DamagedLogError(SnapshotError):
+    """A line of an update log is not a valid delta, and the deltas it may hold are still needed.
+
+    `path` and `line` name it. Move the file aside (`quarantine_log`) and take the snapshot again; the new
+    snapshot holds every change up to its own seq, so the damaged line is no longer needed.
+    """
+
+    def __init__(self, message: str, *, path: str, line: int) -> None:
+        super().__init__(message)
+        self.path = path
+        self.line = line
 
 
 class SyncError(DatabaseError):

@@ -29,6 +29,7 @@ class LoadReport:
     """What one load_snapshot call put into the database."""
 
     snapshot_dir: Path
+    run_id: str            # the game run the snapshot belongs to
     status_seq: int        # deltas up to this seq were already in the init files
     status_tick: int
     last_seq: int          # the last delta applied (status_seq when the log had nothing newer)
@@ -78,8 +79,8 @@ class _Clock:
 def _load_once(con: duckdb.DuckDBPyConnection, snapshot_dir: Path, status: dict[str, Any]) -> LoadReport:
     clock = _Clock()
     files = init_files(snapshot_dir)
-    with staged_init_files(files) as staged:
-        deltas = read_contiguous(snapshot_dir, status["seq"])
+    with staged_init_files(files, status["run_id"]) as staged:
+        deltas = read_contiguous(snapshot_dir, status["seq"], status["run_id"])
         clock.lap("validate")
         con.begin()
         try:
@@ -95,12 +96,12 @@ def _load_once(con: duckdb.DuckDBPyConnection, snapshot_dir: Path, status: dict[
             clock.lap("patches")
             last_seq = deltas[-1]["seq"] if deltas else status["seq"]
             _mutations.set_state(
-                con, snapshot_dir=str(Path(snapshot_dir).resolve()), snapshot_seq=status["seq"],
+                con, run_id=status["run_id"], snapshot_dir=str(Path(snapshot_dir).resolve()), snapshot_seq=status["seq"],
                 snapshot_tick=status["tick"], snapshot_chunks=status["chunks"], last_seq=last_seq,
                 last_tick=deltas[-1]["tick"] if deltas else status["tick"],
             )
             report = LoadReport(
-                snapshot_dir=Path(snapshot_dir), status_seq=status["seq"], status_tick=status["tick"],
+                snapshot_dir=Path(snapshot_dir), run_id=status["run_id"], status_seq=status["seq"], status_tick=status["tick"],
                 last_seq=last_seq, files=len(files), chunks=_count(con, "chunk"),
                 resource_tiles=_count(con, "resource_tile"), resource_entities=_count(con, "resource_entity"),
                 water_tiles=_count(con, "water_tile"), entities=_count(con, "map_entity"),
@@ -112,6 +113,13 @@ def _load_once(con: duckdb.DuckDBPyConnection, snapshot_dir: Path, status: dict[
             con.rollback()
             raise
     return dataclasses.replace(report, seconds=time.perf_counter() - clock.started, phases=clock.phases)
+
+
+def _status_or_none(snapshot_dir: Path) -> dict[str, Any] | None:
+    try:
+        return latest_status(snapshot_dir)
+    except SnapshotError:
+        return None
 
 
 def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot_dir: str | Path, *,
@@ -127,9 +135,16 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot_dir: str | Path, *,
         create_schema(con, resource_names=resource_names, entity_names=entity_names)
         for _ in range(_ATTEMPTS):
             status = complete_status(snapshot_dir)
-            report = _load_once(con, snapshot_dir, status)
-            # take_snapshot may rewrite the init files under us; a new status line says it did.
-            if latest_status(snapshot_dir) == status:
+            try:
+                report = _load_once(con, snapshot_dir, status)
+            except SnapshotError:
+                # take_snapshot or a new run may rewrite or remove the files under us: then try the new
+                # snapshot; an error in an unchanged snapshot is the snapshot's own.
+                if _status_or_none(snapshot_dir) == status:
+                    raise
+                continue
+            # A new status line says the init files changed while they were read.
+            if _status_or_none(snapshot_dir) == status:
                 return report
     except duckdb.Error as exc:
         raise DatabaseError(f"loading the snapshot {snapshot_dir} failed in DuckDB: {exc}") from exc

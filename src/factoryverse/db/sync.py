@@ -1,8 +1,15 @@
 """Keeping the database in step with the game: deltas over UDP, the update logs on disk as truth.
 
-Deltas are applied strictly in seq order. UDP is fast but may drop, duplicate or reorder
-datagrams; a missing seq is read from `<surface>/updates.jsonl`, which the mod writes before it
-sends the datagram. All DuckDB work runs on the event loop's thread, one batch at a time.
+Deltas are applied strictly in seq order, and only as the update log has them. The mod appends
+each delta to `<surface>/updates.jsonl` before it sends the datagram, so a datagram is a fast
+wake-up, not an authority: any local process can send a datagram, but only the game writes the
+log. A datagram that disagrees with the log, or that the log never confirms, is counted as forged
+and never applied; one for a seq far ahead is not held at all (the log has it when it is real).
+
+UDP may drop, duplicate or reorder datagrams; a missing seq is read from the log. Every delta
+names its game run: a datagram of another run is ignored unless the files on disk show that the
+game started that run, and then the database is rebuilt from the new run's files and the service
+says so. All DuckDB work runs on the event loop's thread, one batch at a time.
 """
 
 from __future__ import annotations
@@ -10,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,85 +27,29 @@ import asyncio_dgram
 import duckdb
 
 from . import _mutations
-from ._update_log import UpdateLog, contiguous, read_contiguous
-from .errors import DatabaseError, RecordError, SnapshotError, SyncError, SyncGapError, SyncTimeoutError
-from .patches import build_resource_patches
-from .schema import ensure_schema, validate_record
+from ._apply import apply_delta, apply_run, last_applied_seq, loaded_run_id, require_loaded, sync_from_disk
+from ._files import latest_status
+from ._repeat_log import RepeatLog
+from ._update_log import UpdateLog, contiguous
+from .errors import DamagedLogError, DatabaseError, RecordError, RunChangedError, SnapshotError, SyncError
+from .errors import SyncTimeoutError
+from .loader import load_snapshot
+from .schema import validate_record
 
-__all__ = ["apply_delta", "sync_from_disk", "last_applied_seq", "SyncStats", "SyncService"]
+__all__ = ["apply_delta", "sync_from_disk", "last_applied_seq", "loaded_run_id", "SyncStats", "SyncService"]
 
 _log = logging.getLogger(__name__)
 
 _RETRY_FIRST, _RETRY_MAX = 0.01, 0.5  # seconds between looks at the disk while a gap stays open
-
-
-def last_applied_seq(con: duckdb.DuckDBPyConnection) -> int:
-    """The seq of the last delta in the database (0 before any snapshot or delta)."""
-    ensure_schema(con)
-    value = _mutations.get_state(con, "last_seq")
-    return 0 if value is None else int(value)
-
-
-def _stored_snapshot_dir(con: duckdb.DuckDBPyConnection) -> Path | None:
-    value = _mutations.get_state(con, "snapshot_dir")
-    return None if value is None else Path(value)
-
-
-def _apply_run(con: duckdb.DuckDBPyConnection, recs: list[dict[str, Any]], snapshot_dir: Path | None) -> None:
-    """Apply consecutive deltas (the first is last_seq + 1) in one transaction, patches included."""
-    try:
-        con.begin()
-        try:
-            tiles_changed = False
-            for rec in recs:
-                tiles_changed |= _mutations.apply_record(con, rec, snapshot_dir)
-            _mutations.set_state(con, last_seq=recs[-1]["seq"], last_tick=recs[-1]["tick"])
-            if tiles_changed:
-                build_resource_patches(con)
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
-    except duckdb.Error as exc:
-        raise DatabaseError(f"applying deltas {recs[0]['seq']}..{recs[-1]['seq']} failed in DuckDB: {exc}") from exc
-
-
-def apply_delta(con: duckdb.DuckDBPyConnection, rec: dict[str, Any], *, snapshot_dir: str | Path | None = None) -> bool:
-    """Apply one delta record; False when its seq was already applied (a duplicate).
-
-    Raises RecordError for an invalid record and SyncGapError when seq skips ahead of the
-    database (apply the missing ones first, e.g. with sync_from_disk). chunk_charted reads the
-    chunk's init files from `snapshot_dir` (default: the directory of the loaded snapshot).
-    """
-    validate_record(rec, fmt="snapshot_delta")
-    last = last_applied_seq(con)
-    seq = rec["seq"]
-    if seq <= last:
-        return False
-    if seq != last + 1:
-        raise SyncGapError(
-            f"delta seq {seq} cannot be applied: the database is at seq {last}, so {last + 1}..{seq - 1} are "
-            "missing; apply them first (sync_from_disk reads them from the update logs)",
-            expected=last + 1, got=seq,
-        )
-    folder = Path(snapshot_dir) if snapshot_dir is not None else _stored_snapshot_dir(con)
-    _apply_run(con, [rec], folder)
-    return True
-
-
-def _require_loaded(con: duckdb.DuckDBPyConnection) -> None:
-    if _mutations.get_state(con, "snapshot_seq") is None:
-        raise SnapshotError("the database holds no snapshot yet; call load_snapshot before syncing deltas")
-
-
-def sync_from_disk(con: duckdb.DuckDBPyConnection, snapshot_dir: str | Path) -> int:
-    """Apply every delta of the update logs newer than the database; return how many were applied."""
-    ensure_schema(con)
-    _require_loaded(con)
-    run = read_contiguous(Path(snapshot_dir), last_applied_seq(con))
-    if run:
-        _apply_run(con, run, Path(snapshot_dir))
-    return len(run)
+# A genuine datagram's log line is written before the datagram is sent; one the log has not confirmed after
+# this long never will be.
+_UNCONFIRMED_AFTER_S = 5.0
+# Datagrams held while waiting for earlier seqs; beyond this many seqs ahead they are not held (the log has them).
+_PENDING_WINDOW = 1024
+# Different datagrams held for one seq; more are forged by definition (the game sends one).
+_CANDIDATES = 4
+# Applied deltas remembered to tell an honest duplicate from a conflicting one.
+_RECENT = 1024
 
 
 @dataclass
@@ -104,37 +57,57 @@ class SyncStats:
     """Counters of a SyncService since it was created."""
 
     received: int = 0        # datagrams read from the socket
-    applied: int = 0         # deltas applied, from UDP or disk
-    duplicates: int = 0      # datagrams whose seq was already applied or already waiting
-    gaps_repaired: int = 0   # times missing seqs were read from the update logs
-    from_disk: int = 0       # deltas applied from the update logs rather than a datagram
+    applied: int = 0         # deltas applied (always the log's version)
+    confirmed: int = 0       # applied deltas whose datagram matched the log
+    duplicates: int = 0      # datagrams whose seq was already applied or already waiting, with the same content
+    gaps_repaired: int = 0   # times missing seqs were read from the update logs while later datagrams waited
+    from_disk: int = 0       # deltas applied from the update logs with no datagram for them
     malformed: int = 0       # datagrams that were not a valid delta record
+    forged: int = 0          # datagrams that disagree with the log, or that the log never confirmed
+    foreign: int = 0         # datagrams of another game run (a restarted game, or forged)
+    dropped: int = 0         # datagrams too far ahead to hold (read from the log when real)
+    reloads: int = 0         # times the database was rebuilt because the game started a new run
     failed: int = 0          # valid deltas that could not be stored (skipped, see last_error)
 
 
 class SyncService:
-    """Listens for snapshot deltas on UDP and applies them to the database in seq order."""
+    """Listens for snapshot deltas on UDP and applies the update log's deltas to the database in seq order."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, snapshot_dir: str | Path, *,
-                 host: str = "127.0.0.1", port: int = 0) -> None:
+                 host: str = "127.0.0.1", port: int = 0, unconfirmed_after: float = _UNCONFIRMED_AFTER_S) -> None:
         self._con = con
         self.snapshot_dir = Path(snapshot_dir)
         self.host = host
         self._wanted_port = port
-        self._log = UpdateLog(self.snapshot_dir)
-        self._pending: dict[int, dict[str, Any]] = {}
+        self._run_id = loaded_run_id(con)
+        self._log = UpdateLog(self.snapshot_dir, self._run_id)
+        # seq -> the different datagrams received for it (one, unless somebody else sends too), and when the
+        # first arrived; the log decides which, if any, is the game's.
+        self._pending: dict[int, tuple[list[dict[str, Any]], float]] = {}
+        self._unconfirmed_after = unconfirmed_after
+        self._recent: OrderedDict[int, dict[str, Any]] = OrderedDict()
         self._stream: asyncio_dgram.DatagramServer | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._retrying = False
+        self._awaited_run: str | None = None  # a new run announced by a datagram, its snapshot not complete yet
         self._advanced: asyncio.Event | None = None
         self._handled: asyncio.Event | None = None
         self._last_seq = last_applied_seq(con)
         self.stats = SyncStats()
         self.last_error: Exception | None = None
+        self._malformed_log = RepeatLog(_log, "ignored a malformed snapshot datagram")
+        self._forged_log = RepeatLog(_log, "ignored a snapshot datagram the update log does not confirm")
+        self._foreign_log = RepeatLog(_log, "ignored a snapshot datagram of another game run")
+        self._error_log = RepeatLog(_log, "snapshot sync cannot advance", level=logging.ERROR)
 
     @property
     def last_seq(self) -> int:
         return self._last_seq
+
+    @property
+    def run_id(self) -> str | None:
+        """The game run the database holds."""
+        return self._run_id
 
     @property
     def port(self) -> int:
@@ -146,7 +119,8 @@ class SyncService:
         """Bind the UDP socket, then apply whatever the logs hold beyond the database."""
         if self._stream is not None:
             raise SyncError("the SyncService is already started")
-        _require_loaded(self._con)
+        self._run_id = require_loaded(self._con)
+        self._log = UpdateLog(self.snapshot_dir, self._run_id)
         try:
             self._stream = await asyncio_dgram.bind((self.host, self._wanted_port))
         except OSError as exc:
@@ -164,6 +138,8 @@ class SyncService:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        for repeat in (self._malformed_log, self._forged_log, self._foreign_log, self._error_log):
+            repeat.flush()
 
     async def __aenter__(self) -> SyncService:
         await self.start()
@@ -180,10 +156,7 @@ class SyncService:
         """
         self._last_seq = last_applied_seq(self._con)
         before = self._last_seq
-        run = contiguous(self._log.records_after(before), before)
-        if run:
-            self._apply(run, from_disk=True)
-        self._drain()
+        self._drain(everything=True)
         return self._last_seq - before
 
     async def wait_for_seq(self, seq: int, timeout: float = 5.0) -> int:
@@ -200,9 +173,10 @@ class SyncService:
                 await self.catch_up()
                 if self._last_seq >= seq:
                     break
+                why = f" ({self.last_error})" if self.last_error is not None else ""
                 raise SyncTimeoutError(
                     f"the database reached seq {self._last_seq}, not {seq}, within {timeout} s, neither over UDP "
-                    f"nor from {self.snapshot_dir}; is the game running and the fv_snapshot mod sending?",
+                    f"nor from {self.snapshot_dir}{why}; is the game running and the fv_snapshot mod sending?",
                     seq=seq, last_seq=self._last_seq, timeout=timeout,
                 )
             try:
@@ -229,6 +203,18 @@ class SyncService:
             except asyncio.TimeoutError:
                 pass
 
+    async def wait_settled(self, timeout: float = 10.0) -> None:
+        """Return once no datagram waits for the log any more (confirmed, applied or given up as forged)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self._pending or self._awaited_run is not None:
+            if loop.time() >= deadline:
+                raise SyncError(f"{len(self._pending)} datagrams still wait for the update log after {timeout} s")
+            try:
+                await asyncio.wait_for(self._handled_event().wait(), min(0.05, deadline - loop.time()))
+            except asyncio.TimeoutError:
+                self._drain()
+
     # -- internals -------------------------------------------------------------------------
 
     def _spawn(self, coro: Any) -> None:
@@ -246,6 +232,13 @@ class SyncService:
             self._handled = asyncio.Event()
         return self._handled
 
+    def _notify(self, event: asyncio.Event | None) -> asyncio.Event | None:
+        # Wake every waiter, and give later waiters a fresh event to wait on.
+        if event is None:
+            return None
+        event.set()
+        return asyncio.Event()
+
     async def _receive(self) -> None:
         stream = self._stream
         while stream is not None:
@@ -260,90 +253,181 @@ class SyncService:
                 self.on_datagram(data)
             except Exception as exc:  # noqa: BLE001 - the listener must outlive any one datagram
                 self.last_error = exc
-                _log.exception("snapshot sync failed on a datagram")
+                self._error_log.hit(f"{type(exc).__name__}: {exc}")
 
     def on_datagram(self, data: bytes) -> None:
         """Handle one datagram's bytes (public so other transports can feed the service)."""
         try:
             self._handle(data)
         finally:
-            if self._handled is not None:
-                # Wake every waiter, and give later waiters a fresh event to wait on.
-                self._handled.set()
-                self._handled = asyncio.Event()
+            self._handled = self._notify(self._handled)
 
     def _handle(self, data: bytes) -> None:
         self.stats.received += 1
         try:
             rec = json.loads(data)
             validate_record(rec, fmt="snapshot_delta", source="udp")
-        except (ValueError, RecordError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        except (ValueError, RecordError, RecursionError) as exc:
+            # ValueError covers bad UTF-8 and JSON; RecursionError absurdly nested JSON ("[[[[...").
             self.stats.malformed += 1
-            _log.warning("ignored a malformed snapshot datagram (%d bytes): %s", len(data), exc)
+            self._malformed_log.hit(f"{len(data)} bytes: {type(exc).__name__}: {exc}")
+            return
+        if rec["run_id"] != self._run_id:
+            self._on_foreign(rec)
             return
         seq = rec["seq"]
-        if seq <= self._last_seq or seq in self._pending:
-            self.stats.duplicates += 1
+        if seq <= self._last_seq:
+            applied = self._recent.get(seq)
+            if applied is not None and applied != rec:
+                self._forged(rec, "disagrees with the delta already applied for its seq")
+            else:
+                self.stats.duplicates += 1
             return
-        self._pending[seq] = rec
-        try:
+        held = self._pending.get(seq)
+        if held is not None:
+            if rec in held[0]:
+                self.stats.duplicates += 1
+            elif len(held[0]) < _CANDIDATES:
+                held[0].append(rec)  # two different datagrams for one seq: the log will say which is real
+            else:
+                self._forged(rec, f"is one of more than {_CANDIDATES} different datagrams for its seq")
             self._drain()
-        except DatabaseError as exc:  # a damaged log must not end the listener; wait_for_seq reports it
-            self.last_error = exc
-            _log.error("snapshot sync could not repair a gap: %s", exc)
-
-    def _drain(self) -> None:
-        """Apply pending deltas that are next in line; fill a hole from disk; retry later if still open."""
-        self._apply_ready()
-        if not self._pending:
             return
+        if seq > self._last_seq + _PENDING_WINDOW:
+            self.stats.dropped += 1
+            self._forged_log.hit(f"seq {seq} is more than {_PENDING_WINDOW} ahead of the database "
+                                 f"(at {self._last_seq}); not held, the log has it if it is real")
+            return
+        self._pending[seq] = ([rec], time.monotonic())
+        self._drain()
+
+    def _forged(self, rec: dict[str, Any], why: str) -> None:
+        self.stats.forged += 1
+        self._forged_log.hit(f"seq {rec.get('seq')} ({rec.get('type')}) {why}")
+
+    def _on_foreign(self, rec: dict[str, Any]) -> None:
+        self.stats.foreign += 1
+        self._foreign_log.hit(f"run {rec['run_id']!r} (the database holds run {self._run_id!r}), seq {rec['seq']}")
+        self._awaited_run = rec["run_id"]
+        self._drain()
+
+    def _drain(self, *, everything: bool = False) -> None:
+        """Apply the log's deltas that are next in line; keep looking while datagrams wait for it.
+
+        Driven by datagrams, it applies the log up to the highest seq announced (their own
+        datagrams, a moment behind, then count as confirmed); `everything` takes all the log has.
+        """
+        try:
+            if self._awaited_run is not None:
+                self._try_new_run()
+            self._apply_from_log(None if everything else max(self._pending, default=self._last_seq))
+            self._expire_unconfirmed()
+        except (RunChangedError, DamagedLogError, DatabaseError) as exc:
+            # A damaged or replaced log must not end the listener; wait_for_seq reports it.
+            self.last_error = exc
+            if isinstance(exc, RunChangedError):
+                self._awaited_run = exc.new
+            else:
+                self._error_log.hit(str(exc))
+        if (self._pending or self._awaited_run is not None) and not self._retrying and self._tasks_allowed():
+            self._retrying = True
+            self._spawn(self._retry())
+
+    def _tasks_allowed(self) -> bool:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        return self._stream is not None
+
+    def _try_new_run(self) -> None:
+        """Rebuild the database from a new run's files, once the game has written its complete snapshot."""
+        wanted = self._awaited_run
+        try:
+            status = latest_status(self.snapshot_dir)
+        except DatabaseError:
+            return  # being rewritten; look again
+        if status is None or status["run_id"] != wanted:
+            if status is not None and status["run_id"] == self._run_id:
+                self._awaited_run = None  # the files still show our run: the datagram was not the game's
+                self.stats.forged += 1
+            return
+        if status["phase"] != "complete":
+            return
+        old = self._run_id
+        try:
+            report = load_snapshot(self._con, self.snapshot_dir)
+        except SnapshotError:
+            return  # rewritten meanwhile; look again
+        self._run_id, self._awaited_run = report.run_id, None
+        self._log = UpdateLog(self.snapshot_dir, self._run_id)
+        self._pending = {s: p for s, p in self._pending.items() if p[0][0]["run_id"] == self._run_id}
+        self._recent.clear()
+        self.stats.reloads += 1
+        self._last_seq = report.last_seq
+        _log.warning("the game started a new run %r (the database held run %r); the map was rebuilt from %s",
+                     self._run_id, old, self.snapshot_dir)
+        self._advanced = self._notify(self._advanced)
+
+    def _apply_from_log(self, upto: int | None) -> None:
         recs = self._log.records_after(self._last_seq)
         run = contiguous(recs, self._last_seq)
-        if run:
+        if upto is not None:
+            run = [rec for rec in run if rec["seq"] <= upto]
+        if not run:
+            return
+        waiting = bool(self._pending)
+        unannounced = 0
+        for rec in run:
+            held = self._pending.pop(rec["seq"], None)
+            if held is None:
+                unannounced += 1
+                continue
+            for candidate in held[0]:
+                if candidate == rec:
+                    self.stats.confirmed += 1
+                else:
+                    self._forged(candidate, "disagrees with the update log")
+        if waiting and unannounced:
             self.stats.gaps_repaired += 1
-            self._apply(run, from_disk=True)
-            self._apply_ready()
-        if self._pending and not self._retrying:
-            self._retrying = True
-            self._spawn(self._retry_gap())
-
-    def _apply_ready(self) -> None:
+        self.stats.from_disk += unannounced
+        self._apply(run)
         for seq in [s for s in self._pending if s <= self._last_seq]:
             del self._pending[seq]
-        run = []
-        while self._last_seq + len(run) + 1 in self._pending:
-            run.append(self._pending.pop(self._last_seq + len(run) + 1))
-        if run:
-            self._apply(run, from_disk=False)
 
-    async def _retry_gap(self) -> None:
-        """The log line of a missing seq may land after the next datagram: look again, backing off."""
+    def _expire_unconfirmed(self) -> None:
+        now = time.monotonic()
+        for seq, (candidates, since) in list(self._pending.items()):
+            if now - since > self._unconfirmed_after:
+                del self._pending[seq]
+                for rec in candidates:
+                    self._forged(rec, f"was not in the update log {self._unconfirmed_after:g} s after it arrived")
+
+    async def _retry(self) -> None:
+        """The log line of a waiting seq (or a new run's snapshot) may land a moment later: look again."""
         delay = _RETRY_FIRST
         try:
-            while self._pending:
+            while self._pending or self._awaited_run is not None:
                 await asyncio.sleep(delay)
-                try:
-                    self._drain()
-                except DatabaseError as exc:
-                    self.last_error = exc
-                    _log.error("snapshot sync could not repair a gap: %s", exc)
+                self._drain()
+                self._handled = self._notify(self._handled)
                 delay = min(delay * 2, _RETRY_MAX)
         finally:
             self._retrying = False
 
-    def _apply(self, run: list[dict[str, Any]], *, from_disk: bool) -> None:
+    def _apply(self, run: list[dict[str, Any]]) -> None:
         try:
-            _apply_run(self._con, run, self.snapshot_dir)
+            apply_run(self._con, run, self.snapshot_dir)
         except DatabaseError:
             # One bad record must not stall the stream: apply one by one and skip the failures.
             for rec in run:
                 self._apply_one_or_skip(rec)
         else:
-            self._advance(run[-1]["seq"], len(run), from_disk)
+            self._advance(run, len(run))
 
     def _apply_one_or_skip(self, rec: dict[str, Any]) -> None:
         try:
-            _apply_run(self._con, [rec], self.snapshot_dir)
+            apply_run(self._con, [rec], self.snapshot_dir)
         except DatabaseError as exc:
             self.stats.failed += 1
             self.last_error = exc
@@ -352,16 +436,15 @@ class SyncService:
                 _mutations.set_state(self._con, last_seq=rec["seq"])
             except duckdb.Error as state_exc:
                 raise DatabaseError(f"cannot record seq {rec['seq']} as applied: {state_exc}") from state_exc
-            self._advance(rec["seq"], 0, False)
+            self._advance([rec], 0)
         else:
-            self._advance(rec["seq"], 1, False)
+            self._advance([rec], 1)
 
-    def _advance(self, seq: int, applied: int, from_disk: bool) -> None:
-        self._last_seq = seq
+    def _advance(self, run: list[dict[str, Any]], applied: int) -> None:
+        self._last_seq = run[-1]["seq"]
         self.stats.applied += applied
-        if from_disk:
-            self.stats.from_disk += applied
-        if self._advanced is not None:
-            # Wake every waiter, and give later waiters a fresh event to wait on.
-            self._advanced.set()
-            self._advanced = asyncio.Event()
+        for rec in run:
+            self._recent[rec["seq"]] = rec
+        while len(self._recent) > _RECENT:
+            self._recent.popitem(last=False)
+        self._advanced = self._notify(self._advanced)

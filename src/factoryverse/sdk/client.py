@@ -191,3 +191,16 @@ class FactoryVerseClient:
 
     async def snapshot_status(self) -> SnapshotStatus:
         return SnapshotStatus.model_validate(await self.call("map", "get_snapshot_status"))
+
+    async def configure_snapshot(self, *, run_id: str | None = None, udp_port: int | None = None) -> dict[str, Any]:
+        """Point fv_snapshot's deltas at `udp_port` and give the game its run id (it writes nothing before one).
+
+        A run id new to the game removes the previous run's files and starts a new snapshot; whoever starts
+        a server chooses it (`fv server start` does, a uuid4 hex), since the game cannot make up a unique one.
+        """
+        config: dict[str, Any] = {}
+        if run_id is not None:
+            config["run_id"] = run_id
+        if udp_port is not None:
+            config["udp_port"] = udp_port
+        return await self.call("map", "set_snapshot_config", config)

@@ -43,6 +43,7 @@ __all__ = [
     "InventoryFullError",
     "AgentBusyError",
     "NoPathError",
+    "InvalidStateError",
     "UnknownInterfaceError",
     "ActionError",
     "ActionTimeoutError",
@@ -199,6 +200,12 @@ class NoPathError(RemoteCallError):
     result: dict[str, Any] | None = None
 
 
+class InvalidStateError(RemoteCallError):
+    """The call needs a state the game is not in yet (take_snapshot before the snapshot has a run id)."""
+
+    code = "invalid_state"
+
+
 class UnknownInterfaceError(RemoteCallError):
     """No remote interface (or method) of that name: is the mod loaded, is the agent still alive?"""
 
@@ -260,6 +267,7 @@ _BY_CODE: dict[str, type[RemoteCallError]] = {
         InventoryFullError,
         AgentBusyError,
         NoPathError,
+        InvalidStateError,
     )
     if cls.code is not None
 }

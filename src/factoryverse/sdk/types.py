@@ -194,7 +194,10 @@ class PlacementCheck(_Model):
 
 
 class SnapshotStatus(_Model):
-    phase: str
+    """fv_snapshot's state: `waiting` until it has a run id, then `bootstrap` while writing, then `complete`."""
+
+    phase: Literal["waiting", "bootstrap", "complete"]
+    run_id: str | None = None
     seq: int
     chunks: int
     udp_port: int
