@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from factoryverse.db import QueryError, check_read_only, connect, load_snapshot, query, run_user_sql
+from factoryverse.db.query import user_query
 
 from . import _records as R
 from ._records import SnapshotWriter
@@ -100,3 +102,52 @@ def test_user_sql_with_params_on_a_read_only_connection(writer: SnapshotWriter, 
             run_user_sql(ro, f"SELECT content FROM read_text('{secret}')")
     finally:
         ro.close()
+
+
+def test_user_query_streams_batches_up_to_its_limit() -> None:
+    """The rows of a huge result come in batches and stop at the limit: nothing past it is produced or kept."""
+    con = duckdb.connect(":memory:")
+    try:
+        with user_query(con, "SELECT range AS n FROM range(1000000000)", limit=25) as rows:
+            assert rows.columns == ["n"]
+            sizes = [len(batch) for batch in rows.batches(10)]
+        assert sizes == [10, 10, 5]
+    finally:
+        con.close()
+
+
+def test_user_query_can_be_interrupted_from_another_thread() -> None:
+    """A query that would run for minutes stops when interrupted, as a QueryError whose cause is DuckDB's."""
+    con = duckdb.connect(":memory:")
+    try:
+        with user_query(con, "SELECT count(*) FROM range(100000000) a, range(100000) b") as rows:
+            done = threading.Event()
+
+            def interrupt_until_done() -> None:
+                # Repeated, because an interrupt that lands before the query starts executing is forgotten.
+                while not done.wait(0.05):
+                    rows.interrupt()
+
+            threading.Thread(target=interrupt_until_done, daemon=True).start()
+            try:
+                with pytest.raises(QueryError, match="Interrupted") as info:
+                    next(rows.batches())
+            finally:
+                done.set()
+        assert isinstance(info.value.__cause__, duckdb.InterruptException)
+        # The connection stays usable: the interrupt ended that query only.
+        assert con.sql("SELECT 42").fetchall() == [(42,)]
+    finally:
+        con.close()
+
+
+def test_user_query_refuses_writes_before_running_them() -> None:
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("CREATE TABLE t AS SELECT 1 AS a")
+        with pytest.raises(QueryError, match="read-only"):
+            with user_query(con, "DELETE FROM t"):
+                pass
+        assert con.sql("SELECT count(*) FROM t").fetchall() == [(1,)]
+    finally:
+        con.close()

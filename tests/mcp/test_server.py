@@ -15,7 +15,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 import factoryverse.mcp
 from factoryverse.mcp import server as mcp_server
-from factoryverse.servers import operations
+from factoryverse.servers import _map_db, operations
 from tests.servers._db_holder import database_held_by_another_process
 from tests.servers._instance import place_chest
 
@@ -120,7 +120,7 @@ def test_query_map_bounds_rows_and_time(instance):
 def test_a_busy_map_is_reported_as_retryable(instance, monkeypatch):
     """A database locked by another process is the server's condition: the model is told to retry."""
     operations.sync_map(instance.id)
-    monkeypatch.setattr(operations, "_DB_LOCK_WAIT_S", 0.3)
+    monkeypatch.setattr(_map_db, "_DB_LOCK_WAIT_S", 0.3)
     server = mcp_server.create_server()
     with database_held_by_another_process(instance.db_path):
         with pytest.raises(ToolError, match=r"retryable: .*Retry in \d+ s"):

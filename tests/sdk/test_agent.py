@@ -10,6 +10,8 @@ import pytest
 from factoryverse.sdk import (
     AgentBusyError,
     Direction,
+    FactoryVerseError,
+    InvalidArgumentError,
     NoPathError,
     NoResourceInReachError,
     OutOfReachError,
@@ -195,3 +197,30 @@ def test_concurrent_agents_get_their_own_completions(game: Game):
     assert a.position.distance((-6, -4)) <= 1.0
     assert b.position.distance((6, 4)) <= 1.0
     assert a.action_id != b.action_id
+
+
+@pytest.mark.parametrize(("call", "named"), [
+    (lambda agent: agent.walk_to("a", "b"), "x"),
+    (lambda agent: agent.walk_to(1, "b"), "y"),
+    (lambda agent: agent.walk_to(Position(x=1, y=2), 3), "x"),
+    (lambda agent: agent.walk_to(1, float("nan")), "y"),
+    (lambda agent: agent.walk_to(1, 2, radius="near"), "radius"),
+    (lambda agent: agent.walk_to(1, 2, timeout=0), "timeout"),
+    (lambda agent: agent.walk_to("a"), "position"),
+    (lambda agent: agent.mine_resource("iron-ore", 1, timeout="soon"), "timeout"),
+    (lambda agent: agent.place_entity("wooden-chest", (1, 1), "north"), "direction"),
+    (lambda agent: agent.place_entity("wooden-chest", (1, 1), 99), "direction"),
+])
+def test_bad_arguments_raise_the_sdks_typed_error_and_leave_the_agent_still(game: Game, call, named):
+    """Regression: walk_to("a", "b") raised a bare ValueError from float("a"), outside FactoryVerseError."""
+    async def scenario():
+        async with game.client() as client:
+            agent = await client.create_agent((0, 0))
+            with pytest.raises(InvalidArgumentError) as info:
+                await call(agent)
+            return info.value, await agent.inspect()
+
+    error, state = run(scenario())
+    assert isinstance(error, FactoryVerseError)
+    assert named in str(error)
+    assert not state.walking and state.position == Position(x=0, y=0)

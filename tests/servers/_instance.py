@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from factoryverse.servers.instances import Instance, start_instance, stop_instance
+from factoryverse.servers.instances import Instance, configure_instance, start_instance, stop_instance
 from factoryverse.servers import operations
 
 __all__ = ["running_instance", "wait_snapshot_complete", "place_chest"]
@@ -42,12 +42,13 @@ def place_chest(inst: Instance, x: float, y: float) -> int:
 
 @contextmanager
 def running_instance(home: Path, *, seed: int = 1) -> Iterator[Instance]:
-    """Start one fast-mode instance with FACTORYVERSE_HOME=home, wait for its snapshot, stop it afterwards."""
+    """Start and configure one fast-mode instance with FACTORYVERSE_HOME=home, wait for its snapshot, stop it after."""
     old = os.environ.get("FACTORYVERSE_HOME")
     os.environ["FACTORYVERSE_HOME"] = str(home)
     inst = None
     try:
         inst = start_instance(seed=seed, mode="fast")
+        configure_instance(inst)  # fv_snapshot writes nothing until it has the run id
         wait_snapshot_complete(inst)
         yield inst
     finally:

@@ -9,17 +9,19 @@ from dataclasses import asdict
 import pytest
 
 from factoryverse.servers.instances import Instance, list_instances
-from factoryverse.servers import operations
+from factoryverse.servers import _map_db, operations
+from tests.servers._db_holder import database_held_by_another_process
 from tests.servers._instance import place_chest
 
 
 def test_public_api_is_pinned():
     assert set(operations.__all__) == {
         "BackendError", "UnknownServerError", "ServerNotRunningError", "RconError", "LuaError", "MapNotReadyError",
-        "MapQueryError", "QueryResult", "instances", "get_instance", "rcon", "run_lua", "remote_versions", "sql",
-        "DEFAULT_MAX_ROWS",
+        "MapQueryError", "MapQueryTimeoutError", "MapBusyError", "QueryResult", "instances", "get_instance", "rcon",
+        "run_lua", "remote_versions", "sql", "sync_map", "rebuild_map", "DEFAULT_MAX_ROWS", "MAX_ROWS", "MAX_RESULT_BYTES",
+        "DEFAULT_TIMEOUT_S", "MAX_TIMEOUT_S",
     }
-    for name in operations.__all__[:7]:
+    for name in operations.__all__[:9]:
         assert issubclass(getattr(operations, name), operations.BackendError)
 
 
@@ -152,3 +154,71 @@ def test_name_columns_are_enums_of_the_games_prototypes(instance):
     types = {row["table_name"]: row["data_type"] for row in result.rows}
     assert types["resource_tile"].startswith("ENUM(") and "'iron-ore'" in types["resource_tile"]
     assert "'burner-mining-drill'" in types["map_entity"]
+
+
+def test_max_rows_past_the_cap_is_refused_saying_the_cap():
+    """Regression: max_rows=100000000 made the MCP server allocate 24 GB; now it is refused before any work."""
+    with pytest.raises(operations.MapQueryError, match=f"max_rows must be 1..{operations.MAX_ROWS}.*OFFSET"):
+        operations.sql(0, "SELECT 1", max_rows=100_000_000)
+
+
+def test_a_huge_result_is_cut_at_max_rows_without_being_built(instance):
+    """A result of 10^9 rows comes back as max_rows rows: the limit is pushed into DuckDB, not applied after."""
+    result = operations.sql(instance.id, "SELECT range AS n FROM range(1000000000)", max_rows=operations.MAX_ROWS)
+    assert len(result.rows) == operations.MAX_ROWS and result.truncated
+    assert result.rows[-1] == {"n": operations.MAX_ROWS - 1}
+
+
+def test_result_bytes_are_capped(instance):
+    """Rows are cut once their JSON passes MAX_RESULT_BYTES, however few rows that is."""
+    result = operations.sql(instance.id, "SELECT repeat('x', 100000) AS s FROM range(100)", max_rows=100)
+    assert result.truncated
+    assert 0 < len(result.rows) < 100
+    assert len(json.dumps(result.as_dict())) <= operations.MAX_RESULT_BYTES + 1000
+
+
+def test_a_slow_query_is_interrupted_at_its_timeout(instance):
+    """Regression: a query could run unbounded; now DuckDB's interrupt stops it and the error says what to do."""
+    with pytest.raises(operations.MapQueryTimeoutError, match=r"longer than 0.5 s and was interrupted.*WHERE"):
+        operations.sql(instance.id, "SELECT count(*) FROM range(100000000) a, range(100000) b", timeout_s=0.5)
+    # The map answers the next query as usual.
+    assert operations.sql(instance.id, "SELECT 1 AS one").rows == [{"one": 1}]
+
+
+def test_a_bad_timeout_is_refused():
+    with pytest.raises(operations.MapQueryError, match="timeout_s must be more than 0 and at most 60"):
+        operations.sql(0, "SELECT 1", timeout_s=3600)
+
+
+def test_a_map_held_by_another_process_is_busy_not_a_query_error(instance, monkeypatch):
+    """Regression: a database locked by another process was a MapQueryError (the dashboard said 400)."""
+    operations.sync_map(instance.id)
+    monkeypatch.setattr(_map_db, "_DB_LOCK_WAIT_S", 0.3)
+    with database_held_by_another_process(instance.db_path):
+        for kwargs in ({}, {"sync": False}):
+            with pytest.raises(operations.MapBusyError, match="held open for writing by another process.*Retry"):
+                operations.sql(instance.id, "SELECT 1", **kwargs)
+        with pytest.raises(operations.MapBusyError):
+            operations.sync_map(instance.id)
+    assert operations.sql(instance.id, "SELECT 1 AS one").rows == [{"one": 1}]
+
+
+def test_read_only_sql_writes_nothing_and_sync_map_catches_up(instance):
+    """sync=False (the dashboard's GETs) leaves the database file as it was; sync_map brings in new entities."""
+    operations.sync_map(instance.id)
+    unit = place_chest(instance, 13.5, -7.5)
+    stat = instance.db_path.stat()
+    before = (instance.db_path.read_bytes(), stat.st_mtime_ns, stat.st_size)
+    query = f"SELECT name FROM map_entity WHERE unit_number = {unit}"
+    assert operations.sql(instance.id, query, sync=False).rows == []
+    stat = instance.db_path.stat()
+    assert (instance.db_path.read_bytes(), stat.st_mtime_ns, stat.st_size) == before
+    assert not instance.db_path.with_name(instance.db_path.name + ".wal").exists()
+    assert operations.sync_map(instance.id) == {"server_id": instance.id, "db_path": str(instance.db_path),
+                                                "synced": True, "run_id": instance.run_id, "rebuilt": False}
+    assert operations.sql(instance.id, query, sync=False).rows == [{"name": "wooden-chest"}]
+
+
+def test_read_only_sql_before_any_sync_says_to_sync(dead_record):
+    with pytest.raises(operations.MapNotReadyError, match="has not been created yet; sync it first"):
+        operations.sql(7, "SELECT 1", sync=False)

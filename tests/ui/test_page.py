@@ -48,20 +48,41 @@ def served():
         sock.close()
 
 
-@pytest.mark.skipif(not _CHROMIUM.exists(), reason="/usr/bin/chromium is missing; `apt-get install chromium`")
-def test_browser_shows_the_server_and_its_entities(instance, served, tmp_path):
-    unit = place_chest(instance, 30.5, 31.5)
-    profile = tmp_path / "chromium-profile"
-    dom = subprocess.run(
+def _dump_dom(url: str, profile: Path) -> str:
+    return subprocess.run(
         [str(_CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+         # No name but the loopback address resolves: the page must work with no network at all.
+         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
          # Virtual time waits for pending fetches, so the DOM is dumped after the page's requests answered.
-         "--virtual-time-budget=5000", "--dump-dom", f"{served}/#server={instance.id}"],
+         "--virtual-time-budget=5000", "--dump-dom", url],
         capture_output=True, text=True, timeout=90, check=True,
     ).stdout
+
+
+_needs_chromium = pytest.mark.skipif(not _CHROMIUM.exists(),
+                                     reason="/usr/bin/chromium is missing; `apt-get install chromium`")
+
+
+@_needs_chromium
+def test_browser_shows_the_server_and_its_entities(instance, served, tmp_path):
+    # Built after any earlier sync: the page shows it only because it asks for a sync before reading.
+    unit = place_chest(instance, 30.5, 31.5)
+    dom = _dump_dom(f"{served}/#server={instance.id}", tmp_path / "chromium-profile")
     row = re.search(rf'<tr class="server-row" data-server-id="{instance.id}">(.*?)</tr>', dom, re.S)
     assert row, dom[:2000]
     assert '<td class="alive">running</td>' in row.group(1)
     assert f"<td>127.0.0.1:{instance.rcon_port}</td>" in row.group(1)
     assert f"<td>{unit}</td><td>wooden-chest</td><td>container</td><td>30.5</td><td>31.5</td>" in dom
     assert instance.rcon_password not in dom
+
+
+@_needs_chromium
+def test_browser_renders_the_api_docs_offline(served, tmp_path):
+    """Regression: /api/docs loaded Swagger UI from a CDN, so offline the browser showed a blank page."""
+    dom = _dump_dom(f"{served}/api/docs", tmp_path / "chromium-profile")
+    routes = re.findall(r'<h2 class="route"><span class="method">(\w+)</span><code>([^<]+)</code></h2>', dom)
+    assert ("GET", "/api/servers") in routes
+    assert ("GET", "/api/servers/{server_id}/entities") in routes
+    assert ("POST", "/api/servers/{server_id}/sync") in routes
+    assert "ErrorBody" in dom

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -47,6 +48,12 @@ def test_fv_ui_serves_the_api_on_the_given_port(instance):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/servers", timeout=10) as res:
             servers = json.load(res)
         assert [s["id"] for s in servers] == [instance.id]
+        # The same request under another site's name, as a DNS-rebinding page would send it.
+        foreign = urllib.request.Request(f"http://127.0.0.1:{port}/api/servers", headers={"Host": "evil.example"})
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(foreign, timeout=10)
+        assert info.value.code == 400
+        assert json.load(info.value)["kind"] == "UntrustedHostError"
     finally:
         proc.terminate()
         proc.wait(10)
@@ -58,3 +65,9 @@ def test_bad_port_is_a_usage_error(capsys):
         serve.main(["--port", "70000"])
     assert info.value.code == 2
     assert "--port must be 0..65535" in capsys.readouterr().err
+
+
+def test_trusted_hosts_are_loopback_the_listening_address_and_the_allowed_names():
+    assert serve.trusted_hosts("127.0.0.1") == ("localhost", "127.0.0.1", "::1")
+    assert serve.trusted_hosts("0.0.0.0", ["lab-box"]) == ("localhost", "127.0.0.1", "::1", "lab-box")
+    assert serve.trusted_hosts("192.168.1.20") == ("localhost", "127.0.0.1", "::1", "192.168.1.20")

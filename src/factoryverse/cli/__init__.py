@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version
+
 import typer
 
+from factoryverse.cli import data as _data
 from factoryverse.cli import server as _server
 from factoryverse.cli.demo import demo as _demo
+from factoryverse.cli.sql import SQL_CONTEXT_SETTINGS
 from factoryverse.cli.sql import sql as _sql
 
 __all__ = ["app", "main"]
@@ -16,8 +20,30 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(_server.app, name="server")
+app.add_typer(_data.app, name="data")
 app.command("demo")(_demo)
-app.command("sql")(_sql)
+app.command("sql", context_settings=SQL_CONTEXT_SETTINGS)(_sql)
+
+
+def _package_version() -> str:
+    try:
+        return version("factoryverse")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "0+unknown"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"fv {_package_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    _version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                  help="Print the FactoryVerse version and exit."),
+) -> None:
+    """FactoryVerse: AI-agent research in Factorio, on an embedded engine or a real server."""
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import typer
 
-from factoryverse.servers.instances import Instance, configure_instance, start_instance, stop_instance
+from factoryverse.servers.instances import DEFAULT_SEED, Instance, configure_instance, start_instance, stop_instance
 from factoryverse.cli.sql import format_rows
 
 __all__ = ["demo", "run_demo", "DemoResult"]
@@ -172,7 +172,7 @@ async def run_demo(inst: Instance, *, say=_say) -> DemoResult:
 
 
 def demo(
-    seed: int = typer.Option(1, help="Map seed."),
+    seed: int = typer.Option(DEFAULT_SEED, help="Map seed (the same default as `fv server start`)."),
     keep: bool = typer.Option(False, help="Leave the server running afterwards (stop with `fv server stop --all`)."),
 ) -> None:
     """Run the main job on the embedded engine: agent, hand mining, drill -> furnace, 20 plates, SQL."""

@@ -10,8 +10,12 @@ from typing import Optional
 
 import typer
 from factoryverse.servers.instances import (
+    DEFAULT_SEED,
+    RCON_BASE_PORT,
+    SNAPSHOT_UDP_BASE_PORT,
     Instance,
     InstanceError,
+    ProcessState,
     configure_instance,
     list_instances,
     start_instance,
@@ -23,25 +27,64 @@ __all__ = ["app"]
 app = typer.Typer(help="Start, stop and list embedded Factorio-compatible servers.", no_args_is_help=True)
 
 
+_STATE_TEXT = {
+    ProcessState.RUNNING: "running",
+    ProcessState.DEAD: "dead",
+    ProcessState.REPLACED: "dead*",
+}
+
+
 def _print_table(instances: list[Instance]) -> None:
-    typer.echo(f"{'ID':>3}  {'PID':>7}  {'RCON':>15}  {'SNAPSHOT UDP':>12}  {'STATE':<8}  SCRIPT-OUTPUT")
+    # No password here: text output ends up in terminals, logs and screenshots; `--json` has it.
+    typer.echo(f"{'ID':>3}  {'PID':>7}  {'RCON':>15}  {'SNAPSHOT UDP':>12}  {'STATE':<7}  {'RUN':<8}  SCRIPT-OUTPUT")
+    replaced = []
     for i in instances:
-        state = "running" if i.alive() else "dead"
-        typer.echo(f"{i.id:>3}  {i.pid:>7}  {i.rcon_host + ':' + str(i.rcon_port):>15}  {i.snapshot_udp_port:>12}  {state:<8}  {i.script_output}")
+        state = i.process_state()
+        if state is ProcessState.REPLACED:
+            replaced.append(i)
+        typer.echo(
+            f"{i.id:>3}  {i.pid:>7}  {i.rcon_host + ':' + str(i.rcon_port):>15}  {i.snapshot_udp_port:>12}  "
+            f"{_STATE_TEXT[state]:<7}  {(i.run_id or '-')[:8]:<8}  {i.script_output}"
+        )
+    for i in replaced:
+        typer.echo(f"* instance {i.id}: not running (pid {i.pid} now belongs to another process)")
+
+
+def _port_notes(inst: Instance) -> list[str]:
+    notes = []
+    if inst.rcon_port != RCON_BASE_PORT + inst.id:
+        notes.append(f"RCON port {RCON_BASE_PORT + inst.id} was in use, so it listens on {inst.rcon_port}")
+    if inst.snapshot_udp_port != SNAPSHOT_UDP_BASE_PORT + inst.id:
+        notes.append(
+            f"snapshot UDP port {SNAPSHOT_UDP_BASE_PORT + inst.id} was in use, so it sends to {inst.snapshot_udp_port}"
+        )
+    return [f"  instance {inst.id}: {n}" for n in notes]
 
 
 @app.command("start")
 def start(
     num: int = typer.Option(1, "--num", "-n", min=1, max=64, help="How many instances to start."),
-    seed: int = typer.Option(0, help="Map seed (the same seed gives the same map)."),
+    seed: int = typer.Option(DEFAULT_SEED, help="Map seed (the same seed gives the same map)."),
     mode: str = typer.Option("realtime", help="realtime (60 UPS), fast (as fast as possible) or paused."),
     speed: float = typer.Option(1.0, min=0.01, max=1000.0, help="Game speed in realtime mode (2.0 = 120 UPS)."),
     mods_dir: Optional[Path] = typer.Option(None, help="Mods folder (default: the repository's mods/)."),
     detach: bool = typer.Option(False, "--detach", "-d", help="Return once ready and leave the servers running."),
+    rcon_password: Optional[str] = typer.Option(
+        None, envvar="FACTORYVERSE_RCON_PASSWORD", show_envvar=True,
+        help="RCON password for every instance started (default: a random one each), for clients that expect a "
+        "fixed one. The variable keeps it out of `ps`, which shows this command's own arguments.",
+    ),
 ) -> None:
-    """Start N embedded servers on RCON 27000+i / snapshot UDP 34400+i and print them once they answer RCON."""
+    """Start N embedded servers on RCON 27000+i / snapshot UDP 34400+i and print them once they answer RCON.
+
+    Each start is a new game with a new run id: the instance folder's previous script-output and map database are
+    removed first (its previous log is kept as server.log.1). Where a port of the scheme is taken by another
+    program, the instance gets a free one and a line says so.
+    """
     if mode not in ("realtime", "fast", "paused"):
         raise typer.BadParameter("mode must be realtime, fast or paused")
+    if rcon_password is not None and not rcon_password:
+        raise typer.BadParameter("the RCON password must not be empty", param_hint="--rcon-password")
     started: list[Instance] = []
     # Ctrl-C or SIGTERM at any point, even while instances are still starting, stops everything this command
     # started: the handler is in place before the first process is spawned.
@@ -55,7 +98,7 @@ def start(
         for _ in range(num):
             if stop_requested["now"]:
                 break
-            inst = start_instance(seed=seed, mode=mode, speed=speed, mods_dir=mods_dir)
+            inst = start_instance(seed=seed, mode=mode, speed=speed, mods_dir=mods_dir, rcon_password=rcon_password)
             started.append(inst)
             configure_instance(inst)
     except (InstanceError, OSError) as e:
@@ -68,6 +111,8 @@ def start(
     _print_table(started)
     for inst in started:
         typer.echo(f"  instance {inst.id}: RCON password {inst.rcon_password}")
+        for note in _port_notes(inst):
+            typer.echo(note)
     if detach:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -105,13 +150,25 @@ def stop(
         typer.echo("error: give an instance id or --all", err=True)
         raise typer.Exit(2)
     for inst in targets:
-        was = stop_instance(inst)
-        typer.echo(f"instance {inst.id}: {'stopped' if was else 'was not running (record removed)'}")
+        replaced = inst.process_state() is ProcessState.REPLACED
+        if stop_instance(inst):
+            typer.echo(f"instance {inst.id}: stopped")
+        elif replaced:
+            typer.echo(
+                f"instance {inst.id}: was not running (pid {inst.pid} now belongs to another process, which was "
+                "left alone); record removed"
+            )
+        else:
+            typer.echo(f"instance {inst.id}: was not running (record removed)")
 
 
 @app.command("status")
-def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable: id, ports, RCON password, paths.")) -> None:
-    """List instances with their ports and state."""
+def status(
+    as_json: bool = typer.Option(
+        False, "--json", help="Machine-readable: id, ports, RCON password, paths and each game's run manifest."
+    ),
+) -> None:
+    """List instances with their ports, state and run id."""
     instances = list_instances()
     if as_json:
         typer.echo(json.dumps([i.public() for i in instances], indent=2))

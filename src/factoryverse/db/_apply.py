@@ -26,9 +26,15 @@ def last_applied_seq(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def loaded_run_id(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The game run whose snapshot the database holds (None before any snapshot)."""
-    ensure_schema(con)
-    return _mutations.get_state(con, "run_id")
+    """The game run whose snapshot the database holds (None before any snapshot).
+
+    Creates nothing: a new database must keep its chance to get ENUM name columns from load_snapshot.
+    """
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'sync_state' "
+        "AND database_name = current_database() AND schema_name = 'main'"
+    ).fetchone()[0]
+    return _mutations.get_state(con, "run_id") if exists else None
 
 
 def stored_snapshot_dir(con: duckdb.DuckDBPyConnection) -> Path | None:

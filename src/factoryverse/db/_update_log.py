@@ -84,8 +84,8 @@ class UpdateLog:
                 d = cursor.damage[0]
                 raise DamagedLogError(
                     f"{path}:{d.line}: {d.problem}; the deltas after seq {d.after_seq} may be lost. Move the file "
-                    "aside and take the snapshot again (`fv data refresh` or the map interface's take_snapshot); "
-                    "the new snapshot replaces them",
+                    "aside and take the snapshot again (`fv data refresh --retake`, or quarantine_log and the map "
+                    "interface's take_snapshot); the new snapshot replaces them",
                     path=str(path), line=d.line,
                 )
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ToolAnnotations
+from pydantic import Field
 
 from factoryverse.servers import operations
 
@@ -22,6 +23,8 @@ _INSTRUCTIONS = (
 
 def _tool_error(exc: operations.BackendError) -> ToolError:
     # A ToolError's text reaches the model as is; anything else would be reduced to "Error executing tool".
+    if isinstance(exc, operations.MapBusyError):
+        return ToolError(f"retryable: {exc}")
     return ToolError(str(exc))
 
 
@@ -41,13 +44,24 @@ def run_lua(server_id: int, code: str) -> str:
         raise _tool_error(exc) from exc
 
 
-def query_map(server_id: int, sql: str, max_rows: int = operations.DEFAULT_MAX_ROWS) -> dict[str, Any]:
+def query_map(
+    server_id: int,
+    sql: str,
+    max_rows: Annotated[int, Field(ge=1, le=operations.MAX_ROWS,
+                                   description=f"most rows to return, 1..{operations.MAX_ROWS}")]
+    = operations.DEFAULT_MAX_ROWS,
+    timeout_s: Annotated[float, Field(gt=0, le=operations.MAX_TIMEOUT_S,
+                                      description="seconds before the query is interrupted")]
+    = operations.DEFAULT_TIMEOUT_S,
+) -> dict[str, Any]:
     """Run one read-only SQL query (SELECT or WITH) over the server's map database, first brought up to date
     from the game's snapshot files. DuckDB with the spatial extension: e.g.
     `SELECT resource_name, tile_count, total_amount, ST_AsText(centroid) FROM resource_patch`.
-    Returns {columns, rows, row_count, truncated}; rows past max_rows are dropped and truncated is true."""
+    Returns {columns, rows, row_count, truncated}; rows past max_rows (at most 10000) or past 4 MB of JSON are
+    dropped and truncated is true: narrow the query or page with ORDER BY ... LIMIT/OFFSET. A query running
+    longer than timeout_s is interrupted. An error starting with "retryable:" may succeed a few seconds later."""
     try:
-        return operations.sql(server_id, sql, max_rows=max_rows).as_dict()
+        return operations.sql(server_id, sql, max_rows=max_rows, timeout_s=timeout_s).as_dict()
     except operations.BackendError as exc:
         raise _tool_error(exc) from exc
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import math
+import numbers
 from typing import TYPE_CHECKING, Any
 
-from factoryverse.sdk.errors import ActionFailedError, ActionTimeoutError, NoPathError
+from factoryverse.sdk.errors import ActionFailedError, ActionTimeoutError, InvalidArgumentError, NoPathError
 from factoryverse.sdk.rcon import RconClient
 from factoryverse.sdk.remote import describe_code, parse_fv_error, remote_call
 from factoryverse.sdk.types import (
@@ -38,6 +40,36 @@ DEFAULT_ACTION_TIMEOUT = 60.0
 
 def _counts(value: Any) -> dict[str, int]:
     return dict(PickupResult.model_validate({"name": "", "items": value}).items)
+
+
+def _number(method: str, name: str, value: Any) -> float:
+    # Checked here: float("a") would raise a bare ValueError, outside the SDK's error tree.
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise InvalidArgumentError(f"{method}: {name} must be a finite number, not {value!r}")
+    return float(value)
+
+
+def _goal(x: Any, y: Any) -> Position:
+    if y is None:
+        return Position.of(x)
+    return Position(x=_number("walk_to", "x", x), y=_number("walk_to", "y", y))
+
+
+def _timeout(method: str, value: Any) -> float | None:
+    if value is not None and _number(method, "timeout", value) <= 0:
+        raise InvalidArgumentError(f"{method}: timeout must be more than 0 seconds, not {value!r}")
+    return value
+
+
+def _direction(value: Any) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(Direction(value))
+    except (ValueError, TypeError) as exc:
+        raise InvalidArgumentError(
+            f"place_entity: direction must be a Direction or 0..15, not {value!r}; e.g. Direction.NORTH"
+        ) from exc
 
 
 class Agent:
@@ -94,10 +126,12 @@ class Agent:
 
         `radius` is how close counts as arrived (the mod's default is 1 tile).
         """
-        goal = Position.of(x) if y is None else Position(x=float(x), y=y)  # type: ignore[arg-type]
-        options = {"radius": radius} if radius is not None else None
+        # Every argument is checked before the walk starts, so a bad one leaves the game untouched.
+        goal = _goal(x, y)
+        options = {"radius": _number("walk_to", "radius", radius)} if radius is not None else None
+        limit = _timeout("walk_to", timeout)
         started = await self.call("walk_to", goal, options)
-        done = await self._completion(started, "walk_to", timeout)
+        done = await self._completion(started, "walk_to", limit)
         return WalkResult(action_id=done.action_id, position=done.result["position"], tick=done.tick)
 
     async def mine_resource(
@@ -110,15 +144,16 @@ class Agent:
     ) -> MineResult:
         """Hand-mine `count` units (at most 25) of the nearest `name` in reach, or of the tile at `position`."""
         at = Position.of(position) if position is not None else None
+        limit = _timeout("mine_resource", timeout)
         started = await self.call("mine_resource", name, count, at)
-        done = await self._completion(started, "mine_resource", timeout)
+        done = await self._completion(started, "mine_resource", limit)
         result = done.result
         return MineResult(action_id=done.action_id, item=result["item"], count=result["count"], tick=done.tick)
 
     async def place_entity(
         self, name: str, position: PositionLike, direction: Direction | int | None = None
     ) -> PlacedEntity:
-        facing = int(direction) if direction is not None else None
+        facing = _direction(direction)
         return PlacedEntity.model_validate(await self.call("place_entity", name, Position.of(position), facing))
 
     async def pickup_entity(self, name: str, position: PositionLike) -> dict[str, int]:

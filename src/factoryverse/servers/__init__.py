@@ -4,8 +4,12 @@ Shared by the `fv` CLI, the MCP server and the dashboard, so they agree on ports
 """
 
 from factoryverse.servers.instances import (
+    EngineStartError,
     Instance,
+    InstanceBusyError,
     InstanceError,
+    PortInUseError,
+    ProcessState,
     configure_instance,
     list_instances,
     start_instance,
@@ -14,8 +18,12 @@ from factoryverse.servers.instances import (
 )
 
 __all__ = [
+    "EngineStartError",
     "Instance",
+    "InstanceBusyError",
     "InstanceError",
+    "PortInUseError",
+    "ProcessState",
     "configure_instance",
     "list_instances",
     "start_instance",

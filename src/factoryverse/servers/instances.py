@@ -1,27 +1,44 @@
 """Embedded server instances as the CLI manages them: one OS process each, described by a JSON file on disk.
 
-Instance i listens for RCON on 27000+i and is told to send snapshot deltas to UDP 34400+i (the seed's port scheme).
+Instance i listens for RCON on 27000+i and is told to send snapshot deltas to UDP 34400+i (the seed's port scheme)
+whenever those ports can be bound; otherwise it gets free ones and `rcon_port`/`snapshot_udp_port` say which.
 Each instance has a folder under the state home with its script-output, its DuckDB file and its log.
+
+Every start is a new game with its own run id (chosen here, outside the game: the game's Lua has no clock and its
+`math.random` follows the map seed). The folder's previous script-output and database are removed first, so a new
+game is never read through an old game's files; the previous log is kept as server.log.1.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import re
 import secrets
-import signal
-import socket
+import selectors
+import shutil
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from factorio_rcon import RCONClient
 
+from factoryverse.servers._ports import pick_udp_port, tcp_port_bindable, udp_port_free
+from factoryverse.servers._process import ProcessState, process_state, same_process, start_ticks, terminate
+
 __all__ = [
     "Instance",
     "InstanceError",
+    "InstanceBusyError",
+    "PortInUseError",
+    "EngineStartError",
+    "ProcessState",
     "state_home",
     "list_instances",
     "start_instance",
@@ -29,15 +46,39 @@ __all__ = [
     "configure_instance",
     "RCON_BASE_PORT",
     "SNAPSHOT_UDP_BASE_PORT",
+    "MAX_INSTANCES",
+    "PASSWORD_ENV",
+    "DEFAULT_SEED",
 ]
 
+# `fv server start` and `fv demo` both default to it, so the README's flow shows one map.
+DEFAULT_SEED = 1
 RCON_BASE_PORT = 27000
 SNAPSHOT_UDP_BASE_PORT = 34400
-_READY_TIMEOUT_S = 30.0
+MAX_INSTANCES = 100
+# The engine reads its RCON password from here: the environment is readable only by its owner, a command line by all.
+PASSWORD_ENV = "FACTORYVERSE_RCON_PASSWORD"
+# A cold start loads prototypes and generates the starting chunks; several starting at once share the cores.
+_READY_TIMEOUT_S = 60.0
+_RESERVATION = "reserved.json"
+# What fv_snapshot accepts as a run id; also keeps the id safe to put inside a Lua string literal.
+_RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class InstanceError(Exception):
     """An instance could not be started, found or stopped; the message says what to do."""
+
+
+class InstanceBusyError(InstanceError):
+    """The instance id asked for is running or being started by another command."""
+
+
+class PortInUseError(InstanceError):
+    """The engine could not bind its RCON port: another program took it."""
+
+
+class EngineStartError(InstanceError):
+    """The engine process exited or did not become ready; the message holds the end of its log."""
 
 
 def state_home() -> Path:
@@ -59,6 +100,16 @@ class Instance:
     folder: str
     started_at: float
     mode: str = "realtime"
+    # The game's identity, given to fv_snapshot by configure_instance; empty in records older than run ids.
+    run_id: str = ""
+    # The engine process's start time (clock ticks since boot): with the pid, it tells our engine from a later
+    # process that got the same pid. None in older records, which are checked by command line only.
+    process_start: int | None = None
+    # What the engine reported it runs: the package version, the Factorio API versions whose common members it
+    # emulates, and the mods it loaded (name -> version).
+    factoryverse_version: str = ""
+    factorio_api_versions: list[str] = field(default_factory=list)
+    mods: dict[str, str] = field(default_factory=dict)
 
     @property
     def script_output(self) -> Path:
@@ -72,25 +123,33 @@ class Instance:
     def log_path(self) -> Path:
         return Path(self.folder) / "server.log"
 
+    def process_state(self) -> ProcessState:
+        """RUNNING only while the recorded pid is still this instance's engine; REPLACED if it is another process."""
+        return process_state(self.pid, self.process_start)
+
     def alive(self) -> bool:
-        try:
-            os.kill(self.pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        # A zombie child still answers kill(0); it is not serving.
-        try:
-            with open(f"/proc/{self.pid}/stat", encoding="ascii") as f:
-                return f.read().split(")")[-1].split()[0] != "Z"
-        except OSError:
-            return True
+        return self.process_state() is ProcessState.RUNNING
+
+    def manifest(self) -> dict:
+        """What game this is: enough to tell two runs apart and to say what produced their data."""
+        return {
+            "run_id": self.run_id,
+            "seed": self.seed,
+            "started_at": self.started_at,
+            "factoryverse_version": self.factoryverse_version,
+            "factorio_api_versions": list(self.factorio_api_versions),
+            "mods": dict(self.mods),
+        }
 
     def public(self) -> dict:
+        """Everything `fv server status --json` shows, the RCON password included (the record is the user's own)."""
         d = asdict(self)
-        d["alive"] = self.alive()
+        state = self.process_state()
+        d["alive"] = state is ProcessState.RUNNING
+        d["state"] = state.value
         d["script_output"] = str(self.script_output)
         d["db_path"] = str(self.db_path)
+        d["manifest"] = self.manifest()
         return d
 
 
@@ -104,151 +163,292 @@ def _record_path(instance_id: int) -> Path:
     return _instances_dir() / str(instance_id) / "instance.json"
 
 
+def _read_record(path: Path) -> Instance | None:
+    try:
+        return Instance(**json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, json.JSONDecodeError, TypeError):
+        return None  # a half-written record from a crashed start; `fv server stop --all` clears it
+
+
 def list_instances() -> list[Instance]:
     out = []
     for rec in sorted(_instances_dir().glob("*/instance.json"), key=lambda p: int(p.parent.name)):
-        try:
-            out.append(Instance(**json.loads(rec.read_text(encoding="utf-8"))))
-        except (json.JSONDecodeError, TypeError):
-            continue  # a half-written record from a crashed start; `fv server stop --all` clears it
+        inst = _read_record(rec)
+        if inst is not None:
+            out.append(inst)
     return out
 
 
-def _port_free(port: int, kind: int) -> bool:
-    with socket.socket(socket.AF_INET, kind) as s:
+def _write_private_json(path: Path, data: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    # Created 0600 rather than chmod-ed afterwards: the record holds the RCON password from its first byte.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(json.dumps(data, indent=2))
+    os.chmod(tmp, 0o600)  # in case an older tmp file was there with other bits
+    os.replace(tmp, path)
+
+
+# -- reserving an id ---------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _state_lock() -> Iterator[None]:
+    """One `fv server start` at a time chooses an id: without it two starts both take the first free one."""
+    with open(state_home() / "instances.lock", "a+b") as f:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
         try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+            yield
+        finally:
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
 
 
-def _free_ids(count: int) -> list[int]:
-    taken = {i.id for i in list_instances() if i.alive()}
-    ids: list[int] = []
-    i = 0
-    while len(ids) < count and i < 100:
-        if (
-            i not in taken
-            and _port_free(RCON_BASE_PORT + i, socket.SOCK_STREAM)
-            and _port_free(SNAPSHOT_UDP_BASE_PORT + i, socket.SOCK_DGRAM)
-        ):
-            ids.append(i)
-        i += 1
-    if len(ids) < count:
-        raise InstanceError(f"could not find {count} free instance slots (ports {RCON_BASE_PORT}+i are busy); stop some with `fv server stop --all`")
-    return ids
+def _live_reservation(folder: Path) -> dict | None:
+    """The marker of a start under way in `folder`, if its starter process is still the one that wrote it."""
+    try:
+        marker = json.loads((folder / _RESERVATION).read_text(encoding="utf-8"))
+        return marker if same_process(int(marker["pid"]), marker.get("process_start")) else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # no marker, or a torn one: its starter crashed before finishing it
+
+
+def _busy() -> tuple[set[int], set[int]]:
+    """Ids in use (a live engine or a start under way) and the UDP ports promised to live instances."""
+    ids: set[int] = set()
+    udp_ports: set[int] = set()
+    for folder in _instances_dir().iterdir():
+        if not folder.is_dir() or not folder.name.isdigit():
+            continue
+        inst = _read_record(folder / "instance.json")
+        if inst is not None and inst.alive():
+            ids.add(int(folder.name))
+            udp_ports.add(inst.snapshot_udp_port)
+        else:
+            marker = _live_reservation(folder)
+            if marker is not None:
+                ids.add(int(folder.name))
+                udp_ports.add(int(marker.get("snapshot_udp_port", SNAPSHOT_UDP_BASE_PORT + int(folder.name))))
+    return ids, udp_ports
+
+
+def _reserve(instance_id: int | None) -> tuple[int, int]:
+    """Claim an id (the lowest free one, or the one asked for), its folder and its snapshot UDP port."""
+    with _state_lock():
+        busy_ids, busy_udp = _busy()
+        if instance_id is None:
+            free = [i for i in range(MAX_INSTANCES) if i not in busy_ids]
+            if not free:
+                raise InstanceBusyError(
+                    f"all {MAX_INSTANCES} instance ids are in use; stop some with `fv server stop <id>` or --all"
+                )
+            iid = free[0]
+        elif instance_id in busy_ids:
+            raise InstanceBusyError(
+                f"instance {instance_id} is running or being started; stop it first with "
+                f"`fv server stop {instance_id}`, or start without an id to get a free one"
+            )
+        else:
+            iid = instance_id
+        # Chosen under the lock too, so two starts falling back at once cannot pick the same port.
+        udp_port = _snapshot_udp_port(iid, busy_udp)
+        folder = _record_path(iid).parent
+        folder.mkdir(parents=True, exist_ok=True)
+        _write_private_json(
+            folder / _RESERVATION,
+            {"pid": os.getpid(), "process_start": start_ticks(os.getpid()), "snapshot_udp_port": udp_port},
+        )
+    return iid, udp_port
+
+
+def _release(iid: int) -> None:
+    try:
+        (_record_path(iid).parent / _RESERVATION).unlink()
+    except FileNotFoundError:
+        pass
+
+
+def _fresh_folder(folder: Path) -> None:
+    """Remove the previous game's files so the new game cannot be read through them; keep its log as .1."""
+    shutil.rmtree(folder / "script-output", ignore_errors=True)
+    for name in ("factoryverse.duckdb", "factoryverse.duckdb.wal", "instance.json"):
+        try:
+            (folder / name).unlink()
+        except FileNotFoundError:
+            pass
+    log = folder / "server.log"
+    if log.exists():
+        os.replace(log, folder / "server.log.1")
+    (folder / "script-output").mkdir()
+
+
+# -- starting ----------------------------------------------------------------------------------------------------
 
 
 def start_instance(
     instance_id: int | None = None,
     *,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
     mode: str = "realtime",
     speed: float = 1.0,
     mods_dir: Path | None = None,
+    rcon_password: str | None = None,
 ) -> Instance:
-    """Spawn one engine process and return once it answers on RCON."""
-    iid = _free_ids(1)[0] if instance_id is None else instance_id
+    """Spawn one engine process as a new game and return once it answers on RCON.
+
+    The id is the lowest free one unless `instance_id` is given; the instance gets fresh script-output and database
+    state and a new run id. `rcon_password` sets a known password (default: a random one). Call
+    configure_instance next: fv_snapshot writes nothing until it has the run id.
+    """
+    if rcon_password is not None and not rcon_password:
+        raise InstanceError("the RCON password is empty; give a non-empty one or none for a random password")
+    if instance_id is not None and not 0 <= instance_id < MAX_INSTANCES:
+        raise InstanceError(f"instance ids are 0 to {MAX_INSTANCES - 1}, got {instance_id}; or give none for a free one")
+    iid, udp_port = _reserve(instance_id)
+    try:
+        return _launch(iid, udp_port, seed=seed, mode=mode, speed=speed, mods_dir=mods_dir,
+                       password=rcon_password or secrets.token_urlsafe(12))
+    finally:
+        _release(iid)
+
+
+def _snapshot_udp_port(iid: int, busy_udp: set[int]) -> int:
+    wanted = SNAPSHOT_UDP_BASE_PORT + iid
+    if wanted not in busy_udp and udp_port_free("127.0.0.1", wanted):
+        return wanted
+    # Nor any scheme port, which a later instance will want.
+    scheme = set(range(SNAPSHOT_UDP_BASE_PORT, SNAPSHOT_UDP_BASE_PORT + MAX_INSTANCES))
+    return pick_udp_port("127.0.0.1", busy_udp | scheme)
+
+
+def _launch(iid: int, udp_port: int, *, seed: int, mode: str, speed: float, mods_dir: Path | None,
+            password: str) -> Instance:
     folder = _record_path(iid).parent
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "script-output").mkdir(exist_ok=True)
-    password = secrets.token_urlsafe(12)
+    _fresh_folder(folder)
+    wanted_rcon = RCON_BASE_PORT + iid
+    # Port 0: the engine binds whatever the OS gives and reports it, so the fallback itself cannot race.
+    rcon_port = wanted_rcon if tcp_port_bindable("127.0.0.1", wanted_rcon) else 0
     cmd = [
         sys.executable, "-m", "factoryverse.engine.server",
         "--seed", str(seed),
-        "--rcon-port", str(RCON_BASE_PORT + iid),
-        # `=` form: a generated password may start with "-", which argparse would take for an option.
-        f"--rcon-password={password}",
+        "--rcon-port", str(rcon_port),
         "--script-output", str(folder / "script-output"),
         "--mode", mode,
         "--speed", repr(float(speed)),
     ]
     if mods_dir is not None:
         cmd += ["--mods-dir", str(mods_dir)]
-    log = open(folder / "server.log", "ab")
-    # Its own session, so a detached instance outlives the shell and Ctrl-C in `fv` does not reach it twice.
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, start_new_session=True)
-    log.close()
-    ready = _wait_ready(proc, folder / "server.log")
+    env = {**os.environ, PASSWORD_ENV: password}
+    run_id = uuid.uuid4().hex
+    started_at = time.time()
+    with open(folder / "server.log", "ab") as log:
+        # Its own session, so a detached instance outlives the shell and Ctrl-C in `fv` does not reach it twice.
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, env=env, start_new_session=True)
+    # Read now, while the child cannot have exited unreaped and had its pid reused.
+    ticks = start_ticks(proc.pid)
+    ready = _wait_ready(proc, folder / "server.log", wanted_rcon)
     inst = Instance(
         id=iid,
         pid=proc.pid,
         rcon_host=ready.get("rcon_host", "127.0.0.1"),
         rcon_port=int(ready["rcon_port"]),
         rcon_password=password,
-        snapshot_udp_port=SNAPSHOT_UDP_BASE_PORT + iid,
+        snapshot_udp_port=udp_port,
         seed=seed,
         folder=str(folder),
-        started_at=time.time(),
+        started_at=started_at,
         mode=mode,
+        run_id=run_id,
+        process_start=ticks,
+        factoryverse_version=str(ready.get("factoryverse_version", "")),
+        factorio_api_versions=list(ready.get("factorio_api_versions", [])),
+        mods=dict(ready.get("mods", {})),
     )
-    record = _record_path(iid)
-    tmp = record.with_suffix(".tmp")
-    tmp.write_text(json.dumps(asdict(inst), indent=2), encoding="utf-8")
-    os.chmod(tmp, 0o600)  # it holds the RCON password
-    os.replace(tmp, record)
+    _write_private_json(_record_path(iid), asdict(inst))
     return inst
 
 
-def _wait_ready(proc: subprocess.Popen, log_path: Path) -> dict:
+def _read_status_line(proc: subprocess.Popen) -> tuple[str, dict] | None:
+    """The engine's READY or FAILED line, or None if it exited or timed out without one."""
     assert proc.stdout is not None
     deadline = time.monotonic() + _READY_TIMEOUT_S
-    import selectors
-
-    sel = selectors.DefaultSelector()
-    sel.register(proc.stdout, selectors.EVENT_READ)
     buf = b""
-    while time.monotonic() < deadline:
-        if not sel.select(timeout=max(0.0, deadline - time.monotonic())):
-            break
-        chunk = os.read(proc.stdout.fileno(), 4096)
-        if not chunk:
-            break
-        buf += chunk
-        for line in buf.split(b"\n")[:-1]:
-            if line.startswith(b"READY "):
-                sel.close()
-                return json.loads(line[6:])
-    sel.close()
-    code = proc.poll()
-    proc.kill()
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        while time.monotonic() < deadline:
+            if not sel.select(timeout=max(0.0, deadline - time.monotonic())):
+                break
+            chunk = os.read(proc.stdout.fileno(), 4096)
+            if not chunk:
+                break
+            buf += chunk
+            for line in buf.split(b"\n")[:-1]:
+                word, _, payload = line.partition(b" ")
+                if word in (b"READY", b"FAILED"):
+                    try:
+                        return word.decode(), json.loads(payload)
+                    except ValueError:
+                        return None  # not the engine this module knows; its log says more
+    return None
+
+
+def _wait_ready(proc: subprocess.Popen, log_path: Path, wanted_rcon: int) -> dict:
+    try:
+        line = _read_status_line(proc)
+    finally:
+        assert proc.stdout is not None
+        proc.stdout.close()  # the engine prints nothing after its status line
+    if line is not None and line[0] == "READY":
+        return line[1]
+    try:
+        # Its stdout has closed or it said why it failed: give it a moment to exit, so its code is known.
+        code: int | None = proc.wait(timeout=5.0)
+    except subprocess.TimeoutExpired:
+        code = None
+        proc.kill()
+        proc.wait()
+    if line is not None and line[1].get("reason") == "rcon_port_in_use":
+        port = line[1].get("port", wanted_rcon)
+        raise PortInUseError(
+            f"the engine could not listen for RCON: port {port} was taken by another program after it was found "
+            f"free; see what holds it with `ss -ltnp 'sport = :{port}'`, or run `fv server start` again"
+        )
+    if line is not None:
+        raise EngineStartError(f"the engine could not start: {line[1].get('message', line[1])}; see {log_path}")
     tail = log_path.read_text(encoding="utf-8", errors="replace")[-2000:] if log_path.exists() else ""
     what = f"exited with code {code}" if code is not None else f"did not become ready within {_READY_TIMEOUT_S:.0f} s"
-    raise InstanceError(f"the engine process {what}; its log ({log_path}) ends with:\n{tail}")
+    raise EngineStartError(f"the engine process {what}; its log ({log_path}) ends with:\n{tail}")
+
+
+# -- stopping and configuring ------------------------------------------------------------------------------------
 
 
 def stop_instance(inst: Instance, timeout: float = 10.0) -> bool:
-    """SIGTERM, wait, then SIGKILL; removes the record. Returns whether a process was running."""
-    was_alive = inst.alive()
-    if was_alive:
-        try:
-            os.kill(inst.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            was_alive = False
-        deadline = time.monotonic() + timeout
-        while inst.alive() and time.monotonic() < deadline:
-            try:
-                os.waitpid(inst.pid, os.WNOHANG)
-            except ChildProcessError:
-                pass
-            time.sleep(0.05)
-        if inst.alive():
-            os.kill(inst.pid, signal.SIGKILL)
+    """SIGTERM, wait, then SIGKILL, only if the pid is still this instance's engine; removes the record.
+
+    Returns whether the engine was running. A pid that now names another process is never signalled.
+    """
+    state = terminate(inst.pid, inst.process_start, timeout)
     record = _record_path(inst.id)
-    if record.exists():
-        record.unlink()
-    return was_alive
+    # Only this run's record: a newer start may have reused the id since `inst` was read.
+    current = _read_record(record)
+    if current is not None and (current.pid, current.process_start) == (inst.pid, inst.process_start):
+        record.unlink(missing_ok=True)
+    return state is ProcessState.RUNNING
 
 
 def configure_instance(inst: Instance) -> float:
-    """First RCON command: point fv_snapshot's deltas at the instance's UDP port. Returns the round trip in s."""
+    """First RCON command: give fv_snapshot its run id and delta UDP port. Returns the round trip in s."""
+    if not _RUN_ID.fullmatch(inst.run_id):
+        raise InstanceError(
+            f"instance {inst.id} has no valid run id ({inst.run_id!r}; a record from an older fv?); restart it with "
+            f"`fv server stop {inst.id}` and `fv server start`"
+        )
     t0 = time.perf_counter()
     client = RCONClient(inst.rcon_host, inst.rcon_port, inst.rcon_password, connect_on_init=True)
     try:
         reply = client.send_command(
-            "/sc local ok, err = pcall(remote.call, 'map', 'set_snapshot_config', {udp_port=%d}) "
-            "rcon.print(ok and 'ok' or tostring(err))" % inst.snapshot_udp_port
+            "/sc local ok, err = pcall(remote.call, 'map', 'set_snapshot_config', {udp_port=%d, run_id='%s'}) "
+            "rcon.print(ok and 'ok' or tostring(err))" % (inst.snapshot_udp_port, inst.run_id)
         )
     finally:
         client.close()

@@ -33,8 +33,8 @@ function cell(row, text, cls) {
   return td;
 }
 
-async function getJSON(url) {
-  const res = await fetch(url, {cache: "no-store"});
+async function getJSON(url, method) {
+  const res = await fetch(url, {cache: "no-store", method: method || "GET"});
   const body = await res.json();
   if (!res.ok) throw new Error(body.error || res.statusText);
   return body;
@@ -46,6 +46,8 @@ async function loadEntities(id) {
   body.replaceChildren();
   $("entities-status").textContent = "loading...";
   try {
+    // GETs never write the map database; the explicit POST catches it up from the game's files first.
+    await getJSON("/api/servers/" + id + "/sync", "POST");
     const data = await getJSON("/api/servers/" + id + "/entities");
     for (const e of data.rows) {
       const tr = document.createElement("tr");

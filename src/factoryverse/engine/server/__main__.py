@@ -1,27 +1,77 @@
 """One embedded server process: ``python -m factoryverse.engine.server --rcon-port 27000 ...``.
 
-Prints one line ``READY {json}`` on stdout once RCON accepts connections, then runs until SIGTERM/SIGINT.
+Prints one line on stdout and then nothing more:
+``READY {json}`` once RCON accepts connections and the mods are loaded (host, port, seed, the factoryverse version,
+the Factorio API versions the engine emulates the common subset of, and the mods it loaded with their versions),
+then runs until SIGTERM/SIGINT; or ``FAILED {json}`` if it could not start (``reason`` is ``rcon_port_in_use``,
+``rcon_bind_failed`` or ``start_failed``; ``message`` says what to do) and exits with code 1 at once.
+
+The RCON password comes from ``--rcon-password-file`` (a file readable only by its owner) or the
+FACTORYVERSE_RCON_PASSWORD environment variable (how ``fv server start`` passes it). ``--rcon-password`` is for
+manual use only: a command line is readable by every local user (``ps``), the environment and a 0600 file only by
+the owner. With none of them the password is "factoryverse".
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import json
 import logging
+import os
 import signal
+import stat
 import sys
 from pathlib import Path
 
+import factoryverse
+from factoryverse.engine.api.members import load_members
 from factoryverse.engine.server.instance import GameServer, ServerConfig
+from factoryverse.engine.server.rcon import RconServerError
+
+PASSWORD_ENV = "FACTORYVERSE_RCON_PASSWORD"
+_DEFAULT_PASSWORD = "factoryverse"
+
+log = logging.getLogger("factoryverse.engine.server")
+
+
+def _read_password_file(p: argparse.ArgumentParser, path: Path) -> str:
+    try:
+        mode = path.stat().st_mode
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        p.error(f"--rcon-password-file {path}: {e.strerror or e}")
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        log.warning("%s is readable by other users; `chmod 600 %s` keeps the RCON password yours", path, path)
+    password = text.rstrip("\r\n")  # a trailing newline from `echo pw > file` is not part of the password
+    if not password:
+        p.error(f"--rcon-password-file {path} is empty; put the password on its first line")
+    return password
+
+
+def _password(p: argparse.ArgumentParser, a: argparse.Namespace) -> str:
+    if a.rcon_password_file is not None and a.rcon_password is not None:
+        p.error("give --rcon-password-file or --rcon-password, not both")
+    if a.rcon_password_file is not None:
+        return _read_password_file(p, a.rcon_password_file)
+    # Taken out of the environment so nothing this process starts inherits it.
+    from_env = os.environ.pop(PASSWORD_ENV, None)
+    if a.rcon_password is not None:
+        return a.rcon_password
+    return from_env or _DEFAULT_PASSWORD
 
 
 def _parse(argv: list[str] | None) -> ServerConfig:
-    p = argparse.ArgumentParser(prog="python -m factoryverse.engine.server", description=__doc__)
+    p = argparse.ArgumentParser(prog="python -m factoryverse.engine.server", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--rcon-host", default="127.0.0.1")
     p.add_argument("--rcon-port", type=int, default=27000)
-    p.add_argument("--rcon-password", default="factoryverse")
+    p.add_argument("--rcon-password", default=None,
+                   help=f"visible to every local user in `ps`; prefer --rcon-password-file or ${PASSWORD_ENV}")
+    p.add_argument("--rcon-password-file", type=Path, default=None,
+                   help="a file (mode 600) whose first line is the RCON password")
     p.add_argument("--script-output", type=Path, default=None)
     p.add_argument("--mods-dir", type=Path, default=None)
     p.add_argument("--mode", choices=["paused", "realtime", "fast"], default="realtime")
@@ -31,7 +81,7 @@ def _parse(argv: list[str] | None) -> ServerConfig:
         seed=a.seed,
         rcon_host=a.rcon_host,
         rcon_port=a.rcon_port,
-        rcon_password=a.rcon_password,
+        rcon_password=_password(p, a),
         script_output=a.script_output,
         mods_dir=a.mods_dir,
         mode=a.mode,
@@ -39,28 +89,52 @@ def _parse(argv: list[str] | None) -> ServerConfig:
     )
 
 
-async def _serve(config: ServerConfig) -> None:
-    server = GameServer(config)
-    await server.start()
+def _failure(config: ServerConfig, e: BaseException) -> dict:
+    cause = e.__cause__
+    if isinstance(e, RconServerError) and isinstance(cause, OSError):
+        reason = "rcon_port_in_use" if cause.errno == errno.EADDRINUSE else "rcon_bind_failed"
+        return {"reason": reason, "host": config.rcon_host, "port": config.rcon_port, "message": str(e)}
+    return {"reason": "start_failed", "error": type(e).__name__, "message": str(e)}
+
+
+async def _serve(config: ServerConfig) -> int:
+    server: GameServer | None = None
+    try:
+        server = GameServer(config)
+        await server.start()
+    except Exception as e:
+        if server is not None:
+            server.loop.stop()
+        print("FAILED " + json.dumps(_failure(config, e)), flush=True)
+        print(f"ERROR {type(e).__name__}: {e}", file=sys.stderr, flush=True)
+        return 1
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    info = {"rcon_host": config.rcon_host, "rcon_port": server.rcon.port, "seed": config.seed}
+    info = {
+        "rcon_host": config.rcon_host,
+        "rcon_port": server.rcon.port,
+        "seed": config.seed,
+        "factoryverse_version": factoryverse.__version__,
+        # The engine implements the members every one of these versions has (engine/data/api_members.json).
+        "factorio_api_versions": sorted(load_members().versions),
+        "mods": server.loaded_mods(),
+    }
     print("READY " + json.dumps(info), flush=True)
     await stop.wait()
     await server.stop()
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     config = _parse(argv)
     try:
-        asyncio.run(_serve(config))
+        return asyncio.run(_serve(config))
     except Exception as e:  # a clear one-line reason for whoever started us, then a non-zero exit
         print(f"ERROR {type(e).__name__}: {e}", file=sys.stderr, flush=True)
         return 1
-    return 0
 
 
 if __name__ == "__main__":

@@ -201,11 +201,21 @@ class GameServer:
             return f"Error: {e}"
 
     async def start(self) -> None:
+        # RCON binds before the engine exists: a busy port then fails before any mod's on_init can write into a
+        # script-output folder (which may be a running game's). Commands arriving meanwhile wait in the job queue.
+        await self.rcon.start()
         self.loop.start()
         await asyncio.get_running_loop().run_in_executor(None, self.loop.ready.wait)
         if self.loop.error is not None:
+            await self.rcon.close()
             raise self.loop.error
-        await self.rcon.start()
+
+    def loaded_mods(self) -> dict[str, str]:
+        """The mods the started engine loaded, name to version (what `script.active_mods` lists besides base)."""
+        if self.loop.engine is None:
+            raise RuntimeError("the engine has not started; await start() first")
+        # Read from another thread: the mod list is fixed once the engine is built.
+        return {m.name: m.info.version for m in self.loop.engine.mods}
 
     async def stop(self) -> None:
         await self.rcon.close()
