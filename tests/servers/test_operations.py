@@ -222,3 +222,10 @@ def test_read_only_sql_writes_nothing_and_sync_map_catches_up(instance):
 def test_read_only_sql_before_any_sync_says_to_sync(dead_record):
     with pytest.raises(operations.MapNotReadyError, match="has not been created yet; sync it first"):
         operations.sql(7, "SELECT 1", sync=False)
+
+
+def test_a_query_that_would_eat_memory_stops_with_a_clear_error(instance):
+    """Regression: nothing bounded what DuckDB allocated for one query; now its buffers stop at a memory limit."""
+    with pytest.raises(operations.MapQueryError, match="Out of Memory"):
+        operations.sql(instance.id, "SELECT list(range) AS l FROM range(400000000)", timeout_s=60)
+    assert operations.sql(instance.id, "SELECT 1 AS one").rows == [{"one": 1}]

@@ -21,8 +21,15 @@ from factoryverse.engine.console import Console
 from factoryverse.engine.errors import EngineError, LuaRuntimeError, ModLoadError
 from factoryverse.engine.events import EventBus
 from factoryverse.engine.lua.environment import install_globals
-from factoryverse.engine.lua.runtime import DEFAULT_INSTRUCTION_LIMIT, LuaState
+from factoryverse.engine.lua.runtime import (
+    DEFAULT_INSTRUCTION_LIMIT,
+    DEFAULT_MEMORY_LIMIT,
+    DEFAULT_STRING_LIMIT,
+    LuaState,
+)
+from factoryverse.engine.lua.watchdog import DEFAULT_WATCHDOG_SECONDS, Watchdog
 from factoryverse.engine.mechanics.pathing import PathRequests
+from factoryverse.engine.mod_errors import ModErrors
 from factoryverse.engine.mods import BUNDLED_MODS_DIR, ModRuntime, builtin_mod_roots, discover_mods, order_mods
 from factoryverse.engine.outputs import Outputs
 from factoryverse.engine.prototypes import PrototypeData, load_prototypes
@@ -35,6 +42,14 @@ log = logging.getLogger("factoryverse.engine")
 
 TICKS_PER_SECOND = 60
 
+# Chunks generated per tick and surface from request_to_generate_chunks's queue: a fixed number, so when a chunk
+# appears is the same in every run (one chunk takes a few milliseconds; benchmarks/mapgen_chunks.py).
+CHUNKS_PER_TICK = 1
+
+# Longest log line kept and logged; a line past it (a 4 MiB chat message, a mod logging a huge string) is cut with
+# a note of its full length.
+MAX_LOG_LINE = 8192
+
 
 class Engine:
     def __init__(
@@ -45,13 +60,22 @@ class Engine:
         mods: list[str] | None = None,
         script_output: Path | str | None = None,
         instruction_limit: int = DEFAULT_INSTRUCTION_LIMIT,
+        watchdog_seconds: float | None = DEFAULT_WATCHDOG_SECONDS,
+        memory_limit: int = DEFAULT_MEMORY_LIMIT,
+        string_limit: int = DEFAULT_STRING_LIMIT,
         starting_chunks: int = 4,
     ):
         self.seed = seed
         self.prototypes: PrototypeData = load_prototypes()
         self.instruction_limit = instruction_limit
+        self.memory_limit = memory_limit
+        self.string_limit = string_limit
         self.log_lines: deque[str] = deque(maxlen=10_000)
-        self.mod_errors: list[str] = []
+        # One deadline for every state: a remote.call from a command runs under the command's deadline.
+        self.watchdog = Watchdog(watchdog_seconds)
+        self.watchdog.on_abort = self.log_line
+        self.mod_error_log = ModErrors()
+        self.mod_errors: list[str] = self.mod_error_log.recent  # the newest ones; see mod_errors.py
         self.outputs = Outputs(Path(script_output) if script_output else None)
         self.events = EventBus(self)
         self.paths = PathRequests(self)
@@ -81,7 +105,14 @@ class Engine:
         return self.world.tick
 
     def _new_state(self, mod: ModRuntime | None, name: str) -> LuaState:
-        state = LuaState(name, _api.REGISTRY, instruction_limit=self.instruction_limit)
+        state = LuaState(
+            name,
+            _api.REGISTRY,
+            instruction_limit=self.instruction_limit,
+            watchdog=self.watchdog,
+            memory_limit=self.memory_limit,
+            string_limit=self.string_limit,
+        )
         script = mod if mod is not None else ModRuntime.level(self, state)
         objects = _api.global_objects(self, state, script)
         requirer = install_globals(self, state, mod=mod.name if mod else None, api_objects=objects)
@@ -111,10 +142,14 @@ class Engine:
         try:
             return state.call(f"{owner.name} {what}", fn, *args)
         except LuaRuntimeError as e:
-            text = f"Error in {owner.name} while running {what}: {e}"
-            self.mod_errors.append(text)
-            self.log_line(text)
+            self.record_mod_error(owner, what, e)
             return None
+
+    def record_mod_error(self, owner: Any, what: str, error: Exception) -> None:
+        """Keep a handler's error in `mod_errors`; log it the first time, and its repeats as a periodic summary."""
+        text = f"Error in {owner.name} while running {what}: {error}"
+        if self.mod_error_log.record(owner.name, what, text):
+            self.log_line(text)
 
     # -- the loop -------------------------------------------------------------------------------------------
 
@@ -123,7 +158,13 @@ class Engine:
         self.events.raise_tick()
         self.world.update()
         self.paths.update()
+        for surface in self.world.surfaces.values():
+            if surface.requested:
+                surface.generate_requested(CHUNKS_PER_TICK)
         self.world.tick += 1
+        if self.world.tick % self.mod_error_log.summary_ticks == 0:
+            for line in self.mod_error_log.summarise():
+                self.log_line(line)
 
     def run_ticks(self, n: int) -> None:
         for _ in range(n):
@@ -152,6 +193,8 @@ class Engine:
         return _api.localised_to_text(value)
 
     def log_line(self, text: str) -> None:
+        if len(text) > MAX_LOG_LINE:
+            text = f"{text[:MAX_LOG_LINE]}... ({len(text) - MAX_LOG_LINE} more characters)"
         self.log_lines.append(text)
         log.info("%s", text)
 

@@ -34,6 +34,7 @@ MAX_ROWS = 10_000
 MAX_RESULT_BYTES = 4_000_000
 DEFAULT_TIMEOUT_S = 10.0
 MAX_TIMEOUT_S = 60.0
+QUERY_MEMORY_LIMIT = "1GB"
 _FETCH_BATCH = 500
 # How often the watchdog repeats its interrupt: one that lands before DuckDB starts executing is forgotten.
 _INTERRUPT_REPEAT_S = 0.1
@@ -179,6 +180,9 @@ def sql(instance_id: int, statement: str, *, max_rows: int = DEFAULT_MAX_ROWS,
             try:
                 # After the sync, which may read the snapshot files; this cannot be switched back on.
                 con.execute("SET enable_external_access = false")
+                # DuckDB's own buffers (lists, sorts, joins) stop here with an out-of-memory error instead of
+                # taking the machine; a single giant string (repeat) is not counted by DuckDB (docs/mcp.md).
+                con.execute(f"SET memory_limit = '{QUERY_MEMORY_LIMIT}'")
                 result = _fetch(con, instance_id, statement, max_rows, timeout_s)
             finally:
                 con.close()

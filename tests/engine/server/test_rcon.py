@@ -303,3 +303,16 @@ def test_lifecycle_misuse_is_a_typed_error():
                 await server.start()
 
     _run(scenario())
+
+
+def test_a_huge_command_is_logged_truncated_with_its_size(caplog):
+    """Regression: an authenticated body of up to 4 MiB was logged in full; the log now gets its first 200
+    characters and its size."""
+    caplog.set_level(logging.DEBUG, logger="factoryverse.engine.rcon")
+    body = "echo " + "y" * (1024 * 1024)
+    with ServerThread(max_packet_body=4 * 1024 * 1024) as harness, _sync_client(harness.port) as client:
+        assert client.send_command(body) == "y" * (1024 * 1024)
+    runs = [r.getMessage() for r in caplog.records if " runs " in r.getMessage()]
+    assert len(runs) == 1
+    assert len(runs[0]) < 400
+    assert runs[0].endswith(f"... ({len(body)} bytes)")

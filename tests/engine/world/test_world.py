@@ -122,6 +122,9 @@ def test_chunks_generate_on_request_and_raise_on_chunk_generated():
         "storage.generated[#storage.generated + 1] = e.position.x .. ',' .. e.position.y .. ':' .. e.area.left_top.x end) "
         "game.surfaces.nauvis.request_to_generate_chunks({100, 100}, 0)"
     )
+    # Only a request, as in the game: the chunk appears during the next tick, its event on the one after.
+    assert engine.execute_command("/sc rcon.print(game.surfaces.nauvis.is_chunk_generated({3, 3}))") == "false"
+    engine.run_ticks(1)
     assert engine.execute_command("/sc rcon.print(game.surfaces.nauvis.is_chunk_generated({3, 3}))") == "true"
     engine.run_ticks(1)
     assert engine.execute_command("/sc rcon.print(table.concat(storage.generated, ' '))") == "3,3:96"

@@ -186,12 +186,22 @@ def _is_chunk_generated(state, s, position):
 
 @Surface.method("request_to_generate_chunks")
 def _request_to_generate_chunks(state, s, position, radius=0):
-    x, y = _args.position(position)
+    # As in the game, only a request: the chunks are generated over the following ticks (engine.CHUNKS_PER_TICK),
+    # or at once by force_generate_chunk_requests.
+    x, y = _args.position(position, "request_to_generate_chunks")
+    radius = _args.radius(0 if radius is None else radius, "request_to_generate_chunks radius")
     cx, cy = math.floor(x) // CHUNK_SIZE, math.floor(y) // CHUNK_SIZE
-    r = int(radius or 0)
-    for j in range(cy - r, cy + r + 1):
-        for i in range(cx - r, cx + r + 1):
-            s.ensure_chunk(i, j)
+    try:
+        s.request_chunks(cx, cy, int(radius))
+    except ValueError as e:
+        raise ScriptError(f"request_to_generate_chunks: {e}") from e
+
+
+@Surface.method("force_generate_chunk_requests")
+def _force_generate_chunk_requests(state, s):
+    # The game blocks until every requested chunk exists; here the wall-clock watchdog may stop it between chunks,
+    # leaving the rest queued for the following ticks.
+    s.generate_requested(None, between=state.watchdog.check)
 
 
 # -- LuaTile --------------------------------------------------------------------------------------------------

@@ -1,9 +1,11 @@
 -- Runs once in every Lua state the engine creates, before any mod code. It receives the Python bridge and
 -- returns the functions the engine uses to build API proxies and to run code under an instruction budget.
--- Proxies keep their Python handle in a table local to this chunk, so mod code can never reach a Python object.
+-- A proxy holds no Python object, only its engine object id (in a table local to this chunk); the engine resolves
+-- the id in Python, so mod code can never reach a Python object.
 local bridge = ...
 
 local py_get, py_set, py_call, py_valid, py_len = bridge.get, bridge.set, bridge.call, bridge.valid, bridge.len
+local py_check = bridge.check  -- nil, or why the running call must stop (the watchdog, the memory limit)
 local error, pcall, tostring, type, setmetatable, rawequal, select = error, pcall, tostring, type, setmetatable, rawequal, select
 local sethook, getinfo = debug.sethook, debug.getinfo
 local traceback = debug.traceback
@@ -11,8 +13,13 @@ local traceback = debug.traceback
 local raw_xpcall, rawget, rawset = xpcall, rawget, rawset
 local floor, max, pack, unpack = math.floor, math.max, table.pack, table.unpack
 
-local handles = setmetatable({}, { __mode = "k" })   -- proxy -> python object
-local oids = setmetatable({}, { __mode = "k" })      -- proxy -> engine object id
+-- Why ids and not Python objects: lupa 2.8 keeps one userdata per Python object in a weak-valued registry table,
+-- slots from luaL_ref, and frees an object's slot only in the userdata's __gc. Lua 5.2 clears a dead userdata from
+-- weak values before its __gc runs; in between, luaL_ref (free list empty: `#t + 1`) can give the cleared slot to a
+-- new object while lupa still maps the old one to it, so pushing the old object again returns the new object's
+-- userdata. A proxy made from such a push ran a LuaForce method on a LuaTile (tests/engine/lua/test_glue.py).
+-- Numbers and strings cross without that cache, so an id can't turn into another object.
+local oids = setmetatable({}, { __mode = "k" })      -- proxy -> engine object id (the engine's only link to it)
 local by_oid = setmetatable({}, { __mode = "v" })    -- engine object id -> proxy (identity across reads)
 local classes = {}
 
@@ -34,12 +41,12 @@ local function define_class(cls, getters, setters, methods, always, has_length, 
   end
   local method_cache = setmetatable({}, { __mode = "k" })
   mt.__index = function(t, k)
-    local obj = handles[t]
+    local id = oids[t]
     if getters[k] then
-      if not always[k] and not py_valid(obj) then
+      if not always[k] and not py_valid(id) then
         error(cls .. " API call when " .. cls .. " was invalid.", 2)
       end
-      return unpack_ok(cls, pcall(py_get, cls, obj, k))
+      return unpack_ok(cls, pcall(py_get, cls, id, k))
     elseif methods[k] then
       local m = methods[k]
       if type(m) == "function" then
@@ -50,11 +57,14 @@ local function define_class(cls, getters, setters, methods, always, has_length, 
       if not per_obj then per_obj = {}; method_cache[t] = per_obj end
       local f = per_obj[k]
       if not f then
+        -- Refers to the proxy, not just its id: a mod holding the method (`local f = force.is_chunk_charted`)
+        -- keeps the proxy alive, and with it the engine's entry for the id.
         f = function(...)
-          if not py_valid(obj) then
+          local id = oids[t]
+          if not py_valid(id) then
             error(cls .. " API call when " .. cls .. " was invalid.", 2)
           end
-          return unpack_ok(cls, pcall(py_call, cls, obj, k, ...))
+          return unpack_ok(cls, pcall(py_call, cls, id, k, ...))
         end
         per_obj[k] = f
       end
@@ -65,12 +75,12 @@ local function define_class(cls, getters, setters, methods, always, has_length, 
     error(cls .. " doesn't contain key " .. tostring(k) .. ".", 2)
   end
   mt.__newindex = function(t, k, v)
-    local obj = handles[t]
+    local id = oids[t]
     if setters[k] then
-      if not py_valid(obj) then
+      if not py_valid(id) then
         error(cls .. " API call when " .. cls .. " was invalid.", 2)
       end
-      return unpack_ok(cls, pcall(py_set, cls, obj, k, v))
+      return unpack_ok(cls, pcall(py_set, cls, id, k, v))
     elseif getters[k] or methods[k] or real[k] == true then
       error(cls .. "::" .. tostring(k) .. " is read only.", 2)
     elseif real[k] == false then
@@ -80,11 +90,11 @@ local function define_class(cls, getters, setters, methods, always, has_length, 
   end
   if has_length then
     mt.__len = function(t)
-      local obj = handles[t]
-      if not py_valid(obj) then
+      local id = oids[t]
+      if not py_valid(id) then
         error(cls .. " API call when " .. cls .. " was invalid.", 2)
       end
-      return unpack_ok(cls, pcall(py_len, cls, obj))
+      return unpack_ok(cls, pcall(py_len, cls, id))
     end
   end
   mt.__eq = function(a, b) return oids[a] == oids[b] end
@@ -92,33 +102,47 @@ local function define_class(cls, getters, setters, methods, always, has_length, 
   classes[cls] = mt
 end
 
-local function make_proxy(cls, oid, obj)
+local function make_proxy(cls, oid)
   local p = by_oid[oid]
   if p then return p end
   p = {}
-  handles[p] = obj
   oids[p] = oid
   by_oid[oid] = p
   return setmetatable(p, classes[cls])
 end
 
--- Returns the Python object behind a proxy, or nil for any other value (used when mods pass entities as arguments).
+-- Returns the engine object id behind a proxy, or nil for any other value (used when mods pass entities as
+-- arguments).
 local function unwrap(t)
-  if type(t) == "table" then return handles[t] end
+  if type(t) == "table" then return oids[t] end
   return nil
 end
 
 -- Instruction budget: a hook every `step` VM instructions; an endless loop in a command or handler raises instead
--- of hanging the game thread.
+-- of hanging the game thread. Every `clock_every` hooks it also asks the engine whether the call must stop: the
+-- wall-clock watchdog catches loops that spend their time outside the VM (slow API calls) before the budget would,
+-- and the state's memory limit catches runaway allocation.
 local budget = 0
 local step = 1000
+local clock_every = 8
+local clock_countdown = clock_every
 local limit_message = "Instruction limit exceeded"
-local exhausted = false  -- the budget of the running call is spent
+local exhausted = false  -- the running call's budget, time or memory is spent
 local exempt = {}  -- the engine's own frames (run_limited, handler), which must finish cleanly
 local function hook()
   local running = getinfo(2, "f")
   if running and exempt[running.func] then return end
+  if exhausted then error(limit_message, 2) end
   budget = budget - 1
+  clock_countdown = clock_countdown - 1
+  if clock_countdown <= 0 then
+    clock_countdown = clock_every
+    local stop = py_check()
+    if stop then
+      limit_message = stop
+      budget = 0
+    end
+  end
   if budget <= 0 then
     -- From now on every instruction fails, so code that catches the error with pcall can't go on looping.
     exhausted = true
@@ -142,6 +166,7 @@ local function run_limited(instructions, message, f, ...)
   budget = max(1, floor(instructions / step))
   limit_message = message
   exhausted = false
+  clock_countdown = clock_every
   depth = 1
   sethook(hook, "", step)
   local result = pack(raw_xpcall(f, handler, ...))
@@ -150,6 +175,12 @@ local function run_limited(instructions, message, f, ...)
   return unpack(result, 1, result.n)
 end
 exempt[handler], exempt[run_limited] = true, true
+
+-- After an error escaped run_limited itself (only running out of memory can do that): no hook, no open call.
+local function reset()
+  sethook()
+  depth = 0
+end
 
 -- A message handler called for the hook's own error runs with hooks off, so it would escape the budget: once the
 -- budget is spent, mods' xpcall handlers are skipped and the error passes through unchanged.
@@ -182,5 +213,7 @@ return {
   define_class = define_class,
   make_proxy = make_proxy,
   unwrap = unwrap,
+  oids = oids,  -- for the engine only: which ids live proxies still use
   run_limited = run_limited,
+  reset = reset,
 }

@@ -8,20 +8,50 @@ from typing import TYPE_CHECKING, Any, Callable
 import lupa.lua52 as lupa
 
 from factoryverse.engine.api.members import load_members
-from factoryverse.engine.errors import LuaRuntimeError, ScriptError
+from factoryverse.engine.errors import EngineError, LuaRuntimeError, ScriptError
+from factoryverse.engine.lua.watchdog import Watchdog
 
 if TYPE_CHECKING:
     from factoryverse.engine.api.registry import ApiRegistry
 
-__all__ = ["LuaState", "LuaFunction", "DEFAULT_INSTRUCTION_LIMIT"]
+__all__ = [
+    "LuaState",
+    "LuaFunction",
+    "DEFAULT_INSTRUCTION_LIMIT",
+    "DEFAULT_MEMORY_LIMIT",
+    "DEFAULT_STRING_LIMIT",
+    "PATTERN_COST_LIMIT",
+]
 
 # About a second of pure Lua on one core: far beyond any honest command, short enough that a runaway loop is caught
 # before an RCON client times out.
 DEFAULT_INSTRUCTION_LIMIT = 200_000_000
 
+# Per Lua state (each mod has one, and the level one more): far beyond what our mods keep in `storage`, small enough
+# that a runaway allocation fails in its own command instead of taking the machine's memory.
+DEFAULT_MEMORY_LIMIT = 512 * 1024 * 1024
+
+# Longest string string.rep and table.concat will build: an eighth of a state's memory, so building one (the C
+# library's buffer doubles as it grows) still fits.
+DEFAULT_STRING_LIMIT = 64 * 1024 * 1024
+
+# Upper bound of the C pattern matcher's steps for which string.find & co call it directly; above it they run the
+# Lua port of the matcher, under the instruction hook. The bound is pessimistic: the slowest adversarial call it lets
+# through takes about a millisecond (benchmarks/pattern_gate.py).
+PATTERN_COST_LIMIT = 4_000_000
+
+# After a call that grew its state by more than this, a full collection gives the memory back at once; Lua's
+# incremental collector would otherwise hold it until as much again had been allocated.
+_COLLECT_AFTER_GROWTH_KB = 16 * 1024
+
+# A state forgets the engine objects of collected proxies once it holds this many, then whenever the count has
+# doubled since the last time: each sweep walks the live proxies, so the cost per proxy made stays constant.
+_SWEEP_MIN = 4096
+
 LuaFunction = Any  # lupa's _LuaFunction: callable from Python, runs in its state
 
 _GLUE = resources.files("factoryverse.engine.lua").joinpath("glue.lua").read_text(encoding="utf-8")
+_STRINGS = resources.files("factoryverse.engine.lua").joinpath("strings.lua").read_text(encoding="utf-8")
 
 # What Factorio takes away from a mod's environment: no file system, no process, no loading of code from disk, and
 # no coroutines (the game can't save them; here a loop inside one would also escape the instruction limit's hook).
@@ -38,16 +68,46 @@ def _deny_attributes(obj: Any, name: Any, is_setting: bool) -> Any:
 class LuaState:
     """A Lua runtime with Factorio's sandbox, API proxy classes and a per-call instruction budget."""
 
-    def __init__(self, name: str, registry: ApiRegistry, *, instruction_limit: int = DEFAULT_INSTRUCTION_LIMIT):
+    def __init__(
+        self,
+        name: str,
+        registry: ApiRegistry,
+        *,
+        instruction_limit: int = DEFAULT_INSTRUCTION_LIMIT,
+        watchdog: Watchdog | None = None,
+        memory_limit: int = DEFAULT_MEMORY_LIMIT,
+        string_limit: int = DEFAULT_STRING_LIMIT,
+    ):
         self.name = name
         self.registry = registry
         self.instruction_limit = instruction_limit
+        self.watchdog = watchdog if watchdog is not None else Watchdog()
+        self.memory_limit = memory_limit
+        self.string_limit = string_limit
+        self._depth = 0
+        # Two limits. Lua code is stopped (like the budget) once its state uses more than memory_limit, checked from
+        # the instruction hook. The allocator refuses anything past memory_limit plus a headroom: that catches what
+        # grows faster than the hook checks (a string doubled in a loop) as Lua's own "not enough memory", and the
+        # headroom keeps room for the engine's own writes from Python, which must never fail (lupa cannot recover
+        # from a failed allocation outside a protected Lua call).
+        self._hard_memory_limit = memory_limit + max(32 * 1024 * 1024, memory_limit // 8)
         self.lua = lupa.LuaRuntime(
             unpack_returned_tuples=True,
             register_eval=False,
             register_builtins=False,
             attribute_filter=_deny_attributes,
+            max_memory=self._hard_memory_limit,
         )
+        self._collect = self.lua.globals().collectgarbage  # kept before the sandbox removes it
+        # Before glue.lua and any mod: the bounded string and table functions replace the C ones everywhere.
+        self.strings = self.lua.eval("function(src, ...) return assert(load(src, '=[engine strings]', 't'))(...) end")(
+            _STRINGS, self.lua.table_from({"string_limit": string_limit, "cost_limit": PATTERN_COST_LIMIT})
+        )
+        g0 = self.lua.globals()
+        for key in ("find", "match", "gmatch", "gsub", "rep"):
+            g0.string[key] = self.strings[key]
+        for key in ("concat", "sort"):
+            g0.table[key] = self.strings[key]
         self._table_from = self.lua.table_from
         self._new_table = self.lua.table
         self._lua_type = lupa.lua_type
@@ -58,13 +118,20 @@ class LuaState:
                 "call": self._bridge_call,
                 "valid": self._bridge_valid,
                 "len": self._bridge_len,
+                "check": self._hook_check,
             }
         )
         # Named chunk, so tracebacks say "[engine]" rather than "<python>".
         glue = self.lua.eval("function(src, ...) return assert(load(src, '=[engine]', 't'))(...) end")(_GLUE, bridge)
         self._make_proxy = glue["make_proxy"]
         self._unwrap = glue["unwrap"]
+        self._proxy_oids = glue["oids"]
+        # The engine objects behind this state's proxies, by oid. A proxy holds only its oid (see glue.lua for why
+        # no Python object crosses); entries go once no proxy uses them (_sweep_objects).
+        self._objects: dict[Any, Any] = {}
+        self._sweep_at = _SWEEP_MIN
         self._run_limited = glue["run_limited"]
+        self._reset_limits = glue["reset"]
         self.wrap = glue["wrap"]
         self._loader: Any = None
         members = load_members()
@@ -118,7 +185,14 @@ class LuaState:
             return value
         lua_class = getattr(value, "lua_class", None)
         if lua_class is not None:
-            return self._make_proxy(lua_class, value.oid, value)
+            oid = value.oid
+            objects = self._objects
+            if oid not in objects and len(objects) >= self._sweep_at:
+                self._sweep_objects()
+            # One oid names one engine object (ids.py; value objects such as LuaTile derive theirs from what they
+            # denote), so the newest object given for an oid stands for it as well as any earlier one.
+            objects[oid] = value
+            return self._make_proxy(lua_class, oid)
         if isinstance(value, dict):
             t = self._new_table()
             for k, v in value.items():
@@ -138,9 +212,9 @@ class LuaState:
         kind = self._lua_type(value)
         if kind != "table":
             return value
-        obj = self._unwrap(value)
-        if obj is not None:
-            return obj
+        oid = self._unwrap(value)
+        if oid is not None:
+            return self._object(oid)
         keys = list(value.keys())
         n = len(keys)
         if n and all(isinstance(k, int) for k in keys) and set(keys) == set(range(1, n + 1)):
@@ -149,14 +223,15 @@ class LuaState:
 
     # -- bridge (called from glue.lua) ----------------------------------------------------------------------
 
-    def _bridge_get(self, cls: str, obj: Any, key: str) -> Any:
-        return self.to_lua(self.registry.classes[cls].getters[key](self, obj))
+    def _bridge_get(self, cls: str, oid: Any, key: str) -> Any:
+        return self.to_lua(self.registry.classes[cls].getters[key](self, self._object(oid)))
 
-    def _bridge_set(self, cls: str, obj: Any, key: str, value: Any) -> None:
-        self.registry.classes[cls].setters[key](self, obj, self.from_lua(value))
+    def _bridge_set(self, cls: str, oid: Any, key: str, value: Any) -> None:
+        self.registry.classes[cls].setters[key](self, self._object(oid), self.from_lua(value))
 
-    def _bridge_call(self, cls: str, obj: Any, key: str, *args: Any) -> Any:
+    def _bridge_call(self, cls: str, oid: Any, key: str, *args: Any) -> Any:
         fn = self.registry.classes[cls].methods[key]
+        obj = self._object(oid)
         py_args = [self.from_lua(a) for a in args]
         try:
             result = fn(self, obj, *py_args)
@@ -167,27 +242,93 @@ class LuaState:
             raise
         return self.to_lua(result)
 
-    def _bridge_len(self, cls: str, obj: Any) -> Any:
-        return self.to_lua(self.registry.classes[cls].length(self, obj))  # type: ignore[misc]
+    def _bridge_len(self, cls: str, oid: Any) -> Any:
+        return self.to_lua(self.registry.classes[cls].length(self, self._object(oid)))  # type: ignore[misc]
 
-    def _bridge_valid(self, obj: Any) -> bool:
-        return bool(getattr(obj, "valid", True))
+    def _bridge_valid(self, oid: Any) -> bool:
+        return bool(getattr(self._object(oid), "valid", True))
+
+    # -- engine objects behind proxies ----------------------------------------------------------------------
+
+    def _object(self, oid: Any) -> Any:
+        try:
+            return self._objects[oid]
+        except KeyError:
+            # Unreachable while _sweep_objects keeps every oid a proxy still holds; say so plainly if it ever is.
+            raise EngineError(
+                f"{self.name}: no engine object for the proxy of oid {oid!r}; the engine forgot it while the proxy "
+                "was alive (an engine bug, please report it)"
+            ) from None
+
+    def _sweep_objects(self) -> None:
+        """Forget the engine objects no proxy refers to any more. A proxy stays in glue.lua's weak `oids` table until
+        the collector frees it, so every oid Lua can still reach is kept."""
+        live = set(self._proxy_oids.values())
+        objects = self._objects
+        for oid in [oid for oid in objects if oid not in live]:
+            del objects[oid]
+        self._sweep_at = max(_SWEEP_MIN, 2 * len(objects))
 
     # -- running code ---------------------------------------------------------------------------------------
 
     def call(self, what: str, fn: Callable[..., Any], *args: Any) -> Any:
-        """Run a Lua function under the instruction budget; a Lua error becomes LuaRuntimeError with its traceback."""
+        """Run a Lua function under the instruction budget and the wall-clock watchdog; a Lua error becomes
+        LuaRuntimeError with its traceback, running out of memory one that says so."""
         message = f"Instruction limit of {self.instruction_limit} exceeded in {what} (an endless loop?)"
-        result = self._run_limited(self.instruction_limit, message, fn, *args)
+        outermost = self._depth == 0
+        before = self.memory_kb() if outermost else 0.0
+        error: str | None = None
+        self._depth += 1
+        try:
+            with self.watchdog.running(what):
+                result = self._run_limited(self.instruction_limit, message, fn, *args)
+        except lupa.LuaError as e:
+            # Raised outside the protected call (e.g. no memory left to pack its results): the hook must not stay set.
+            self._reset_limits()
+            error = str(e)
+            result = (False, error)
+        finally:
+            self._depth -= 1
         if isinstance(result, tuple):
             ok, rest = result[0], result[1:]
         else:
             ok, rest = result, ()
         if not ok:
-            raise LuaRuntimeError(str(rest[0]) if rest else "unknown Lua error", where=what)
+            error = str(rest[0]) if rest else "unknown Lua error"
+        # Also after running out of memory: the garbage left by the failed work would otherwise fill the state.
+        if outermost and (
+            self.memory_kb() - before > _COLLECT_AFTER_GROWTH_KB or (error is not None and "not enough memory" in error)
+        ):
+            self._collect("collect")
+        if error is not None:
+            raise LuaRuntimeError(self._explain(error), where=what)
         if not rest:
             return None
         return rest[0] if len(rest) == 1 else rest
+
+    def _explain(self, message: str) -> str:
+        if message == "not enough memory":
+            return self._memory_message()
+        return message
+
+    def _memory_message(self) -> str:
+        return (
+            f"not enough memory: the Lua state of {self.name} reached its limit of "
+            f"{self.memory_limit / (1024 * 1024):g} MiB (see docs/known-differences.md)"
+        )
+
+    def _hook_check(self) -> str | None:
+        """Called from the instruction hook every few thousand instructions: why the running call must stop, if so."""
+        if self.watchdog.expired():
+            return self.watchdog.message()
+        if (self.lua.get_memory_used() or 0) > self.memory_limit:
+            return self._memory_message()
+        return None
+
+    def memory_kb(self) -> float:
+        """Memory the Lua state uses now, in KiB (Lua's own count)."""
+        count = self._collect("count")  # Lua 5.2 returns KiB and the bytes beyond them
+        return float(count[0] if isinstance(count, tuple) else count)
 
     def compile(self, source: str, chunkname: str, env: Any | None = None, *, raw_name: bool = False) -> LuaFunction:
         """Compile text (never bytecode) into a function. `chunkname` as Lua takes it ("@file", "=name") or, with

@@ -21,6 +21,7 @@ from typing import Any, Callable
 
 from factoryverse.engine.engine import TICKS_PER_SECOND, Engine
 from factoryverse.engine.errors import EngineError
+from factoryverse.engine.lua.watchdog import DEFAULT_WATCHDOG_SECONDS
 from factoryverse.engine.server.rcon import RconServer
 
 __all__ = ["GameLoop", "GameLoopStopped", "ServerConfig", "GameServer", "SpeedMode"]
@@ -44,6 +45,8 @@ class ServerConfig:
     mods_dir: Path | None = None
     mode: SpeedMode = "realtime"
     speed: float = 1.0
+    # Wall-clock limit of one command or handler (see engine/lua/watchdog.py); None turns it off.
+    watchdog_seconds: float | None = DEFAULT_WATCHDOG_SECONDS
 
 
 class GameLoop:
@@ -180,7 +183,12 @@ class GameServer:
         script_output = config.script_output
 
         def factory() -> Engine:
-            return Engine(seed=config.seed, mods_dir=config.mods_dir, script_output=script_output)
+            return Engine(
+                seed=config.seed,
+                mods_dir=config.mods_dir,
+                script_output=script_output,
+                watchdog_seconds=config.watchdog_seconds,
+            )
 
         self.loop = GameLoop(factory, mode=config.mode, speed=config.speed)
         self.rcon = RconServer(

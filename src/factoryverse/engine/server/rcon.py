@@ -201,7 +201,7 @@ class RconServer:
             await writer.drain()
 
     async def _run(self, command: str, peer: str) -> str:
-        _log.debug("RCON client %s runs %.200r", peer, command)
+        _log.debug("RCON client %s runs %s", peer, _abbreviate(command))
         try:
             reply = await self._execute(command)
         except Exception as exc:
@@ -216,6 +216,16 @@ class RconServer:
                 f"({type(reply).__name__}); this is an engine bug"
             )
         return reply
+
+
+# Commands may be up to the packet limit (4 MiB for the game server); the log gets their start and their size.
+_LOGGED_CHARS = 200
+
+
+def _abbreviate(text: str) -> str:
+    if len(text) <= _LOGGED_CHARS:
+        return repr(text)
+    return f"{text[:_LOGGED_CHARS]!r}... ({len(text.encode('utf-8', errors='replace'))} bytes)"
 
 
 def _encode_reply(packet_id: int, reply: str) -> bytes:

@@ -10,13 +10,17 @@ from factoryverse.engine.world.geometry import BBox
 from factoryverse.engine.world.ids import next_oid
 from factoryverse.engine.world.mapgen import CHUNK_SIZE, ChunkData, MapGenerator
 
-__all__ = ["Surface", "Chunk", "CHUNK_SIZE", "OUT_OF_MAP"]
+__all__ = ["Surface", "Chunk", "CHUNK_SIZE", "OUT_OF_MAP", "MAX_REQUESTED_CHUNKS"]
 
 # What the game reports for a tile in a chunk that is not generated; its collision mask blocks nearly everything.
 OUT_OF_MAP = "out-of-map"
 
 # Largest half-extent of any entity we place; area queries look this far into neighbouring chunks.
 _MAX_HALF_EXTENT = 5.0
+
+# Chunks waiting for generation per surface: a radius-63 request's worth, over four minutes of game time at one
+# chunk a tick. A request that would queue more is refused rather than holding millions of positions.
+MAX_REQUESTED_CHUNKS = 128 * 128
 
 
 class Chunk:
@@ -46,6 +50,8 @@ class Surface:
         # Called with each new chunk so the engine can populate it (resources, trees) and raise events.
         self.on_chunk_generated: Callable[[Surface, Chunk, ChunkData], None] | None = None
         self.tick_source: Callable[[], int] = lambda: 0
+        # Chunks asked for by request_to_generate_chunks, in the order they will be generated (ordered dict as set).
+        self.requested: dict[tuple[int, int], None] = {}
 
     # -- chunks and tiles -----------------------------------------------------------------------------------
 
@@ -61,6 +67,41 @@ class Surface:
 
     def is_chunk_generated(self, cx: int, cy: int) -> bool:
         return (cx, cy) in self.chunks
+
+    def request_chunks(self, cx: int, cy: int, radius: int) -> int:
+        """Queue the ungenerated chunks within `radius` chunks of (cx, cy), nearest first; returns how many were
+        added. Raises ValueError, queueing nothing, when the queue would grow past MAX_REQUESTED_CHUNKS."""
+        wanted = [
+            (cx + dx, cy + dy)
+            for dx in range(-radius, radius + 1)
+            for dy in range(-radius, radius + 1)
+            if (cx + dx, cy + dy) not in self.chunks and (cx + dx, cy + dy) not in self.requested
+        ] if (2 * radius + 1) ** 2 <= MAX_REQUESTED_CHUNKS else None
+        if wanted is None or len(self.requested) + len(wanted) > MAX_REQUESTED_CHUNKS:
+            raise ValueError(
+                f"radius {radius} would queue {(2 * radius + 1) ** 2} chunks on top of the {len(self.requested)} "
+                f"waiting; the engine queues at most {MAX_REQUESTED_CHUNKS} (see docs/known-differences.md)"
+            )
+        wanted.sort(key=lambda k: (max(abs(k[0] - cx), abs(k[1] - cy)), k[1], k[0]))
+        for key in wanted:
+            self.requested[key] = None
+        return len(wanted)
+
+    def generate_requested(self, limit: int | None, between: Callable[[], None] | None = None) -> int:
+        """Generate up to `limit` queued chunks (all of them for None), in queue order; `between` runs before each
+        one and may raise to stop, leaving the rest queued. Returns how many were generated."""
+        done = 0
+        while self.requested and (limit is None or done < limit):
+            key = next(iter(self.requested))
+            if key in self.chunks:  # generated meanwhile by other means (an entity placed there, chart)
+                del self.requested[key]
+                continue
+            if between is not None:
+                between()
+            del self.requested[key]
+            self.ensure_chunk(*key)
+            done += 1
+        return done
 
     def tile_name(self, x: int, y: int) -> str:
         """The tile at (x, y), generating its chunk first; only for callers that may grow the map."""
