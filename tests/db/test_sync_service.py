@@ -11,18 +11,10 @@ from typing import Any
 import duckdb
 import pytest
 
-from factoryverse.db import SyncError, SyncService, SyncTimeoutError, load_snapshot, query
+from factoryverse.db import SyncError, SyncService, SyncTimeoutError, query
 
 from . import _records as R
 from ._records import SnapshotWriter
-
-
-@pytest.fixture
-def loaded(writer: SnapshotWriter, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    writer.write_init(R.ore_rect(0, 0, 3, 3, amount=10))
-    writer.write_status(0, chunks=1)
-    load_snapshot(con, writer.root)
-    return con
 
 
 def _run(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,

@@ -13,19 +13,11 @@ from typing import Any
 import duckdb
 import pytest
 
-from factoryverse.db import SyncService, load_snapshot, query
+from factoryverse.db import SyncService, query
 
 from . import _records as R
 from ._records import SnapshotWriter
 from .test_sync_service import _chest, _emitter, _run, _units
-
-
-@pytest.fixture
-def loaded(writer: SnapshotWriter, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    writer.write_init(R.ore_rect(0, 0, 3, 3, amount=10))
-    writer.write_status(0, chunks=1)
-    load_snapshot(con, writer.root)
-    return con
 
 
 def test_a_forged_next_seq_never_wins_over_the_game(writer: SnapshotWriter, loaded: duckdb.DuckDBPyConnection,

@@ -1,6 +1,7 @@
 """The mods running on the embedded engine: rates taken from the prototype data, deltas, placement hints.
 
 UDP completions are read from a real socket; game time is counted in ticks, so nothing here depends on the clock.
+Every test runs on each Factorio version (the `engine` fixture of conftest.py), with that version's prototype data.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import socket
 import pytest
 
 from factoryverse.engine.engine import Engine
-from factoryverse.engine.prototypes import load_prototypes
 
 
 @pytest.fixture
@@ -22,13 +22,6 @@ def udp():
     sock.setblocking(False)
     yield sock
     sock.close()
-
-
-@pytest.fixture
-def engine(tmp_path) -> Engine:
-    e = Engine(seed=1, script_output=tmp_path)
-    yield e
-    e.close()
 
 
 def _call(engine: Engine, interface: str, method: str, *lua_args: str) -> dict:
@@ -57,7 +50,7 @@ def _nearest_tile(engine: Engine, name: str, x: float, y: float) -> tuple[int, i
 
 def test_hand_mining_takes_mining_time_over_character_mining_speed(engine, udp):
     """Ticks per ore = iron-ore.minable.mining_time / character.mining_speed * 60."""
-    protos = load_prototypes()
+    protos = engine.prototypes
     per_item = protos.raw["resource"]["iron-ore"]["minable"]["mining_time"] / protos.raw["character"]["character"]["mining_speed"] * 60
     tx, ty = _nearest_tile(engine, "iron-ore", 0, 0)
     agent = _call(engine, "agent", "create_agent", str(udp.getsockname()[1]), f"{{position = {{x = {tx + 0.5}, y = {ty + 1.5}}}}}")
@@ -74,7 +67,7 @@ def test_hand_mining_takes_mining_time_over_character_mining_speed(engine, udp):
 
 def test_walking_takes_path_length_over_running_speed(engine, udp):
     """Ticks to walk >= distance / character.running_speed: the character never moves faster than the prototype."""
-    speed = load_prototypes().raw["character"]["character"]["running_speed"]
+    speed = engine.prototypes.raw["character"]["character"]["running_speed"]
     agent = _call(engine, "agent", "create_agent", str(udp.getsockname()[1]))
     iface = agent["interface_name"]
     start = agent["position"]

@@ -1,7 +1,7 @@
 """fv_snapshot writes nothing until it has a run id, and names the run in every record.
 
 Regression tests for issue 6, item 1: the mod started writing at on_init and a new game restarted seq at 1 in
-the old game's files, so readers mixed two games.
+the old game's files, so readers mixed two games. Every test runs on each Factorio version (conftest.py).
 """
 
 from __future__ import annotations
@@ -15,12 +15,6 @@ from factoryverse.engine.engine import Engine
 
 from .test_mods_on_engine import _call
 
-
-@pytest.fixture
-def engine(tmp_path) -> Engine:
-    e = Engine(seed=1, script_output=tmp_path)
-    yield e
-    e.close()
 
 
 def _records(root: Path) -> list[dict]:

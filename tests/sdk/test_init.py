@@ -17,12 +17,13 @@ PUBLIC_API = [
     "Agent", "EntityView", "BaseEntity", "Furnace", "MiningDrill", "Container",
     "Position", "Direction", "InterfaceVersion", "AgentInfo", "AgentState", "PlacedEntity", "BurnerState",
     "EntityState", "WalkResult", "MineResult", "Blocker", "PlacementCheck", "SnapshotStatus", "ActionCompleted",
+    "ClockState", "StateHash",
     "FactoryVerseError", "RconError", "RconConnectionError", "RconTimeoutError", "RconAuthError",
     "UnexpectedReplyError", "LuaError", "RemoteCallError", "InvalidArgumentError", "UnknownAgentError",
     "UnknownEntityError", "UnknownItemError", "NotInInventoryError", "OutOfReachError", "PlacementBlockedError",
     "EntityNotFoundError", "NoResourceInReachError", "InventoryFullError", "AgentBusyError", "NoPathError",
     "InvalidStateError", "UnknownInterfaceError", "ActionError", "ActionTimeoutError", "ActionFailedError", "InterfaceVersionError",
-    "ListenerError", "ViewError",
+    "GameClockError", "TickTimeoutError", "NotSupportedByServerError", "ListenerError", "ViewError",
 ]
 
 

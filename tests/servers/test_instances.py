@@ -33,13 +33,9 @@ _START_TIMEOUT_S = 120.0  # two cold starts sharing two cores; bounded, never sl
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch):
-    """A private state home; everything started in it is stopped afterwards."""
-    path = tmp_path / "fvhome"
-    monkeypatch.setenv("FACTORYVERSE_HOME", str(path))
-    yield path
-    for inst in list_instances():
-        stop_instance(inst)
+def home(fv_home):
+    """A private state home (the shared fv_home); everything started in it is stopped afterwards."""
+    return fv_home
 
 
 def _rcon(inst: Instance, lua: str) -> str:
@@ -184,7 +180,9 @@ def test_the_record_holds_the_run_manifest(home):
     manifest = inst.manifest()
     assert len(manifest["run_id"]) == 32 and manifest["seed"] == 5
     assert manifest["factoryverse_version"] == factoryverse.__version__
-    assert manifest["factorio_api_versions"] == ["2.0.75", "2.1.7"]
+    # One Factorio version per game: 2.0 by default, with its base data and runtime API versions.
+    assert (manifest["factorio_version"], manifest["factorio_base_version"], manifest["factorio_api_version"]) == (
+        "2.0", "2.0.77", "2.0.75")
     # The mods the engine really loaded, with the versions the running game reports.
     active = json.loads(_rcon(inst, "rcon.print(helpers.table_to_json(script.active_mods))"))
     assert manifest["mods"] == {k: v for k, v in active.items() if k not in ("base", "core")}

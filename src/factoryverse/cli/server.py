@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from factoryverse.servers._game import state_hash
+from factoryverse.engine.factorio_versions import DEFAULT_FACTORIO_VERSION, VERSIONS
 from factoryverse.servers.instances import (
     DEFAULT_SEED,
     RCON_BASE_PORT,
@@ -65,9 +67,18 @@ def _port_notes(inst: Instance) -> list[str]:
 def start(
     num: int = typer.Option(1, "--num", "-n", min=1, max=64, help="How many instances to start."),
     seed: int = typer.Option(DEFAULT_SEED, help="Map seed (the same seed gives the same map)."),
-    mode: str = typer.Option("realtime", help="realtime (60 UPS), fast (as fast as possible) or paused."),
-    speed: float = typer.Option(1.0, min=0.01, max=1000.0, help="Game speed in realtime mode (2.0 = 120 UPS)."),
-    mods_dir: Optional[Path] = typer.Option(None, help="Mods folder (default: the repository's mods/)."),
+    mode: str = typer.Option(
+        "realtime", help="realtime (60 UPS x game.speed), fast (as fast as possible) or paused (fast, started with "
+        "game.tick_paused = true: it runs only the ticks it is asked to, e.g. by the SDK's step())."),
+    speed: float = typer.Option(
+        1.0, min=0.01, max=1000.0, help="The starting game.speed; realtime runs 60 x speed UPS (2.0 = 120 UPS)."),
+    mods_dir: Optional[Path] = typer.Option(
+        None, help="Mods folder, used as it is (default: the repository's mods/, packaged for --factorio-version "
+        "into each instance's folder)."),
+    factorio_version: str = typer.Option(
+        DEFAULT_FACTORIO_VERSION, "--factorio-version",
+        help=f"The Factorio version the servers run as ({', '.join(sorted(VERSIONS))}): prototype data, API and "
+        "the factorio_version mods must declare."),
     detach: bool = typer.Option(False, "--detach", "-d", help="Return once ready and leave the servers running."),
     rcon_password: Optional[str] = typer.Option(
         None, envvar="FACTORYVERSE_RCON_PASSWORD", show_envvar=True,
@@ -85,6 +96,8 @@ def start(
         raise typer.BadParameter("mode must be realtime, fast or paused")
     if rcon_password is not None and not rcon_password:
         raise typer.BadParameter("the RCON password must not be empty", param_hint="--rcon-password")
+    if factorio_version not in VERSIONS:
+        raise typer.BadParameter(f"give one of {', '.join(sorted(VERSIONS))}", param_hint="--factorio-version")
     started: list[Instance] = []
     # Ctrl-C or SIGTERM at any point, even while instances are still starting, stops everything this command
     # started: the handler is in place before the first process is spawned.
@@ -98,7 +111,8 @@ def start(
         for _ in range(num):
             if stop_requested["now"]:
                 break
-            inst = start_instance(seed=seed, mode=mode, speed=speed, mods_dir=mods_dir, rcon_password=rcon_password)
+            inst = start_instance(seed=seed, mode=mode, speed=speed, mods_dir=mods_dir, rcon_password=rcon_password,
+                                  factorio_version=factorio_version)
             started.append(inst)
             configure_instance(inst)
     except (InstanceError, OSError) as e:
@@ -165,13 +179,20 @@ def stop(
 @app.command("status")
 def status(
     as_json: bool = typer.Option(
-        False, "--json", help="Machine-readable: id, ports, RCON password, paths and each game's run manifest."
+        False, "--json",
+        help="Machine-readable: id, ports, RCON password, paths, each game's run manifest and state hash.",
     ),
 ) -> None:
     """List instances with their ports, state and run id."""
     instances = list_instances()
     if as_json:
-        typer.echo(json.dumps([i.public() for i in instances], indent=2))
+        listed = []
+        for inst in instances:
+            entry = inst.public()
+            # The game's state digest (docs/engine.md), asked with a short timeout; null if it doesn't answer.
+            entry["state_hash"] = state_hash(inst)
+            listed.append(entry)
+        typer.echo(json.dumps(listed, indent=2))
         return
     if not instances:
         typer.echo("no instances; start one with `fv server start`")

@@ -5,13 +5,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from factoryverse.engine.errors import LuaRuntimeError
+from factoryverse.engine.state_hash import StateHashError, state_hash, state_sections
 
 if TYPE_CHECKING:
     from factoryverse.engine.engine import Engine
 
-__all__ = ["Console"]
+__all__ = ["Console", "STATE_HASH_COMMAND"]
 
 _LUA_COMMANDS = {"c", "command", "sc", "silent-command"}
+# The engine's own command (docs/engine.md): real Factorio answers it as an unknown command, which is how the SDK
+# tells the two apart.
+STATE_HASH_COMMAND = "fv-state-hash"
 
 
 class Console:
@@ -21,6 +25,8 @@ class Console:
         "sc": "Executes a Lua command without printing it to the console. Alias of /silent-command.",
         "silent-command": "Executes a Lua command without printing it to the console.",
         "help": "Prints a list of available commands, or the help of one.",
+        STATE_HASH_COMMAND: "FactoryVerse engine only (real Factorio has no such command): prints the tick and a "
+        "digest of the game state, `tick=<n> hash=<hex>`; `/fv-state-hash sections` adds one digest per section.",
     }
 
     def __init__(self, engine: Engine):
@@ -49,6 +55,8 @@ class Console:
                 self._run_lua(rest)
             elif name == "help":
                 self._help(rest)
+            elif name == STATE_HASH_COMMAND:
+                self._state_hash(rest)
             elif name in self.custom:
                 self._run_custom(name, rest)
             else:
@@ -81,6 +89,21 @@ class Console:
             lines.append(f"/{cmd} - {help_text}")
         for cmd, (_, help_text, _) in sorted(self.custom.items()):
             lines.append(f"/{cmd} - {self.engine.localised_to_text(help_text)}")
+
+    def _state_hash(self, parameter: str) -> None:
+        lines = self._lines
+        assert lines is not None
+        if parameter not in ("", "sections"):
+            lines.append(f"/{STATE_HASH_COMMAND} takes no parameter or `sections`, not {parameter!r}")
+            return
+        try:
+            digest = state_hash(self.engine)
+            sections = state_sections(self.engine) if parameter == "sections" else {}
+        except StateHashError as e:
+            lines.append(f"Error: {e}")
+            return
+        lines.append(f"tick={self.engine.tick} hash={digest}")
+        lines.extend(f"{name}={value}" for name, value in sections.items())
 
     def _run_custom(self, name: str, parameter: str) -> None:
         owner, _, fn = self.custom[name]

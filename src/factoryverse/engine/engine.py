@@ -6,7 +6,11 @@ In-process use (tests, the RL fast path)::
     engine.run_ticks(60)
     reply = engine.execute_command("/sc rcon.print(game.tick)")
 
-The server (engine/server/instance.py) wraps the same object and runs RCON commands between ticks.
+``Engine(seed=1, factorio_version="2.1")`` runs the game as Factorio 2.1 instead of the default 2.0.
+
+The server (engine/server/instance.py) wraps the same object and runs RCON commands between ticks. Its loop calls
+update(), which honours the game clock (game.tick_paused, ticks_to_run; engine/clock.py); step() and run_ticks()
+always run their ticks, since an in-process caller is the clock itself.
 """
 
 from __future__ import annotations
@@ -17,9 +21,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 from factoryverse.engine import api as _api  # registers every API class
+from factoryverse.engine.clock import GameClock
 from factoryverse.engine.console import Console
 from factoryverse.engine.errors import EngineError, LuaRuntimeError, ModLoadError
 from factoryverse.engine.events import EventBus
+from factoryverse.engine.factorio_versions import DEFAULT_FACTORIO_VERSION, FactorioVersion
+from factoryverse.engine.factorio_versions import factorio_version as resolve_factorio_version
 from factoryverse.engine.lua.environment import install_globals
 from factoryverse.engine.lua.runtime import (
     DEFAULT_INSTRUCTION_LIMIT,
@@ -30,8 +37,16 @@ from factoryverse.engine.lua.runtime import (
 from factoryverse.engine.lua.watchdog import DEFAULT_WATCHDOG_SECONDS, Watchdog
 from factoryverse.engine.mechanics.pathing import PathRequests
 from factoryverse.engine.mod_errors import ModErrors
-from factoryverse.engine.mods import BUNDLED_MODS_DIR, ModRuntime, builtin_mod_roots, discover_mods, order_mods
+from factoryverse.engine.mods import (
+    BUNDLED_MODS_DIR,
+    ModRuntime,
+    builtin_mod_roots,
+    check_factorio_version,
+    discover_mods,
+    order_mods,
+)
 from factoryverse.engine.outputs import Outputs
+from factoryverse.engine.prototype_sources import data_root
 from factoryverse.engine.prototypes import PrototypeData, load_prototypes
 from factoryverse.engine.world.ids import next_oid
 from factoryverse.engine.world.world import World
@@ -64,9 +79,13 @@ class Engine:
         memory_limit: int = DEFAULT_MEMORY_LIMIT,
         string_limit: int = DEFAULT_STRING_LIMIT,
         starting_chunks: int = 4,
+        factorio_version: str = DEFAULT_FACTORIO_VERSION,
     ):
         self.seed = seed
-        self.prototypes: PrototypeData = load_prototypes()
+        # The one Factorio version this game runs as: its prototype data, API members, defines and what its mods
+        # must declare (engine/factorio_versions.py).
+        self.factorio: FactorioVersion = resolve_factorio_version(factorio_version)
+        self.prototypes: PrototypeData = load_prototypes(self.factorio)
         self.instruction_limit = instruction_limit
         self.memory_limit = memory_limit
         self.string_limit = string_limit
@@ -81,12 +100,15 @@ class Engine:
         self.paths = PathRequests(self)
         self.remote_interfaces: dict[str, tuple[Any, dict[str, Any]]] = {}
         self.console = Console(self)
-        self.mod_roots: dict[str, Path] = builtin_mod_roots()
+        self.mod_roots: dict[str, Path] = builtin_mod_roots(data_root(self.factorio))
         self.mods: list[ModRuntime] = []
-        self.speed = 1.0
+        # game.tick_paused, ticks_to_run and speed; the server's loop reads them (engine/clock.py).
+        self.clock = GameClock()
         mods_path = Path(mods_dir) if mods_dir is not None else BUNDLED_MODS_DIR
         # Mods are read and ordered before the world is generated, so a bad mods folder fails at once.
-        infos = order_mods(discover_mods(mods_path, mods)) if (mods is None or mods) else []
+        infos = discover_mods(mods_path, mods) if (mods is None or mods) else []
+        check_factorio_version(infos, self.factorio.name)
+        infos = order_mods(infos, self.factorio.base)
         self.world = World(self, seed, starting_chunks=starting_chunks)
         for info in infos:
             self.mod_roots[info.name] = info.path
@@ -112,6 +134,7 @@ class Engine:
             watchdog=self.watchdog,
             memory_limit=self.memory_limit,
             string_limit=self.string_limit,
+            api_version=self.factorio.api,
         )
         script = mod if mod is not None else ModRuntime.level(self, state)
         objects = _api.global_objects(self, state, script)
@@ -166,6 +189,14 @@ class Engine:
             for line in self.mod_error_log.summarise():
                 self.log_line(line)
 
+    def update(self) -> bool:
+        """One update of the game loop: a tick, unless game.tick_paused holds it and no ticks_to_run are left.
+        Returns whether a tick ran."""
+        if not self.clock.take_tick():
+            return False
+        self.step()
+        return True
+
     def run_ticks(self, n: int) -> None:
         for _ in range(n):
             self.step()
@@ -187,7 +218,7 @@ class Engine:
     # -- helpers used by API objects ------------------------------------------------------------------------
 
     def defines_table(self, state: LuaState) -> Any:
-        return _api.defines_table(state)
+        return _api.defines_table(state, self.factorio.api)
 
     def localised_to_text(self, value: Any) -> str:
         return _api.localised_to_text(value)

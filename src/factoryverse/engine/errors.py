@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["EngineError", "LuaRuntimeError", "ModLoadError", "ApiMemberError", "ScriptError"]
+__all__ = ["EngineError", "LuaRuntimeError", "ModLoadError", "ApiMemberError", "ScriptError", "UnpatchedLuaError"]
 
 
 class EngineError(Exception):
@@ -31,3 +31,7 @@ class ApiMemberError(EngineError):
 
 class ScriptError(EngineError):
     """Raised from Python API code to report a Factorio-style error to the calling Lua (the message is shown as is)."""
+
+
+class UnpatchedLuaError(EngineError):
+    """The installed lupa's Lua 5.2 does not traverse tables as Factorio's does (`make lupa` builds one that does)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from factoryverse.engine.errors import ScriptError
+from factoryverse.engine.errors import LuaRuntimeError, ScriptError
 
 if TYPE_CHECKING:
     from factoryverse.engine.engine import Engine
@@ -17,10 +17,13 @@ class EventBus:
         from factoryverse.engine.api.defines import event_ids
 
         self.engine = engine
-        self.ids: dict[str, int] = event_ids()
+        # The events of the version the game runs as: a 2.1-only event is no event on a 2.0 server.
+        self.ids: dict[str, int] = event_ids(engine.factorio.api)
         self.names: dict[int, str] = {v: k for k, v in self.ids.items()}
         self._next_custom = max(self.ids.values()) + 1
         self.custom_names: dict[str, int] = {}
+        self._on_tick = self.ids["on_tick"]
+        self._labels: dict[tuple[str, int], str] = {}
 
     def id_of(self, event: Any) -> int:
         if isinstance(event, bool):
@@ -46,21 +49,48 @@ class EventBus:
             self.custom_names[name] = eid
         return eid
 
-    def _handlers(self, eid: int):
+    def _handlers(self, eid: int) -> list[tuple[Any, Any]]:
         engine = self.engine
-        for owner in [*engine.mods, engine.level_script]:
+        found = []
+        for owner in engine.mods:
             fn = owner.handlers.get(eid)
             if fn is not None:
-                yield owner, fn
+                found.append((owner, fn))
+        fn = engine.level_script.handlers.get(eid)
+        if fn is not None:
+            found.append((engine.level_script, fn))
+        return found
+
+    def _what(self, owner: Any, eid: int) -> str:
+        # Named once per mod and event: these names label every handler call (errors, the watchdog's messages).
+        key = (owner.name, eid)
+        what = self._labels.get(key)
+        if what is None:
+            what = self._labels[key] = f"{owner.name} event {self.names.get(eid, str(eid))}"
+        return what
 
     def raise_event(self, event: str | int, data: dict[str, Any]) -> None:
-        """Call every handler of `event` with a fresh event table ({name, tick, ...data}) in its own state."""
+        """Call every handler of `event` with a fresh event table ({name, tick, ...data}) in its own state. With no
+        handler, nothing is built and no mod's state is entered."""
         eid = event if isinstance(event, int) else self.ids[event]
-        payload = {**data, "name": eid, "tick": self.engine.tick}
-        label = self.names.get(eid, str(eid))
-        for owner, fn in list(self._handlers(eid)):
-            table = owner.state.to_lua(payload)
-            self.engine._run_handler(owner, f"event {label}", fn, table)
+        handlers = self._handlers(eid)
+        if not handlers:
+            return
+        tick = self.engine.tick
+        for owner, fn in handlers:
+            if data:
+                table = owner.state.to_lua({**data, "name": eid, "tick": tick})
+                self.engine._run_handler(owner, f"event {self.names.get(eid, str(eid))}", fn, table)
+            else:
+                self._call_simple(owner, self._what(owner, eid), fn, eid, tick, None)
+
+    def _call_simple(self, owner: Any, what: str, fn: Any, name: int | None, tick: int, nth_tick: int | None) -> None:
+        """A handler whose event table is only name and tick (or nth_tick and tick), made in Lua: one crossing."""
+        try:
+            owner.state.call_event(what, fn, name, tick, nth_tick)
+        except LuaRuntimeError as e:
+            # As Engine._run_handler: logged with its traceback, and the game goes on.
+            self.engine.record_mod_error(owner, what[len(owner.name) + 1:], e)
 
     def raise_tick(self) -> None:
         engine = self.engine
@@ -91,9 +121,9 @@ class EventBus:
                     },
                 )
         tick = engine.tick
-        self.raise_event("on_tick", {})
-        for owner in [*engine.mods, engine.level_script]:
-            for n, fn in list(owner.nth_tick.items()):
-                if tick % n == 0:
-                    table = owner.state.to_lua({"tick": tick, "nth_tick": n})
-                    engine._run_handler(owner, f"on_nth_tick({n})", fn, table)
+        self.raise_event(self._on_tick, {})
+        for owner in (*engine.mods, engine.level_script):
+            if owner.nth_tick:
+                for n, fn in list(owner.nth_tick.items()):
+                    if tick % n == 0:
+                        self._call_simple(owner, f"{owner.name} on_nth_tick({n})", fn, None, tick, n)

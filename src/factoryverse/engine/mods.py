@@ -10,14 +10,16 @@ from functools import cmp_to_key
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import draftsman
-
 from factoryverse.engine.errors import ModLoadError
+from factoryverse.engine.factorio_versions import VERSIONS
 
 if TYPE_CHECKING:
     from factoryverse.engine.lua.runtime import LuaFunction, LuaState
 
-__all__ = ["ModInfo", "ModRuntime", "discover_mods", "order_mods", "builtin_mod_roots", "BUNDLED_MODS_DIR"]
+__all__ = [
+    "ModInfo", "ModRuntime", "ModVersionMismatchError", "discover_mods", "order_mods", "check_factorio_version",
+    "builtin_mod_roots", "BUNDLED_MODS_DIR",
+]
 
 log = logging.getLogger("factoryverse.engine.mods")
 
@@ -27,10 +29,14 @@ BUNDLED_MODS_DIR = Path(__file__).resolve().parents[3] / "mods"
 _DEP_RE = re.compile(r"^\s*(?P<prefix>\(\?\)|\?|!|~)?\s*(?P<name>[A-Za-z0-9_\-]+(?: [A-Za-z0-9_\-]+)*?)\s*(?:(?P<op><=|>=|=|<|>)\s*(?P<ver>[0-9.]+))?\s*$")
 
 
-def builtin_mod_roots() -> dict[str, Path]:
-    """core and base, as draftsman ships them (Lua libraries and data only; no graphics)."""
-    root = Path(draftsman.__file__).parent / "factorio-data"
-    return {"core": root / "core", "base": root / "base"}
+class ModVersionMismatchError(ModLoadError):
+    """A mod declares another ``factorio_version`` than the one the server runs as; Factorio refuses to load it."""
+
+
+def builtin_mod_roots(game_data: Path) -> dict[str, Path]:
+    """core and base of the server's Factorio version (Lua libraries and data only; no graphics), from the folder
+    prototype_sources.data_root gives."""
+    return {"core": game_data / "core", "base": game_data / "base"}
 
 
 @dataclass
@@ -62,8 +68,9 @@ class ModInfo:
         for key in ("name", "version", "factorio_version"):
             if not isinstance(raw.get(key), str):
                 raise ModLoadError(f"{info_path}: '{key}' must be a string")
-        if raw["factorio_version"] not in ("2.0", "2.1"):
-            raise ModLoadError(f"{info_path}: factorio_version {raw['factorio_version']!r} is not 2.0 or 2.1")
+        if raw["factorio_version"] not in VERSIONS:
+            raise ModLoadError(f"{info_path}: factorio_version {raw['factorio_version']!r} is not one of "
+                               f"{', '.join(sorted(VERSIONS))}")
         deps = [_parse_dependency(d, info_path) for d in raw.get("dependencies", ["base"])]
         return cls(raw["name"], raw["version"], raw.get("title", raw["name"]), folder, raw["factorio_version"], deps)
 
@@ -97,6 +104,10 @@ def discover_mods(folder: Path, only: list[str] | None = None) -> list[ModInfo]:
         raise ModLoadError(f"mods folder {folder} does not exist")
     mods = []
     for sub in sorted(folder.iterdir()):
+        if sub.suffix == ".zip" and sub.is_file():
+            # Factorio loads zipped mods too; silently skipping one would start a game without it.
+            raise ModLoadError(f"{sub} is a zipped mod; the embedded engine loads mod folders: unzip it into "
+                               f"{folder} (its top folder <name>_<version>/ holds info.json) and remove the zip")
         if sub.is_dir() and (sub / "info.json").exists():
             info = ModInfo.read(sub)
             if only is None or info.name in only:
@@ -106,6 +117,21 @@ def discover_mods(folder: Path, only: list[str] | None = None) -> list[ModInfo]:
         if missing:
             raise ModLoadError(f"mods not found in {folder}: {', '.join(sorted(missing))}")
     return mods
+
+
+def check_factorio_version(mods: list[ModInfo], server_version: str) -> None:
+    """Every mod must declare the server's ``factorio_version`` (major.minor), as Factorio requires."""
+    wrong = [m for m in mods if m.factorio_version != server_version]
+    if wrong:
+        names = ", ".join(f"{m.name} {m.version} (declares factorio_version {m.factorio_version}, "
+                          f"{m.path / 'info.json'})" for m in wrong)
+        raise ModVersionMismatchError(
+            f"this server runs as Factorio {server_version}, and Factorio loads only mods made for it: {names}. "
+            f"Start the server as Factorio {wrong[0].factorio_version} (`--factorio-version "
+            f"{wrong[0].factorio_version}`), or give it mods made for {server_version}: FactoryVerse's own with "
+            f"`fv mods package --factorio-version {server_version} --unpacked --output DIR` and `--mods-dir DIR` "
+            f"(`fv server start` does that itself when no --mods-dir is given); another mod once its author declares "
+            f"{server_version} in its info.json")
 
 
 def order_mods(mods: list[ModInfo], base_version: str = "2.0.0") -> list[ModInfo]:

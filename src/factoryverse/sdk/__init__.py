@@ -9,6 +9,7 @@ It reaches the game only over RCON, UDP and script-output files::
 
 from factoryverse.sdk.agent import Agent
 from factoryverse.sdk.client import FactoryVerseClient
+from factoryverse.sdk.clock import ClockState
 from factoryverse.sdk.errors import (
     ActionError,
     ActionFailedError,
@@ -16,6 +17,7 @@ from factoryverse.sdk.errors import (
     AgentBusyError,
     EntityNotFoundError,
     FactoryVerseError,
+    GameClockError,
     InterfaceVersionError,
     InvalidArgumentError,
     InventoryFullError,
@@ -25,6 +27,7 @@ from factoryverse.sdk.errors import (
     InvalidStateError,
     NoResourceInReachError,
     NotInInventoryError,
+    NotSupportedByServerError,
     OutOfReachError,
     PlacementBlockedError,
     RconAuthError,
@@ -32,6 +35,7 @@ from factoryverse.sdk.errors import (
     RconError,
     RconTimeoutError,
     RemoteCallError,
+    TickTimeoutError,
     UnexpectedReplyError,
     UnknownAgentError,
     UnknownEntityError,
@@ -42,6 +46,7 @@ from factoryverse.sdk.errors import (
 from factoryverse.sdk.objects import BaseEntity, Container, EntityView, Furnace, MiningDrill
 from factoryverse.sdk.rcon import RconClient
 from factoryverse.sdk.remote import remote_call
+from factoryverse.sdk.state_hash import StateHash
 from factoryverse.sdk.types import (
     ActionCompleted,
     AgentInfo,
@@ -88,6 +93,8 @@ __all__ = [
     "PlacementCheck",
     "SnapshotStatus",
     "ActionCompleted",
+    "ClockState",
+    "StateHash",
     # errors
     "FactoryVerseError",
     "RconError",
@@ -115,6 +122,9 @@ __all__ = [
     "ActionTimeoutError",
     "ActionFailedError",
     "InterfaceVersionError",
+    "GameClockError",
+    "TickTimeoutError",
+    "NotSupportedByServerError",
     "ListenerError",
     "ViewError",
 ]

@@ -7,10 +7,13 @@ import json
 from types import TracebackType
 from typing import Any
 
+from factoryverse.sdk import clock as _clock
 from factoryverse.sdk.agent import DEFAULT_ACTION_TIMEOUT, Agent
+from factoryverse.sdk.clock import ClockState
 from factoryverse.sdk.errors import InterfaceVersionError, UnexpectedReplyError
 from factoryverse.sdk.rcon import RconClient
 from factoryverse.sdk.remote import remote_call
+from factoryverse.sdk.state_hash import StateHash, read_state_hash
 from factoryverse.sdk.types import (
     AgentInfo,
     Direction,
@@ -134,6 +137,42 @@ class FactoryVerseClient:
             return int(reply)
         except ValueError as exc:
             raise UnexpectedReplyError(f"game.tick came back as {reply!r}", reply=reply) from exc
+
+    # -- the game's clock (sdk/clock.py): Factorio's own members, so these work on real Factorio too --------------
+
+    async def clock(self) -> ClockState:
+        """game.tick, tick_paused, ticks_to_run and speed."""
+        return await _clock.read_clock(self.rcon)
+
+    async def pause(self) -> ClockState:
+        """Stop ticks (game.tick_paused = true); commands still run. Returns the clock as it stopped."""
+        return await _clock.pause(self.rcon)
+
+    async def resume(self) -> ClockState:
+        """Run freely again (clears any ticks_to_run left, then game.tick_paused = false)."""
+        return await _clock.resume(self.rcon)
+
+    async def step(self, ticks: int, *, timeout: float | None = None) -> ClockState:
+        """Advance exactly `ticks` ticks and leave the game paused (game.ticks_to_run); returns once it has.
+        Raises GameClockError if another client moved the clock meanwhile, TickTimeoutError past `timeout`."""
+        return await _clock.step(self.rcon, ticks, timeout=timeout)
+
+    async def set_speed(self, speed: float) -> float:
+        """game.speed (1.0 = 60 UPS, at least 0.01); returns what the game took (a 32-bit float)."""
+        return await _clock.set_speed(self.rcon, speed)
+
+    async def wait_ticks(self, ticks: int, *, timeout: float | None = None) -> ClockState:
+        """Return once the game has run `ticks` more ticks; TickTimeoutError (saying if it is paused) past timeout."""
+        return await _clock.wait_ticks(self.rcon, ticks, timeout=timeout)
+
+    async def wait_until_tick(self, tick: int, *, timeout: float | None = None) -> ClockState:
+        """Return once game.tick >= `tick`; TickTimeoutError (saying if it is paused) past `timeout`."""
+        return await _clock.wait_until_tick(self.rcon, tick, timeout=timeout)
+
+    async def state_hash(self, *, sections: bool = False) -> StateHash:
+        """The embedded engine's digest of the game state (`/fv-state-hash`), with the tick it was taken at.
+        Raises NotSupportedByServerError on real Factorio, which has no such command."""
+        return await read_state_hash(self.rcon, sections=sections)
 
     async def version(self, interface: str | None = None) -> dict[str, InterfaceVersion]:
         """version() of one interface or of every mod interface; raises InterfaceVersionError on a mismatch."""

@@ -14,6 +14,9 @@
     │       ├── ActionTimeoutError
     │       └── ActionFailedError
     ├── InterfaceVersionError        a mod speaks another schema_version than this SDK
+    ├── GameClockError               the game's clock did not do what was asked (another client moved it)
+    │   └── TickTimeoutError         the game did not reach a tick in time (paused, or slower than expected)
+    ├── NotSupportedByServerError    the server lacks an engine-only feature (real Factorio: /fv-state-hash)
     ├── ListenerError                the UDP listener for action completions failed
     └── ViewError                    a mutation through a REMOTE view or a ghost
 """
@@ -49,6 +52,9 @@ __all__ = [
     "ActionTimeoutError",
     "ActionFailedError",
     "InterfaceVersionError",
+    "GameClockError",
+    "TickTimeoutError",
+    "NotSupportedByServerError",
     "ListenerError",
     "ViewError",
     "error_class_for_code",
@@ -242,6 +248,31 @@ class ActionFailedError(ActionError):
 
 class InterfaceVersionError(FactoryVerseError):
     """A mod's remote interface speaks another schema_version than this SDK: install matching versions."""
+
+
+class GameClockError(FactoryVerseError):
+    """The game's clock did not do what was asked: e.g. step(n) found the game past its target, or its ticks_to_run
+    cleared early, because another client paused, resumed or stepped the same game meanwhile."""
+
+
+class TickTimeoutError(GameClockError):
+    """The game did not reach the awaited tick in time; `tick` is where it was, `paused` whether it was tick-paused
+    (a paused game only advances by ticks_to_run)."""
+
+    def __init__(self, message: str, *, tick: int, target: int, paused: bool) -> None:
+        super().__init__(message)
+        self.tick = tick
+        self.target = target
+        self.paused = paused
+
+
+class NotSupportedByServerError(FactoryVerseError):
+    """The server does not offer this: an embedded-engine feature (such as /fv-state-hash) asked of real Factorio,
+    or of an engine too old to have it. `reply` is what the server answered."""
+
+    def __init__(self, message: str, *, reply: str) -> None:
+        super().__init__(message)
+        self.reply = reply
 
 
 class ListenerError(FactoryVerseError):

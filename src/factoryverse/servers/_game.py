@@ -1,8 +1,10 @@
-"""Reaching a recorded server's game: listing the instances (never their secrets), RCON, Lua, interface versions."""
+"""Reaching a recorded server's game: listing the instances (never their secrets), RCON, Lua, interface versions,
+the engine's state hash."""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from factorio_rcon import RCONBaseError, RCONClient
@@ -10,9 +12,13 @@ from factorio_rcon import RCONBaseError, RCONClient
 from factoryverse.servers._errors import LuaError, RconError, ServerNotRunningError, UnknownServerError
 from factoryverse.servers.instances import Instance, list_instances
 
-__all__ = ["instances", "get_instance", "rcon", "run_lua", "remote_versions"]
+__all__ = ["instances", "get_instance", "rcon", "run_lua", "remote_versions", "state_hash"]
 
 _RCON_TIMEOUT_S = 30.0
+# A status listing must not hang on one busy server: a hash of a starting map takes well under a second.
+_STATE_HASH_TIMEOUT_S = 3.0
+# The embedded engine's answer to /fv-state-hash (docs/engine.md); real Factorio has no such command.
+_STATE_HASH_REPLY = re.compile(r"tick=(\d+) hash=([0-9a-f]{64})")
 # Factorio's own prefix for a /sc command whose Lua raised; the engine answers the same way.
 _LUA_ERROR_PREFIX = "Cannot execute command."
 _PUBLIC_FIELDS = ("id", "pid", "rcon_host", "rcon_port", "snapshot_udp_port", "seed", "mode", "started_at")
@@ -108,3 +114,22 @@ def remote_versions(instance_id: int) -> dict[str, Any]:
         ) from exc
     # table_to_json writes an empty Lua table as [] (no interfaces registered).
     return data if isinstance(data, dict) else {}
+
+
+def state_hash(inst: Instance, *, timeout: float = _STATE_HASH_TIMEOUT_S) -> dict[str, Any] | None:
+    """`{"tick", "hash"}` from a running server's `/fv-state-hash`, or None when it is not running, does not answer
+    within `timeout`, or answers something else (real Factorio, or a state that has no hash)."""
+    if not inst.alive():
+        return None
+    try:
+        client = RCONClient(inst.rcon_host, inst.rcon_port, inst.rcon_password, timeout=timeout)
+    except (RCONBaseError, OSError):
+        return None
+    try:
+        reply = client.send_command("/fv-state-hash") or ""
+    except (RCONBaseError, OSError):
+        return None
+    finally:
+        client.close()
+    m = _STATE_HASH_REPLY.fullmatch(reply.strip())
+    return {"tick": int(m.group(1)), "hash": m.group(2)} if m else None

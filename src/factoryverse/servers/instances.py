@@ -29,8 +29,10 @@ from pathlib import Path
 
 from factorio_rcon import RCONClient
 
+from factoryverse.engine.factorio_versions import DEFAULT_FACTORIO_VERSION, VERSIONS
 from factoryverse.servers._ports import pick_udp_port, tcp_port_bindable, udp_port_free
 from factoryverse.servers._process import ProcessState, process_state, same_process, start_ticks, terminate
+from factoryverse.servers.mod_packages import ModPackageError, package_mods
 
 __all__ = [
     "Instance",
@@ -105,10 +107,12 @@ class Instance:
     # The engine process's start time (clock ticks since boot): with the pid, it tells our engine from a later
     # process that got the same pid. None in older records, which are checked by command line only.
     process_start: int | None = None
-    # What the engine reported it runs: the package version, the Factorio API versions whose common members it
-    # emulates, and the mods it loaded (name -> version).
+    # What the engine reported it runs: the package version, the one Factorio version the game runs as (major.minor),
+    # the version of its base game data and of its runtime API, and the mods it loaded (name -> version).
     factoryverse_version: str = ""
-    factorio_api_versions: list[str] = field(default_factory=list)
+    factorio_version: str = ""
+    factorio_base_version: str = ""
+    factorio_api_version: str = ""
     mods: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -137,7 +141,9 @@ class Instance:
             "seed": self.seed,
             "started_at": self.started_at,
             "factoryverse_version": self.factoryverse_version,
-            "factorio_api_versions": list(self.factorio_api_versions),
+            "factorio_version": self.factorio_version,
+            "factorio_base_version": self.factorio_base_version,
+            "factorio_api_version": self.factorio_api_version,
             "mods": dict(self.mods),
         }
 
@@ -165,8 +171,12 @@ def _record_path(instance_id: int) -> Path:
 
 def _read_record(path: Path) -> Instance | None:
     try:
-        return Instance(**json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, json.JSONDecodeError, TypeError):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        # Records written before a server ran as one Factorio version listed every emulated API version; the
+        # server is still ours to list and stop.
+        record.pop("factorio_api_versions", None)
+        return Instance(**record)
+    except (OSError, json.JSONDecodeError, TypeError, AttributeError):
         return None  # a half-written record from a crashed start; `fv server stop --all` clears it
 
 
@@ -270,6 +280,7 @@ def _release(iid: int) -> None:
 def _fresh_folder(folder: Path) -> None:
     """Remove the previous game's files so the new game cannot be read through them; keep its log as .1."""
     shutil.rmtree(folder / "script-output", ignore_errors=True)
+    shutil.rmtree(folder / "mods", ignore_errors=True)
     for name in ("factoryverse.duckdb", "factoryverse.duckdb.wal", "instance.json"):
         try:
             (folder / name).unlink()
@@ -292,13 +303,21 @@ def start_instance(
     speed: float = 1.0,
     mods_dir: Path | None = None,
     rcon_password: str | None = None,
+    factorio_version: str = DEFAULT_FACTORIO_VERSION,
 ) -> Instance:
     """Spawn one engine process as a new game and return once it answers on RCON.
 
     The id is the lowest free one unless `instance_id` is given; the instance gets fresh script-output and database
     state and a new run id. `rcon_password` sets a known password (default: a random one). Call
     configure_instance next: fv_snapshot writes nothing until it has the run id.
+
+    The game runs as Factorio `factorio_version` ("2.0" or "2.1"). Without `mods_dir`, the repository's mods are
+    packaged for that version into the instance folder's ``mods/`` (as a real server of that version needs them);
+    a given `mods_dir` is used as it is, and a mod in it declaring another version fails the start.
     """
+    if factorio_version not in VERSIONS:
+        raise InstanceError(f"Factorio version {factorio_version!r} is not one a server runs as; give one of "
+                            f"{', '.join(sorted(VERSIONS))}")
     if rcon_password is not None and not rcon_password:
         raise InstanceError("the RCON password is empty; give a non-empty one or none for a random password")
     if instance_id is not None and not 0 <= instance_id < MAX_INSTANCES:
@@ -306,7 +325,7 @@ def start_instance(
     iid, udp_port = _reserve(instance_id)
     try:
         return _launch(iid, udp_port, seed=seed, mode=mode, speed=speed, mods_dir=mods_dir,
-                       password=rcon_password or secrets.token_urlsafe(12))
+                       password=rcon_password or secrets.token_urlsafe(12), factorio_version=factorio_version)
     finally:
         _release(iid)
 
@@ -321,9 +340,15 @@ def _snapshot_udp_port(iid: int, busy_udp: set[int]) -> int:
 
 
 def _launch(iid: int, udp_port: int, *, seed: int, mode: str, speed: float, mods_dir: Path | None,
-            password: str) -> Instance:
+            password: str, factorio_version: str) -> Instance:
     folder = _record_path(iid).parent
     _fresh_folder(folder)
+    if mods_dir is None:
+        try:
+            package_mods(folder / "mods", factorio_version, unpacked=True)
+        except ModPackageError as exc:
+            raise InstanceError(f"cannot prepare the mods for Factorio {factorio_version}: {exc}") from exc
+        mods_dir = folder / "mods"
     wanted_rcon = RCON_BASE_PORT + iid
     # Port 0: the engine binds whatever the OS gives and reports it, so the fallback itself cannot race.
     rcon_port = wanted_rcon if tcp_port_bindable("127.0.0.1", wanted_rcon) else 0
@@ -334,6 +359,7 @@ def _launch(iid: int, udp_port: int, *, seed: int, mode: str, speed: float, mods
         "--script-output", str(folder / "script-output"),
         "--mode", mode,
         "--speed", repr(float(speed)),
+        "--factorio-version", factorio_version,
     ]
     if mods_dir is not None:
         cmd += ["--mods-dir", str(mods_dir)]
@@ -360,7 +386,9 @@ def _launch(iid: int, udp_port: int, *, seed: int, mode: str, speed: float, mods
         run_id=run_id,
         process_start=ticks,
         factoryverse_version=str(ready.get("factoryverse_version", "")),
-        factorio_api_versions=list(ready.get("factorio_api_versions", [])),
+        factorio_version=str(ready.get("factorio_version", "")),
+        factorio_base_version=str(ready.get("factorio_base_version", "")),
+        factorio_api_version=str(ready.get("factorio_api_version", "")),
         mods=dict(ready.get("mods", {})),
     )
     _write_private_json(_record_path(iid), asdict(inst))

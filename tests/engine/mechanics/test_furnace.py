@@ -35,8 +35,10 @@ def test_one_plate_every_energy_required_over_crafting_speed(furnace, protos, or
     lua(furnace, f"storage.f.insert{{name = '{ore}', count = {need * 3}}} storage.f.insert{{name = 'coal', count = 20}}")
     ticks = ticks_of_changes(furnace, lambda: _count(furnace, plate), changes=3, max_ticks=int(period * 4) + 10)
     why = f"{plate}.energy_required / stone-furnace.crafting_speed * 60 = {period}"
-    assert abs(ticks[0] - period) <= 1, why
-    assert all(abs((b - a) - period) <= 1 for a, b in zip(ticks, ticks[1:])), f"{why}: {ticks}"
+    # The furnace starts in the tick its ore arrives (tick 0) and each craft ends `period` ticks after it began; the
+    # next one begins in the following update, with no tick lost (a whole number of ticks per craft here).
+    assert period == int(period), why
+    assert ticks == [int(period) * n for n in (1, 2, 3)], f"{why}: {ticks}"
     assert _count(furnace, plate) == 3
     # Each craft took its recipe's ingredient amount, and nothing more.
     assert _count(furnace, ore) == 0

@@ -18,7 +18,6 @@ import pytest
 from factorio_rcon import RCONClient
 
 import factoryverse
-from factoryverse.engine.api.members import load_members
 from factoryverse.engine.mods import BUNDLED_MODS_DIR
 
 PASSWORD = "process-test"
@@ -94,14 +93,15 @@ def test_bad_start_exits_non_zero_with_a_reason(tmp_path):
 
 
 def test_ready_line_reports_what_the_engine_runs(tmp_path):
-    """The READY line is the run manifest's source: package version, emulated API versions, loaded mods."""
+    """The READY line is the run manifest's source: package version, the Factorio version it runs as, loaded mods."""
     proc, lines, stderr_path = _start(tmp_path, "--mode", "paused")
     try:
         first = lines.get(timeout=TIMEOUT)
         assert first.startswith("READY "), f"{first!r}; stderr:\n{stderr_path.read_text()}"
         info = json.loads(first[len("READY "):])
         assert info["factoryverse_version"] == factoryverse.__version__
-        assert info["factorio_api_versions"] == sorted(load_members().versions)
+        assert (info["factorio_version"], info["factorio_base_version"], info["factorio_api_version"]) == (
+            "2.0", "2.0.77", "2.0.75")
         bundled = {p.parent.name: json.loads(p.read_text())["version"] for p in BUNDLED_MODS_DIR.glob("*/info.json")}
         assert info["mods"] == bundled and "fv_snapshot" in bundled
     finally:

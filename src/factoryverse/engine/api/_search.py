@@ -6,7 +6,7 @@ Plain functions over world objects; `surface.py` registers the Lua-facing method
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from factoryverse.engine.api import _args
@@ -146,7 +146,7 @@ def find_entities(surface: Surface, p: dict[str, Any], what: str) -> list[Entity
     out: list[Entity] = []
     if limit == 0:
         return out
-    source = surface.entities_near(region) if region is not None else surface.all_entities()
+    source = _candidates(surface, names, types, invert, region)
     for e in source:
         if not e.valid or not inside(e):
             continue
@@ -157,6 +157,24 @@ def find_entities(surface: Surface, p: dict[str, Any], what: str) -> list[Entity
             if limit is not None and len(out) >= limit:
                 break
     return out
+
+
+def _candidates(
+    surface: Surface, names: set[str] | None, types: set[str] | None, invert: bool, region: BBox | None
+) -> Iterable[Entity]:
+    """What find_entities tests, in the order of a scan of the region (or the surface): only entities of the wanted
+    names or types when a filter asks for some (the smaller index of the two), else everything there."""
+    if not invert:
+        best = None
+        for index, keys in ((surface.by_name, names), (surface.by_type, types)):
+            if keys is not None:
+                keys = sorted(keys)
+                cost = index.count(keys)
+                if best is None or cost < best[0]:
+                    best = (cost, index, keys)
+        if best is not None:
+            return surface.entities_with(best[1], best[2], region)
+    return surface.entities_near(region) if region is not None else surface.all_entities()
 
 
 def find_tiles(surface: Surface, p: dict[str, Any], what: str) -> list[tuple[int, int]]:

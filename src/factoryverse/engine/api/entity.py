@@ -1,4 +1,10 @@
-"""LuaEntity (with the LuaControl members it inherits that we implement) and LuaBurner."""
+"""LuaEntity (with the LuaControl members it inherits that we implement) and LuaBurner.
+
+Members every entity has are here. Type-specific members (a furnace's `crafting_progress`, a drill's
+`mining_target`, a resource's `amount`, a character's `walking_state`) belong to the entity's kind
+(engine/kinds/): this module registers one dispatcher per such member, which calls the kind's implementation or,
+for a kind without it, gives what the game gives (its error, or the documented value such as `nil`).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,9 @@ from factoryverse.engine.api import _args
 from factoryverse.engine.api.defines import define_name, define_value
 from factoryverse.engine.api.registry import api_class
 from factoryverse.engine.errors import ScriptError
-from factoryverse.engine.mechanics.mining_drill import mined_products
-from factoryverse.engine.world.inventory import CHARACTER_MAIN, CHEST, CRAFTER_OUTPUT, FUEL, Stack
+from factoryverse.engine.kinds import all_kinds
+from factoryverse.engine.kinds.character import MAX_DOUBLE, MAX_UINT
+from factoryverse.engine.world.inventory import FUEL, Stack
 from factoryverse.engine.world.inventory import Inventory as InventoryData
 
 __all__: list[str] = []
@@ -19,7 +26,63 @@ Entity = api_class("LuaEntity")
 Burner = api_class("LuaBurner")
 
 Entity.attributes("name", "type", "direction", "unit_number", "force", "surface", "burner")
-Burner.attributes("owner", "inventory", remaining_burning_fuel="remaining")
+Burner.attributes("owner", "inventory")
+
+# What a type-specific member gives on an entity whose kind doesn't have it. A string is the error raised (the
+# game's wording where we know it: docs/known-differences.md); anything else is the value returned, as the API
+# documents it ("nil if this isn't a mining drill", "max uint when not a character").
+_CRAFTER = "Entity is not a crafting machine."
+_OTHER_KINDS: dict[str, Any] = {
+    "amount": "Entity is not resource.",
+    "deplete": "Entity is not resource.",
+    "crafting_progress": _CRAFTER,
+    "products_finished": _CRAFTER,
+    "is_crafting": _CRAFTER,
+    "mining_target": "Entity is not a mining drill.",
+    "mining_progress": None,
+    "drop_position": "Entity {name} has no drop position (not a mining drill or inserter).",
+    "walking_state": "Entity is not a character.",
+    "reach_distance": MAX_UINT,
+    "build_distance": MAX_UINT,
+    "resource_reach_distance": MAX_DOUBLE,
+    "item_pickup_distance": MAX_DOUBLE,
+}
+
+
+def _other_kind(member: str, e: Any) -> Any:
+    answer = _OTHER_KINDS[member]
+    if isinstance(answer, str):
+        raise ScriptError(answer.format(name=e.name))
+    return answer
+
+
+def _register_kind_members() -> None:
+    """One dispatcher per type-specific member any kind answers; each must say what other kinds give."""
+    getters: set[str] = set()
+    setters: set[str] = set()
+    methods: set[str] = set()
+    for kind in all_kinds():
+        getters |= kind.getters.keys()
+        setters |= kind.setters.keys()
+        methods |= kind.methods.keys()
+    missing = (getters | setters | methods) - _OTHER_KINDS.keys()
+    if missing:
+        raise RuntimeError(f"type-specific LuaEntity members without a wrong-kind answer: {sorted(missing)}")
+    for member in sorted(getters):
+        Entity.getter(member)(
+            lambda state, e, _m=member: (f(state, e) if (f := e.kind.getters.get(_m)) else _other_kind(_m, e))
+        )
+    for member in sorted(setters):
+        Entity.setter(member)(
+            lambda state, e, v, _m=member: (f(state, e, v) if (f := e.kind.setters.get(_m)) else _other_kind(_m, e))
+        )
+    for member in sorted(methods):
+        Entity.method(member)(
+            lambda state, e, *a, _m=member: (f(state, e, *a) if (f := e.kind.methods.get(_m)) else _other_kind(_m, e))
+        )
+
+
+_register_kind_members()
 
 
 def _box_table(l: float, t: float, r: float, b: float) -> dict[str, Any]:
@@ -35,11 +98,8 @@ def _position(state, e):
 def _set_direction(state, e, value):
     if not isinstance(value, (int, float)) or int(value) not in range(16):
         raise ScriptError(f"Invalid direction {value!r}: use defines.direction")
-    from factoryverse.engine.world.geometry import rotate_box
-    from factoryverse.engine.world.entity import _proto_box
-
-    e.direction = int(value)
-    e.box = rotate_box(_proto_box(e.proto), e.direction)
+    e.set_direction(int(value))
+    state.engine.world.moved(e)  # a turned drill drops elsewhere
 
 
 @Entity.getter("surface_index")
@@ -57,102 +117,26 @@ def _bounding_box(state, e):
     return _box_table(*e.bbox())
 
 
-@Entity.getter("amount")
-def _amount(state, e):
-    if e.type != "resource":
-        raise ScriptError("Entity is not resource.")
-    return e.amount
-
-
-@Entity.setter("amount")
-def _set_amount(state, e, value):
-    if e.type != "resource":
-        raise ScriptError("Entity is not resource.")
-    e.amount = max(0, int(value))
-
-
 @Entity.getter("health")
 def _health(state, e):
     return e.health if e.proto.get("max_health") else None
 
 
-@Entity.getter("drop_position")
-def _drop_position(state, e):
-    pos = e.drop_position()
-    if pos is None:
-        raise ScriptError(f"Entity {e.name} has no drop position (not a mining drill or inserter).")
-    return {"x": pos[0], "y": pos[1]}
-
-
 @Entity.getter("status")
 def _status(state, e):
-    machine = e.machine
-    if machine is None:
-        return None
-    return define_value("entity_status", machine.status)
+    status = e.kind.status(state.engine.world, e)
+    return None if status is None else define_value("entity_status", status)
 
 
-@Entity.getter("mining_target")
-def _mining_target(state, e):
-    if e.type != "mining-drill":
-        raise ScriptError("Entity is not a mining drill.")
-    return e.machine.resource(e)
+@Entity.getter("energy")
+def _energy(state, e):
+    # Computed from the tick: the same value a per-tick update would have left there.
+    return 0.0 if e.energy is None else e.energy.energy(state.engine.world.tick)
 
 
 @Entity.getter("stack")
 def _stack_unavailable(state, e):
     raise ScriptError("LuaItemStack is not implemented by this engine yet; use get_inventory on the holder instead.")
-
-
-# -- LuaControl members ---------------------------------------------------------------------------------------
-
-
-def _character_proto(e) -> dict[str, Any]:
-    if e.type != "character":
-        raise ScriptError("Entity is not a character.")
-    return e.proto
-
-
-@Entity.getter("reach_distance")
-def _reach_distance(state, e):
-    return float(_character_proto(e).get("reach_distance", 10))
-
-
-@Entity.getter("build_distance")
-def _build_distance(state, e):
-    return float(_character_proto(e).get("build_distance", 10))
-
-
-@Entity.getter("resource_reach_distance")
-def _resource_reach_distance(state, e):
-    return float(_character_proto(e).get("reach_resource_distance", 2.7))
-
-
-@Entity.getter("item_pickup_distance")
-def _item_pickup_distance(state, e):
-    return float(_character_proto(e).get("item_pickup_distance", 1))
-
-
-@Entity.getter("walking_state")
-def _walking_state(state, e):
-    _character_proto(e)
-    return {"walking": e.walking, "direction": e.walking_direction}
-
-
-@Entity.setter("walking_state")
-def _set_walking_state(state, e, value):
-    _character_proto(e)
-    v = _args.require_table(value, "walking_state")
-    direction = v.get("direction", e.walking_direction)
-    if not isinstance(direction, (int, float)) or int(direction) not in range(16):
-        raise ScriptError(f"walking_state.direction must be a defines.direction value, got {direction!r}")
-    e.walking = bool(v.get("walking"))
-    e.walking_direction = int(direction)
-    world = state.engine.world
-    if e.walking:
-        world.walkers.setdefault(e.oid, e)
-    else:
-        world.walkers.pop(e.oid, None)
 
 
 @Entity.method("teleport")
@@ -178,8 +162,8 @@ def _teleport(state, e, position, surface=None, raise_teleported=None, snap_to_g
         x, y = world.placement_position(e.proto, x, y, e.direction)
     old_position = {"x": e.x, "y": e.y}
     e.surface.move(e, x, y)
-    # A drill that stopped for lack of ore may stand on ore now.
-    world.wake(e)
+    # A drill mines and drops where it stands now; a drill dropping into this entity looks again.
+    world.moved(e)
     if raise_teleported:
         state.engine.events.raise_event(
             "script_raised_teleported",
@@ -217,10 +201,7 @@ def _get_inventory(state, e, index):
 
 @Entity.method("get_main_inventory")
 def _get_main_inventory(state, e):
-    for name in (CHARACTER_MAIN, CHEST):
-        if name in e.inventories:
-            return e.inventories[name]
-    return None
+    return e.kind.main_inventory(e)
 
 
 @Entity.method("get_fuel_inventory")
@@ -230,10 +211,7 @@ def _get_fuel_inventory(state, e):
 
 @Entity.method("get_output_inventory")
 def _get_output_inventory(state, e):
-    for name in (CRAFTER_OUTPUT, CHARACTER_MAIN, CHEST):
-        if name in e.inventories:
-            return e.inventories[name]
-    return None
+    return e.kind.output_inventory(e)
 
 
 def _known_item(state, name: str) -> None:
@@ -251,18 +229,14 @@ def _get_item_count(state, e, item=None):
 def _can_insert(state, e, items):
     name, count = _args.item_stack(items)
     _known_item(state, name)
-    return any(inv.can_insert(name, 1) for inv in e.inventories.values())
+    return any(inv.can_insert(name, 1) for i in e.kind.insert_order if (inv := e.inventories.get(i)) is not None)
 
 
 @Entity.method("insert")
 def _insert(state, e, items):
-    from factoryverse.engine.mechanics.mining_drill import insert_into_entity
-
     name, count = _args.item_stack(items)
     _known_item(state, name)
-    if e.type in ("character", "container", "furnace") or e.burner is not None:
-        return insert_into_entity(state.engine.world, e, name, count)
-    return 0
+    return e.kind.insert(state.engine.world, e, name, count)
 
 
 @Entity.method("remove_item")
@@ -287,15 +261,6 @@ def _destroy(state, e, params=None):
     return True
 
 
-@Entity.method("deplete")
-def _deplete(state, e):
-    if e.type != "resource":
-        raise ScriptError("Entity is not resource.")
-    world = state.engine.world
-    e.amount = 1
-    world.deplete_one(e)
-
-
 @Entity.method("mine")
 def _mine(state, e, params=None):
     """Resources give one unit's products; anything else is removed and gives its item(s) and its contents."""
@@ -308,25 +273,14 @@ def _mine(state, e, params=None):
     force = bool(p.get("force")) or inventory is None
     if not p.get("ignore_minable") and not (e.proto.get("minable") or {}):
         return False
-    items = mined_products(e.proto)
-    if e.type != "resource":
-        if e.stack is not None:
-            items = [(e.stack.name, e.stack.count)]
-        # The entity's own contents come out too (fuel, furnace contents), as when a player picks it up.
-        for inv in e.inventories.values():
-            items.extend(inv.contents().items())
+    items = e.kind.mined_items(e)
     if not force and not _all_fit(inventory, items):
         return False  # the game's "not enough room": nothing moves, the entity stays
     for name, count in items:
         left = count - (inventory.insert(name, count) if inventory is not None else count)
         if left and inventory is not None:
             world.spill(e.surface, name, left, e.x, e.y)
-    if e.type == "resource":
-        world.deplete_one(e)
-        return True
-    if p.get("raise_destroyed", True):
-        engine.events.raise_event("script_raised_destroy", {"entity": e})
-    world.destroy_entity(e)
+    e.kind.mine(world, e, bool(p.get("raise_destroyed", True)))
     return True
 
 
@@ -347,8 +301,17 @@ def _currently_burning(state, b):
     return {"name": state.engine_prototypes.item(b.currently_burning), "quality": state.engine_prototypes.quality("normal")}
 
 
+@Burner.getter("remaining_burning_fuel")
+def _remaining_burning_fuel(state, b):
+    return b.remaining_at(state.engine.world.tick)
+
+
 @Burner.setter("remaining_burning_fuel")
 def _set_remaining_burning_fuel(state, b, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ScriptError(f"remaining_burning_fuel must be a number, got {value!r}")
     if b.currently_burning is not None:
-        b.remaining = max(0.0, float(value))
+        world = state.engine.world
+        b.set_remaining(world.tick, value)
+        world.poke(b.owner)  # its next fuel take moved
 

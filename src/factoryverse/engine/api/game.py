@@ -47,26 +47,35 @@ def _ticks_played(state, g):
     return g.engine.tick
 
 
+# The clock's semantics and checks are in engine/clock.py; the server's loop honours them.
 @Game.getter("tick_paused")
 def _tick_paused(state, g):
-    return bool(getattr(g.engine, "paused", False))
+    return g.engine.clock.tick_paused
 
 
 @Game.setter("tick_paused")
 def _set_tick_paused(state, g, value):
-    g.engine.paused = bool(value)
+    g.engine.clock.set_tick_paused(value)
+
+
+@Game.getter("ticks_to_run")
+def _ticks_to_run(state, g):
+    return g.engine.clock.ticks_to_run
+
+
+@Game.setter("ticks_to_run")
+def _set_ticks_to_run(state, g, value):
+    g.engine.clock.set_ticks_to_run(value)
 
 
 @Game.getter("speed")
 def _speed(state, g):
-    return g.engine.speed
+    return g.engine.clock.speed
 
 
 @Game.setter("speed")
 def _set_speed(state, g, value):
-    if not isinstance(value, (int, float)) or not 0.01 <= value <= 1000:
-        raise ScriptError("game.speed must be a number between 0.01 and 1000")
-    g.engine.speed = float(value)
+    g.engine.clock.set_speed(value)
 
 
 @Game.getter("surfaces")
@@ -132,11 +141,11 @@ def _player(state, g):
 
 @Game.method("get_entity_by_unit_number")
 def _get_entity_by_unit_number(state, g, unit_number):
-    for surface in g.engine.world.surfaces.values():
-        for e in surface.all_entities():
-            if e.unit_number == unit_number:
-                return e
-    return None
+    # The world keeps live entities by unit_number: no scan of the map.
+    if isinstance(unit_number, bool) or not isinstance(unit_number, (int, float)):
+        return None
+    e = g.engine.world.by_unit_number.get(int(unit_number))
+    return e if e is not None and e.valid else None
 
 
 @Game.method("print")

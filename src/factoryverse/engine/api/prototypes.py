@@ -170,7 +170,7 @@ def _mineable_properties(state, ref):
     minable = ref.data.get("minable")
     if not minable:
         return {"minable": False}
-    from factoryverse.engine.mechanics.mining_drill import mined_products
+    from factoryverse.engine.kinds.base import mined_products
 
     products = [{"type": "item", "name": n, "amount": c} for n, c in mined_products(ref.data)]
     return {"minable": True, "mining_time": float(minable.get("mining_time", 1)), "products": products}

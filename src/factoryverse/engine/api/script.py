@@ -31,7 +31,8 @@ def _fn_or_nil(value: Any, what: str) -> Any:
 @Bootstrap.getter("active_mods")
 def _active_mods(state, mod):
     engine = _engine(state)
-    return {"base": "2.0.0", "core": "2.0.0", **{m.name: m.info.version for m in engine.mods}}
+    base = engine.factorio.base  # the version of the base game data the server runs
+    return {"base": base, "core": base, **{m.name: m.info.version for m in engine.mods}}
 
 
 @Bootstrap.method("on_init")

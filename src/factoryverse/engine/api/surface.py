@@ -8,6 +8,7 @@ from typing import Any
 from factoryverse.engine.api import _args, _search
 from factoryverse.engine.api.registry import api_class
 from factoryverse.engine.errors import ScriptError
+from factoryverse.engine.kinds import kind_of
 from factoryverse.engine.world.geometry import BBox
 from factoryverse.engine.world.mapgen import CHUNK_SIZE
 
@@ -68,8 +69,8 @@ def _can_place_entity(state, s, params):
 
 
 def _default_force(proto) -> str:
-    # The API documents "default is enemy"; resources carry no force of their own and read as neutral.
-    return "neutral" if proto["type"] == "resource" else "enemy"
+    # The API documents "default is enemy"; resources carry no force of their own and read as neutral (their kind).
+    return kind_of(proto["type"]).default_force
 
 
 @Surface.method("create_entity")
@@ -85,11 +86,12 @@ def _create_entity(state, s, params):
     x, y = _args.position(p.get("position"), "create_entity.position")
     direction = _search.direction_arg(p.get("direction"), "create_entity")
     force = _force(state, p.get("force"), _default_force(proto))
-    amount = p.get("amount") if proto["type"] == "resource" else None
+    kind = kind_of(proto["type"])
+    amount = p.get("amount") if kind.has_amount else None
     if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int) or amount < 1):
         raise ScriptError(f"create_entity: amount must be an integer >= 1, got {amount!r}")
     stack = None
-    if proto["type"] == "item-entity":
+    if kind.needs_stack:
         # An item on the ground is its stack: the game requires `stack` for this type.
         if p.get("stack") is None:
             raise ScriptError(f"create_entity: '{name}' needs a 'stack' (an item name or {{name=, count=}})")
@@ -104,8 +106,6 @@ def _create_entity(state, s, params):
         from factoryverse.engine.world.inventory import Stack
 
         entity.stack = Stack(stack[0], stack[1])
-    if proto["type"] == "character":
-        engine.world.walkers.pop(entity.oid, None)
     if p.get("raise_built"):
         engine.events.raise_event("script_raised_built", {"entity": entity})
     return entity

@@ -4,7 +4,6 @@
 -- the id in Python, so mod code can never reach a Python object.
 local bridge = ...
 
-local py_get, py_set, py_call, py_valid, py_len = bridge.get, bridge.set, bridge.call, bridge.valid, bridge.len
 local py_check = bridge.check  -- nil, or why the running call must stop (the watchdog, the memory limit)
 local error, pcall, tostring, type, setmetatable, rawequal, select = error, pcall, tostring, type, setmetatable, rawequal, select
 local sethook, getinfo = debug.sethook, debug.getinfo
@@ -12,6 +11,7 @@ local traceback = debug.traceback
 -- Captured now: mod code may reassign these globals (`table = nil`), and the engine's own code must keep working.
 local raw_xpcall, rawget, rawset = xpcall, rawget, rawset
 local floor, max, pack, unpack = math.floor, math.max, table.pack, table.unpack
+local gc_count = collectgarbage  -- removed from the sandbox after this chunk ran
 
 -- Why ids and not Python objects: lupa 2.8 keeps one userdata per Python object in a weak-valued registry table,
 -- slots from luaL_ref, and frees an object's slot only in the userdata's __gc. Lua 5.2 clears a dead userdata from
@@ -23,17 +23,24 @@ local oids = setmetatable({}, { __mode = "k" })      -- proxy -> engine object i
 local by_oid = setmetatable({}, { __mode = "v" })    -- engine object id -> proxy (identity across reads)
 local classes = {}
 
-local function unpack_ok(cls, ok, ...)
-  if not ok then
-    -- A Python exception arrives as userdata; Factorio's API errors are plain strings, so mods can match on them.
-    error(tostring((...)), 3)
-  end
-  return ...
+-- The engine's bound members (one Python function per class and key, taking the object id) say by how many values
+-- they answer what glue builds itself: one is the value; two a position (x, y); three a proxy (class, id, 0); four
+-- an error (message, 0, 0, 0), since Factorio's API errors are plain strings that mods match on. Building these here
+-- saves a second crossing per read, and answering errors as values spares every successful read a pcall.
+local function make_proxy(cls, oid)
+  local p = by_oid[oid]
+  if p then return p end
+  p = {}
+  oids[p] = oid
+  by_oid[oid] = p
+  return setmetatable(p, classes[cls])
 end
 
 -- `real` lists every member Factorio gives the class (name -> true if it is read-only), so a mod reading one the
--- engine lacks learns that the engine is behind, not that the game has no such key.
-local function define_class(cls, getters, setters, methods, always, has_length, real)
+-- engine lacks learns that the engine is behind, not that the game has no such key. getters, setters and methods
+-- map keys to the engine's bound functions (methods implemented in Lua are Lua functions); `length` is the bound
+-- `#` operator or nil.
+local function define_class(cls, getters, setters, methods, length, real)
   local mt = { __metatable = cls }
   local function missing(k)
     return cls .. "::" .. tostring(k) .. " is a Factorio API member this engine does not implement yet "
@@ -41,14 +48,16 @@ local function define_class(cls, getters, setters, methods, always, has_length, 
   end
   local method_cache = setmetatable({}, { __mode = "k" })
   mt.__index = function(t, k)
-    local id = oids[t]
-    if getters[k] then
-      if not always[k] and not py_valid(id) then
-        error(cls .. " API call when " .. cls .. " was invalid.", 2)
-      end
-      return unpack_ok(cls, pcall(py_get, cls, id, k))
-    elseif methods[k] then
-      local m = methods[k]
+    local get = getters[k]
+    if get ~= nil then
+      local v, a, b, c = get(oids[t])
+      if a == nil then return v end
+      if b == nil then return { x = v, y = a } end
+      if c == nil then return make_proxy(v, a) end
+      error(v, 2)
+    end
+    local m = methods[k]
+    if m ~= nil then
       if type(m) == "function" then
         -- Implemented in Lua (stateless, e.g. helpers.table_to_json): no trip through Python.
         return m
@@ -60,11 +69,11 @@ local function define_class(cls, getters, setters, methods, always, has_length, 
         -- Refers to the proxy, not just its id: a mod holding the method (`local f = force.is_chunk_charted`)
         -- keeps the proxy alive, and with it the engine's entry for the id.
         f = function(...)
-          local id = oids[t]
-          if not py_valid(id) then
-            error(cls .. " API call when " .. cls .. " was invalid.", 2)
-          end
-          return unpack_ok(cls, pcall(py_call, cls, id, k, ...))
+          local v, a, b, c = m(oids[t], ...)
+          if a == nil then return v end
+          if b == nil then return { x = v, y = a } end
+          if c == nil then return make_proxy(v, a) end
+          error(v, 2)
         end
         per_obj[k] = f
       end
@@ -75,12 +84,11 @@ local function define_class(cls, getters, setters, methods, always, has_length, 
     error(cls .. " doesn't contain key " .. tostring(k) .. ".", 2)
   end
   mt.__newindex = function(t, k, v)
-    local id = oids[t]
-    if setters[k] then
-      if not py_valid(id) then
-        error(cls .. " API call when " .. cls .. " was invalid.", 2)
-      end
-      return unpack_ok(cls, pcall(py_set, cls, id, k, v))
+    local set = setters[k]
+    if set ~= nil then
+      local message = set(oids[t], v)
+      if message ~= nil then error(message, 2) end
+      return
     elseif getters[k] or methods[k] or real[k] == true then
       error(cls .. "::" .. tostring(k) .. " is read only.", 2)
     elseif real[k] == false then
@@ -88,27 +96,16 @@ local function define_class(cls, getters, setters, methods, always, has_length, 
     end
     error(cls .. " doesn't contain key " .. tostring(k) .. ".", 2)
   end
-  if has_length then
+  if length ~= nil then
     mt.__len = function(t)
-      local id = oids[t]
-      if not py_valid(id) then
-        error(cls .. " API call when " .. cls .. " was invalid.", 2)
-      end
-      return unpack_ok(cls, pcall(py_len, cls, id))
+      local v, a, b, c = length(oids[t])
+      if c ~= nil then error(v, 2) end
+      return v
     end
   end
   mt.__eq = function(a, b) return oids[a] == oids[b] end
   mt.__tostring = function(t) return "[" .. cls .. ": " .. tostring(oids[t]) .. "]" end
   classes[cls] = mt
-end
-
-local function make_proxy(cls, oid)
-  local p = by_oid[oid]
-  if p then return p end
-  p = {}
-  oids[p] = oid
-  by_oid[oid] = p
-  return setmetatable(p, classes[cls])
 end
 
 -- Returns the engine object id behind a proxy, or nil for any other value (used when mods pass entities as
@@ -129,7 +126,11 @@ local clock_countdown = clock_every
 local limit_message = "Instruction limit exceeded"
 local exhausted = false  -- the running call's budget, time or memory is spent
 local exempt = {}  -- the engine's own frames (run_limited, handler), which must finish cleanly
+local depth = 0  -- 1 while run_limited or run_event runs a call
 local function hook()
+  -- The hook stays set between calls (setting and clearing it cost more than the rest of a handler call); outside
+  -- a call it has nothing to count.
+  if depth == 0 then return end
   local running = getinfo(2, "f")
   if running and exempt[running.func] then return end
   if exhausted then error(limit_message, 2) end
@@ -156,13 +157,26 @@ local function handler(err)
   return traceback(err, 2)
 end
 
+-- After an outermost call that grew the state by more than this (KiB), or ran out of memory, a full collection gives
+-- the memory back at once; Lua's incremental collector would otherwise hold it until as much again was allocated.
+local collect_after_kb = bridge.collect_after_kb
+
+local str_find = string.find
+local function settle(before, ok, first)
+  if gc_count("count") - before > collect_after_kb
+    or (not ok and type(first) == "string" and str_find(first, "not enough memory", 1, true)) then
+    gc_count("collect")
+  end
+end
+
 -- Calls f(...) in a protected call under a budget of `instructions`; returns true, results... or false, message.
--- Re-entrant: a handler raised from inside a command runs under the command's budget.
-local depth = 0
+-- Re-entrant: a handler raised from inside a command runs under the command's budget. Setting the hook at the start
+-- also restarts its count, so every call's budget starts from the same instruction.
 local function run_limited(instructions, message, f, ...)
   if depth > 0 then
     return raw_xpcall(f, handler, ...)
   end
+  local before = gc_count("count")
   budget = max(1, floor(instructions / step))
   limit_message = message
   exhausted = false
@@ -170,11 +184,33 @@ local function run_limited(instructions, message, f, ...)
   depth = 1
   sethook(hook, "", step)
   local result = pack(raw_xpcall(f, handler, ...))
-  sethook()
   depth = 0
+  if exhausted then sethook(hook, "", step) end
+  settle(before, result[1], result[2])
   return unpack(result, 1, result.n)
 end
-exempt[handler], exempt[run_limited] = true, true
+
+-- An event handler with a table of only {name, tick} (on_tick, on_nth_tick's {nth_tick, tick}): the table is made
+-- here, sparing the engine a crossing per key. Answers only whether it ran and the error, if any.
+local function run_event(instructions, message, f, name, tick, nth_tick)
+  if depth > 0 then
+    return raw_xpcall(f, handler, { name = name, tick = tick, nth_tick = nth_tick })
+  end
+  local before = gc_count("count")
+  budget = max(1, floor(instructions / step))
+  limit_message = message
+  exhausted = false
+  clock_countdown = clock_every
+  depth = 1
+  sethook(hook, "", step)
+  local ok, err = raw_xpcall(f, handler, { name = name, tick = tick, nth_tick = nth_tick })
+  depth = 0
+  if exhausted then sethook(hook, "", step) end
+  settle(before, ok, err)
+  if ok then return true end
+  return false, err
+end
+exempt[handler], exempt[run_limited], exempt[run_event] = true, true, true
 
 -- After an error escaped run_limited itself (only running out of memory can do that): no hook, no open call.
 local function reset()
@@ -204,8 +240,16 @@ _G.setmetatable = function(t, mt)
 end
 
 -- Python functions installed as globals (require, log, ...) raise Python exceptions; make them Lua strings too.
+local function unpack_ok(ok, ...)
+  if not ok then
+    -- A Python exception arrives as userdata; Factorio's API errors are plain strings, so mods can match on them.
+    error(tostring((...)), 3)
+  end
+  return ...
+end
+
 local function wrap(fn)
-  return function(...) return unpack_ok(nil, pcall(fn, ...)) end
+  return function(...) return unpack_ok(pcall(fn, ...)) end
 end
 
 return {
@@ -215,5 +259,6 @@ return {
   unwrap = unwrap,
   oids = oids,  -- for the engine only: which ids live proxies still use
   run_limited = run_limited,
+  run_event = run_event,
   reset = reset,
 }

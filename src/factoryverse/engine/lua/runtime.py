@@ -9,6 +9,7 @@ import lupa.lua52 as lupa
 
 from factoryverse.engine.api.members import load_members
 from factoryverse.engine.errors import EngineError, LuaRuntimeError, ScriptError
+from factoryverse.engine.lua.traversal import check_traversal_order
 from factoryverse.engine.lua.watchdog import Watchdog
 
 if TYPE_CHECKING:
@@ -50,6 +51,9 @@ _SWEEP_MIN = 4096
 
 LuaFunction = Any  # lupa's _LuaFunction: callable from Python, runs in its state
 
+_PLAIN = frozenset({str, int, float, bool})
+_NUMBERS = frozenset({int, float})
+
 _GLUE = resources.files("factoryverse.engine.lua").joinpath("glue.lua").read_text(encoding="utf-8")
 _STRINGS = resources.files("factoryverse.engine.lua").joinpath("strings.lua").read_text(encoding="utf-8")
 
@@ -77,9 +81,14 @@ class LuaState:
         watchdog: Watchdog | None = None,
         memory_limit: int = DEFAULT_MEMORY_LIMIT,
         string_limit: int = DEFAULT_STRING_LIMIT,
+        api_version: str | None = None,
     ):
+        # Stock Lua 5.2 would run, but pairs() would visit keys in a different order every run: refuse it.
+        check_traversal_order()
         self.name = name
         self.registry = registry
+        # The runtime API version the state's game runs as ("2.0.75"); None: what every supported version has.
+        self.api_version = api_version
         self.instruction_limit = instruction_limit
         self.watchdog = watchdog if watchdog is not None else Watchdog()
         self.memory_limit = memory_limit
@@ -111,16 +120,7 @@ class LuaState:
         self._table_from = self.lua.table_from
         self._new_table = self.lua.table
         self._lua_type = lupa.lua_type
-        bridge = self.lua.table_from(
-            {
-                "get": self._bridge_get,
-                "set": self._bridge_set,
-                "call": self._bridge_call,
-                "valid": self._bridge_valid,
-                "len": self._bridge_len,
-                "check": self._hook_check,
-            }
-        )
+        bridge = self.lua.table_from({"check": self._hook_check, "collect_after_kb": _COLLECT_AFTER_GROWTH_KB})
         # Named chunk, so tracebacks say "[engine]" rather than "<python>".
         glue = self.lua.eval("function(src, ...) return assert(load(src, '=[engine]', 't'))(...) end")(_GLUE, bridge)
         self._make_proxy = glue["make_proxy"]
@@ -131,22 +131,25 @@ class LuaState:
         self._objects: dict[Any, Any] = {}
         self._sweep_at = _SWEEP_MIN
         self._run_limited = glue["run_limited"]
+        self._run_event = glue["run_event"]
+        self._limit_messages: dict[str, str] = {}
         self._reset_limits = glue["reset"]
         self.wrap = glue["wrap"]
         self._loader: Any = None
         members = load_members()
         for cls in registry.classes.values():
-            methods = self._set_of(cls.methods)
+            methods = self._table_from({k: self._bind_method(cls.name, k, fn) for k, fn in cls.methods.items()})
             for key, lua_file in cls.lua_methods.items():
                 methods[key] = self._lua_function(lua_file)
             glue["define_class"](
                 cls.name,
-                self._set_of(cls.getters),
-                self._set_of(cls.setters),
+                self._table_from({k: self._bind_getter(cls.name, fn, k in cls.always) for k, fn in cls.getters.items()}),
+                self._table_from({k: self._bind_setter(cls.name, fn) for k, fn in cls.setters.items()}),
                 methods,
-                self._set_of(cls.always),
-                cls.length is not None,
-                self._table_from({k: bool(info.readonly) for k, info in members.class_members(cls.name).items()}),
+                None if cls.length is None else self._bind_getter(cls.name, cls.length, False),
+                # Every member of the game's version: a key only another version has is no key at all.
+                self._table_from({k: bool(info.readonly)
+                                  for k, info in members.class_members(cls.name, api_version).items()}),
             )
         g = self.lua.globals()
         # Factorio keeps a reduced debug library (traceback, getinfo); sethook stays engine-only.
@@ -221,32 +224,109 @@ class LuaState:
             return [self.from_lua(value[i]) for i in range(1, n + 1)]
         return {k: self.from_lua(value[k]) for k in keys}
 
+    def api_object(self, value: Any) -> Any | None:
+        """The engine object behind an API proxy, or None for any other value (walkers of a mod's tables, such as
+        engine/state_hash.py, tell proxies from plain tables with it)."""
+        if self._lua_type(value) != "table":
+            return None
+        oid = self._unwrap(value)
+        return None if oid is None else self._object(oid)
+
+    def lua_type(self, value: Any) -> str | None:
+        """Lua's type name of a value that lives in Lua ("table", "function", ...), None for plain Python values."""
+        return self._lua_type(value)
+
     # -- bridge (called from glue.lua) ----------------------------------------------------------------------
+    # One Python function per class and member, made once per state and called with the object id: a read is one
+    # crossing. The number of values answered says what glue.lua builds (see there): a value, a position (x, y), a
+    # proxy (class, id, 0) or an error (message, 0, 0, 0). Errors come back as values, never raised, so a read needs
+    # no pcall; the text is the exception's, as Lua's tostring of a raised Python exception gives it.
 
-    def _bridge_get(self, cls: str, oid: Any, key: str) -> Any:
-        return self.to_lua(self.registry.classes[cls].getters[key](self, self._object(oid)))
+    def _result(self, value: Any) -> Any:
+        """A member's Python result in the form glue.lua takes back."""
+        kind = type(value)
+        if kind in _PLAIN or value is None:
+            return value
+        if kind is dict:
+            if len(value) == 2:
+                x, y = value.get("x"), value.get("y")
+                if type(x) in _NUMBERS and type(y) in _NUMBERS and next(iter(value)) == "x":
+                    return (x, y)
+            return self.to_lua(value)
+        if self._lua_type(value) is not None:
+            return value  # a Lua table or function made by the engine (game.surfaces, an iterator)
+        lua_class = getattr(value, "lua_class", None)
+        if lua_class is not None:
+            oid = value.oid
+            objects = self._objects
+            if oid not in objects and len(objects) >= self._sweep_at:
+                self._sweep_objects()
+            objects[oid] = value
+            return (lua_class, oid, 0)
+        return self.to_lua(value)
 
-    def _bridge_set(self, cls: str, oid: Any, key: str, value: Any) -> None:
-        self.registry.classes[cls].setters[key](self, self._object(oid), self.from_lua(value))
+    @staticmethod
+    def _invalid(cls: str) -> tuple[str, int, int, int]:
+        return (f"{cls} API call when {cls} was invalid.", 0, 0, 0)
 
-    def _bridge_call(self, cls: str, oid: Any, key: str, *args: Any) -> Any:
-        fn = self.registry.classes[cls].methods[key]
-        obj = self._object(oid)
-        py_args = [self.from_lua(a) for a in args]
-        try:
-            result = fn(self, obj, *py_args)
-        except TypeError as e:
-            # A wrong argument count from Lua, reported in Factorio's terms rather than Python's.
-            if "positional argument" in str(e) and fn.__name__ in str(e):
-                raise ScriptError(f"{cls}.{key}: wrong number of arguments ({len(py_args)} given)") from e
-            raise
-        return self.to_lua(result)
+    def _bind_getter(self, cls: str, fn: Callable[..., Any], always: bool) -> Callable[[Any], Any]:
+        objects, result, invalid, state = self._objects, self._result, self._invalid(cls), self
 
-    def _bridge_len(self, cls: str, oid: Any) -> Any:
-        return self.to_lua(self.registry.classes[cls].length(self, self._object(oid)))  # type: ignore[misc]
+        def get(oid: Any) -> Any:
+            try:
+                obj = objects.get(oid)
+                if obj is None:
+                    obj = state._object(oid)
+                if not always and not getattr(obj, "valid", True):
+                    return invalid
+                return result(fn(state, obj))
+            except Exception as e:
+                return (str(e), 0, 0, 0)
 
-    def _bridge_valid(self, oid: Any) -> bool:
-        return bool(getattr(self._object(oid), "valid", True))
+        return get
+
+    def _bind_setter(self, cls: str, fn: Callable[..., Any]) -> Callable[[Any, Any], Any]:
+        """Answers nothing, or the error's message."""
+        objects, invalid, state = self._objects, self._invalid(cls)[0], self
+
+        def set_(oid: Any, value: Any) -> Any:
+            try:
+                obj = objects.get(oid)
+                if obj is None:
+                    obj = state._object(oid)
+                if not getattr(obj, "valid", True):
+                    return invalid
+                fn(state, obj, state.from_lua(value))
+                return None
+            except Exception as e:
+                return str(e)
+
+        return set_
+
+    def _bind_method(self, cls: str, key: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        objects, result, invalid, state = self._objects, self._result, self._invalid(cls), self
+        from_lua = self.from_lua
+
+        def call(oid: Any, *args: Any) -> Any:
+            try:
+                obj = objects.get(oid)
+                if obj is None:
+                    obj = state._object(oid)
+                if not getattr(obj, "valid", True):
+                    return invalid
+                py_args = [from_lua(a) for a in args]
+                try:
+                    value = fn(state, obj, *py_args)
+                except TypeError as e:
+                    # A wrong argument count from Lua, reported in Factorio's terms rather than Python's.
+                    if "positional argument" in str(e) and fn.__name__ in str(e):
+                        raise ScriptError(f"{cls}.{key}: wrong number of arguments ({len(py_args)} given)") from e
+                    raise
+                return result(value)
+            except Exception as e:
+                return (str(e), 0, 0, 0)
+
+        return call
 
     # -- engine objects behind proxies ----------------------------------------------------------------------
 
@@ -271,40 +351,54 @@ class LuaState:
 
     # -- running code ---------------------------------------------------------------------------------------
 
+    def _limit_message(self, what: str) -> str:
+        message = self._limit_messages.get(what)
+        if message is None:
+            if len(self._limit_messages) >= 1024:  # `what` names commands and interfaces: a bounded set, kept so
+                self._limit_messages.clear()
+            message = f"Instruction limit of {self.instruction_limit} exceeded in {what} (an endless loop?)"
+            self._limit_messages[what] = message
+        return message
+
     def call(self, what: str, fn: Callable[..., Any], *args: Any) -> Any:
         """Run a Lua function under the instruction budget and the wall-clock watchdog; a Lua error becomes
-        LuaRuntimeError with its traceback, running out of memory one that says so."""
-        message = f"Instruction limit of {self.instruction_limit} exceeded in {what} (an endless loop?)"
-        outermost = self._depth == 0
-        before = self.memory_kb() if outermost else 0.0
-        error: str | None = None
-        self._depth += 1
-        try:
-            with self.watchdog.running(what):
-                result = self._run_limited(self.instruction_limit, message, fn, *args)
-        except lupa.LuaError as e:
-            # Raised outside the protected call (e.g. no memory left to pack its results): the hook must not stay set.
-            self._reset_limits()
-            error = str(e)
-            result = (False, error)
-        finally:
-            self._depth -= 1
-        if isinstance(result, tuple):
+        LuaRuntimeError with its traceback, running out of memory one that says so. (glue.lua collects garbage after
+        a call that grew the state a lot.)"""
+        result = self._guarded(what, self._run_limited, fn, *args)
+        if type(result) is tuple:
             ok, rest = result[0], result[1:]
         else:
             ok, rest = result, ()
         if not ok:
-            error = str(rest[0]) if rest else "unknown Lua error"
-        # Also after running out of memory: the garbage left by the failed work would otherwise fill the state.
-        if outermost and (
-            self.memory_kb() - before > _COLLECT_AFTER_GROWTH_KB or (error is not None and "not enough memory" in error)
-        ):
-            self._collect("collect")
-        if error is not None:
-            raise LuaRuntimeError(self._explain(error), where=what)
+            raise LuaRuntimeError(self._explain(str(rest[0]) if rest else "unknown Lua error"), where=what)
         if not rest:
             return None
         return rest[0] if len(rest) == 1 else rest
+
+    def call_event(self, what: str, fn: Callable[..., Any], name: int, tick: int, nth_tick: int | None = None) -> None:
+        """`call` for a handler whose event table holds only name and tick (or nth_tick and tick): glue.lua makes the
+        table, so the call is one crossing."""
+        result = self._guarded(what, self._run_event, fn, name, tick, nth_tick)
+        if result is not True:
+            message = result[1] if type(result) is tuple and len(result) > 1 else "unknown Lua error"
+            raise LuaRuntimeError(self._explain(str(message)), where=what)
+
+    def _guarded(self, what: str, runner: Any, *args: Any) -> Any:
+        watchdog = self.watchdog
+        self._depth += 1
+        watchdog.enter(what)
+        try:
+            return runner(self.instruction_limit, self._limit_message(what), *args)
+        except lupa.LuaError as e:
+            # Raised outside the protected call (e.g. no memory left to pack its results): the hook must not stay set,
+            # and the garbage left by the failed work would otherwise fill the state.
+            self._reset_limits()
+            if self._depth == 1:
+                self._collect("collect")
+            return (False, str(e))
+        finally:
+            watchdog.leave()
+            self._depth -= 1
 
     def _explain(self, message: str) -> str:
         if message == "not enough memory":

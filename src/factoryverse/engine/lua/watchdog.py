@@ -51,25 +51,31 @@ class Watchdog:
     @contextmanager
     def running(self, what: str) -> Iterator[None]:
         """Run a command or handler under the deadline; nested calls share the outermost one's deadline."""
-        outermost = self._depth == 0
-        if outermost:
+        self.enter(what)
+        try:
+            yield
+        finally:
+            self.leave()
+
+    # enter/leave are `running` without a generator, for the engine's per-tick handler calls.
+    def enter(self, what: str) -> None:
+        if self._depth == 0:
             self._started = self._clock()
             self._deadline = self._started + self.seconds if self.seconds is not None else math.inf
             self._what = what
             self.tripped = False
         self._depth += 1
-        try:
-            yield
-        finally:
-            self._depth -= 1
-            if outermost:
-                self._deadline = math.inf
-                if self.tripped:
-                    self.tripped = False
-                    text = f"the wall-clock watchdog aborted {self._what} after {self._clock() - self._started:.2f} s"
-                    log.warning("%s", text)
-                    if self.on_abort is not None:
-                        self.on_abort(text)
+
+    def leave(self) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            self._deadline = math.inf
+            if self.tripped:
+                self.tripped = False
+                text = f"the wall-clock watchdog aborted {self._what} after {self._clock() - self._started:.2f} s"
+                log.warning("%s", text)
+                if self.on_abort is not None:
+                    self.on_abort(text)
 
     def expired(self) -> bool:
         """True once the running call is past its deadline (and stays true until that call ends)."""

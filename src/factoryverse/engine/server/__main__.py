@@ -2,7 +2,8 @@
 
 Prints one line on stdout and then nothing more:
 ``READY {json}`` once RCON accepts connections and the mods are loaded (host, port, seed, the factoryverse version,
-the Factorio API versions the engine emulates the common subset of, and the mods it loaded with their versions),
+the Factorio version the game runs as with its base data and runtime API versions, and the mods it loaded with
+their versions),
 then runs until SIGTERM/SIGINT; or ``FAILED {json}`` if it could not start (``reason`` is ``rcon_port_in_use``,
 ``rcon_bind_failed`` or ``start_failed``; ``message`` says what to do) and exits with code 1 at once.
 
@@ -26,7 +27,7 @@ import sys
 from pathlib import Path
 
 import factoryverse
-from factoryverse.engine.api.members import load_members
+from factoryverse.engine.factorio_versions import DEFAULT_FACTORIO_VERSION, VERSIONS, factorio_version
 from factoryverse.engine.server.instance import GameServer, ServerConfig
 from factoryverse.engine.server.rcon import RconServerError
 
@@ -76,6 +77,9 @@ def _parse(argv: list[str] | None) -> ServerConfig:
     p.add_argument("--mods-dir", type=Path, default=None)
     p.add_argument("--mode", choices=["paused", "realtime", "fast"], default="realtime")
     p.add_argument("--speed", type=float, default=1.0)
+    p.add_argument("--factorio-version", choices=sorted(VERSIONS), default=DEFAULT_FACTORIO_VERSION,
+                   help="the Factorio version the game runs as: its prototype data, API and the factorio_version "
+                   "its mods must declare")
     a = p.parse_args(argv)
     return ServerConfig(
         seed=a.seed,
@@ -86,6 +90,7 @@ def _parse(argv: list[str] | None) -> ServerConfig:
         mods_dir=a.mods_dir,
         mode=a.mode,
         speed=a.speed,
+        factorio_version=a.factorio_version,
     )
 
 
@@ -117,8 +122,8 @@ async def _serve(config: ServerConfig) -> int:
         "rcon_port": server.rcon.port,
         "seed": config.seed,
         "factoryverse_version": factoryverse.__version__,
-        # The engine implements the members every one of these versions has (engine/data/api_members.json).
-        "factorio_api_versions": sorted(load_members().versions),
+        # The one version the game runs as, with its base data and runtime API versions.
+        **factorio_version(config.factorio_version).describe(),
         "mods": server.loaded_mods(),
     }
     print("READY " + json.dumps(info), flush=True)

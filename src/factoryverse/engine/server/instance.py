@@ -3,6 +3,12 @@
 One thread owns the engine (Lua states are not thread-safe and determinism needs one writer). RCON commands are
 queued and run between ticks in arrival order, as Factorio does; their replies go back when they have run.
 
+The loop honours the game's clock (engine/clock.py): while game.tick_paused holds and no ticks_to_run are left,
+only commands run; `ticks_to_run = N` runs N ticks, as fast as the mode allows, then the game is paused again.
+Modes pace the ticks: `realtime` at 60 UPS times game.speed, `fast` as fast as the machine can; `paused` is `fast`
+started with game.tick_paused = true (a game started paused is one driven by explicit steps, which want their ticks
+at once), so the loop has no pause of its own besides the game's.
+
 If that thread stops (an internal error in a tick, a failed start, or `stop()`), every queued and later command
 fails at once with GameLoopStopped, so no RCON client waits for a reply that will never come.
 """
@@ -19,8 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from factoryverse.engine.clock import GameClock
 from factoryverse.engine.engine import TICKS_PER_SECOND, Engine
 from factoryverse.engine.errors import EngineError
+from factoryverse.engine.factorio_versions import DEFAULT_FACTORIO_VERSION
 from factoryverse.engine.lua.watchdog import DEFAULT_WATCHDOG_SECONDS
 from factoryverse.engine.server.rcon import RconServer
 
@@ -28,7 +36,8 @@ __all__ = ["GameLoop", "GameLoopStopped", "ServerConfig", "GameServer", "SpeedMo
 
 log = logging.getLogger("factoryverse.engine.server")
 
-SpeedMode = str  # "paused" | "realtime" | "fast"; `speed` scales realtime
+_MODES = ("paused", "realtime", "fast")
+SpeedMode = str  # "paused" | "realtime" | "fast"; `speed` is the starting game.speed, which scales realtime
 
 
 class GameLoopStopped(EngineError):
@@ -44,15 +53,21 @@ class ServerConfig:
     script_output: Path | None = None
     mods_dir: Path | None = None
     mode: SpeedMode = "realtime"
+    # The game.speed the game starts with (a mod or command may change it): realtime runs 60 * speed UPS.
     speed: float = 1.0
     # Wall-clock limit of one command or handler (see engine/lua/watchdog.py); None turns it off.
     watchdog_seconds: float | None = DEFAULT_WATCHDOG_SECONDS
+    # The Factorio version the game runs as ("2.0" or "2.1"; engine/factorio_versions.py).
+    factorio_version: str = DEFAULT_FACTORIO_VERSION
 
 
 class GameLoop:
     """Runs an engine on a thread; `submit` queues a callable to run on that thread between ticks."""
 
     def __init__(self, engine_factory: Callable[[], Engine], *, mode: SpeedMode = "realtime", speed: float = 1.0):
+        if mode not in _MODES:
+            raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(_MODES)}")
+        GameClock().set_speed(speed)  # a bad speed fails here, before a thread or an engine exists
         self._factory = engine_factory
         self.engine: Engine | None = None
         self.mode = mode
@@ -125,6 +140,11 @@ class GameLoop:
     def _run(self) -> None:
         try:
             self.engine = self._factory()
+            # The mode and speed the server was started with are the game's own clock settings, so game.tick_paused
+            # and game.speed read what the loop does.
+            self.engine.clock.set_speed(self.speed)
+            if self.mode == "paused":
+                self.engine.clock.tick_paused = True
         except BaseException as e:
             self.error = e
             self._close(GameLoopStopped(f"the game engine failed to start: {type(e).__name__}: {e}"))
@@ -151,28 +171,32 @@ class GameLoop:
                 log.exception("closing the engine failed")
 
     def _serve(self, engine: Engine) -> None:
-        next_tick = time.perf_counter()
+        clock = engine.clock
+        realtime = self.mode == "realtime"
+        last_tick = time.perf_counter()  # when the last tick was due (realtime)
         while not self._stopped.is_set():
-            paused = self.mode == "paused" or getattr(engine, "paused", False)
-            if paused:
+            if not clock.can_tick():
+                # Tick-paused: commands still run (one may set ticks_to_run or unpause); wait for one, don't spin.
                 self._drain(block_for=0.05)
-                next_tick = time.perf_counter()
+                last_tick = time.perf_counter() - 1.0 / (TICKS_PER_SECOND * clock.speed)
                 continue
-            if self.mode == "fast":
+            if not realtime:
                 self._drain(block_for=None)
-                engine.step()
+                engine.update()
                 continue
-            speed = max(0.01, self.speed * getattr(engine, "speed", 1.0))
-            now = time.perf_counter()
-            wait = next_tick - now
+            due = last_tick + 1.0 / (TICKS_PER_SECOND * clock.speed)
+            wait = due - time.perf_counter()
             # Commands are served while waiting for the next tick's time, so latency stays low at real time.
             self._drain(block_for=wait if wait > 0 else None)
-            if time.perf_counter() < next_tick:
+            # Read again: a command may have changed game.speed (or paused the game) meanwhile.
+            due = last_tick + 1.0 / (TICKS_PER_SECOND * clock.speed)
+            now = time.perf_counter()
+            if now < due:
                 continue
-            engine.step()
-            next_tick += 1.0 / (TICKS_PER_SECOND * speed)
-            if time.perf_counter() - next_tick > 1.0:
-                next_tick = time.perf_counter()  # fell far behind: don't try to catch up in a burst
+            if engine.update():
+                last_tick = due
+                if now - last_tick > 1.0:
+                    last_tick = now  # fell far behind: don't try to catch up in a burst
 
 
 class GameServer:
@@ -188,6 +212,7 @@ class GameServer:
                 mods_dir=config.mods_dir,
                 script_output=script_output,
                 watchdog_seconds=config.watchdog_seconds,
+                factorio_version=config.factorio_version,
             )
 
         self.loop = GameLoop(factory, mode=config.mode, speed=config.speed)

@@ -1,37 +1,75 @@
-"""Entities as the world holds them: a prototype, a position, a force, inventories and an optional machine."""
+"""Entities as the world holds them: a prototype, a position, a force, and what their kind gives them.
+
+What an entity does depends on its prototype `type` only through its kind (engine/kinds/): inventories, energy
+source, working state (`state`), insert and take routing and its own LuaEntity members. Collision boxes and layer
+sets are the prototype's, shared by every entity of it.
+"""
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Mapping
 
+from factoryverse.engine.kinds import grid_free_types, kind_of
 from factoryverse.engine.world.geometry import BBox, rotate_box, rotate_vector
 from factoryverse.engine.world.ids import next_oid
 
 if TYPE_CHECKING:
+    from factoryverse.engine.kinds.base import Kind
+    from factoryverse.engine.mechanics.burner import Burner
+    from factoryverse.engine.mechanics.energy import EnergySource
     from factoryverse.engine.world.force import Force
     from factoryverse.engine.world.inventory import Inventory
     from factoryverse.engine.world.surface import Surface
 
-__all__ = ["Entity", "collision_layers", "GRID_FREE_TYPES"]
+__all__ = ["Entity", "collision_layers", "GRID_FREE_TYPES", "NO_INVENTORIES"]
 
-# Types Factorio places at any position; everything else snaps to the tile grid.
-GRID_FREE_TYPES = frozenset({"character", "item-entity", "tree", "simple-entity", "car", "unit"})
+# Types Factorio places at any position; everything else snaps to the tile grid. The kinds say which.
+GRID_FREE_TYPES = grid_free_types()
+
+# The inventories of an entity that has none: one shared read-only mapping instead of a dict per tree and ore tile.
+NO_INVENTORIES: Mapping[str, Inventory] = MappingProxyType({})
+
+
+class _Shape:
+    """A prototype's collision layers and its collision box in each direction, computed once."""
+
+    __slots__ = ("layers", "boxes")
+
+    def __init__(self, proto: dict[str, Any]):
+        mask = proto.get("collision_mask") or {}
+        self.layers = frozenset(mask.get("layers", {}))
+        box = proto.get("collision_box")
+        base = BBox(float(box[0][0]), float(box[0][1]), float(box[1][0]), float(box[1][1])) if box else BBox(0.0, 0.0, 0.0, 0.0)
+        self.boxes = [rotate_box(base, d) for d in range(16)]
+
+
+# Keyed by the prototype dict's id; the dict itself is kept beside its shape so the id can't be reused.
+_SHAPES: dict[int, tuple[dict[str, Any], _Shape]] = {}
+
+
+def _shape(proto: dict[str, Any]) -> _Shape:
+    found = _SHAPES.get(id(proto))
+    if found is None or found[0] is not proto:
+        found = (proto, _Shape(proto))
+        _SHAPES[id(proto)] = found
+    return found[1]
 
 
 def collision_layers(proto: dict[str, Any]) -> frozenset[str]:
-    mask = proto.get("collision_mask") or {}
-    return frozenset(mask.get("layers", {}))
+    return _shape(proto).layers
 
 
 class Entity:
-    """One entity. Machines keep their working state in `machine` (see engine/mechanics)."""
+    """One entity. `state` is its kind's working state (a machine's progress), `energy` its energy source, and
+    `due`/`gen` its place in the world's scheduler (mechanics/scheduler.py)."""
 
     lua_class = "LuaEntity"
     __slots__ = (
-        "oid", "unit_number", "name", "type", "proto", "surface", "x", "y", "direction", "force", "valid",
-        "inventories", "burner", "machine", "amount", "layers", "box", "walking", "walking_direction", "stack",
-        "health", "__weakref__",
+        "oid", "unit_number", "name", "type", "proto", "kind", "surface", "x", "y", "direction", "force", "valid",
+        "inventories", "burner", "energy", "state", "due", "gen", "amount", "layers", "box", "walking",
+        "walking_direction", "stack", "health", "__weakref__",
     )
 
     def __init__(
@@ -50,18 +88,23 @@ class Entity:
         self.proto = proto
         self.name: str = proto["name"]
         self.type: str = proto["type"]
+        self.kind: Kind = kind_of(self.type)
         self.x = x
         self.y = y
         self.direction = direction
         self.force = force
         self.unit_number = unit_number
         self.valid = True
-        self.inventories: dict[int, Inventory] = {}
-        self.burner = None
-        self.machine = None
+        self.inventories: Mapping[str, Inventory] | dict[str, Inventory] = NO_INVENTORIES
+        self.burner: Burner | None = None
+        self.energy: EnergySource | None = None
+        self.state: Any = None
+        self.due: int | None = None
+        self.gen = 0
         self.amount = 0
-        self.layers = collision_layers(proto)
-        self.box = rotate_box(_proto_box(proto), direction)
+        shape = _shape(proto)
+        self.layers = shape.layers
+        self.box = shape.boxes[direction % 16]
         self.walking = False
         self.walking_direction = 0
         self.stack = None  # item-entity: the Stack lying on the ground
@@ -70,6 +113,10 @@ class Entity:
     @property
     def position(self) -> tuple[float, float]:
         return (self.x, self.y)
+
+    def set_direction(self, direction: int) -> None:
+        self.direction = direction
+        self.box = _shape(self.proto).boxes[direction % 16]
 
     def bbox(self) -> BBox:
         """The collision box in map coordinates."""
@@ -93,10 +140,3 @@ class Entity:
 
     def __repr__(self) -> str:
         return f"<Entity {self.name} #{self.unit_number} at ({self.x}, {self.y})>"
-
-
-def _proto_box(proto: dict[str, Any]) -> BBox:
-    box = proto.get("collision_box")
-    if not box:
-        return BBox(0.0, 0.0, 0.0, 0.0)
-    return BBox(float(box[0][0]), float(box[0][1]), float(box[1][0]), float(box[1][1]))

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from factoryverse.engine.world.ids import next_oid
 
 if TYPE_CHECKING:
     from factoryverse.engine.world.entity import Entity
 
-__all__ = ["Inventory", "Stack", "FUEL", "CHEST", "CRAFTER_INPUT", "CRAFTER_OUTPUT", "CHARACTER_MAIN"]
+__all__ = ["Inventory", "Stack", "stack_sizes", "FUEL", "CHEST", "CRAFTER_INPUT", "CRAFTER_OUTPUT", "CHARACTER_MAIN"]
 
 # Inventories are keyed by their defines.inventory name; LuaEntity.get_inventory maps a define's value to its name.
 FUEL = "fuel"
@@ -27,10 +27,14 @@ class Stack:
 
 
 class Inventory:
-    """Slots of stacks. `accepts` limits which items may enter (a furnace's source slot, a fuel slot)."""
+    """Slots of stacks. `accepts` limits which items may enter (a furnace's source slot, a fuel slot).
+
+    Every change notifies every subscriber (entities waiting on this inventory: its owner's machine, a drill whose
+    output is full), in the order they subscribed, through `waker`: blocked machines sleep until then.
+    """
 
     lua_class = "LuaInventory"
-    __slots__ = ("oid", "owner", "index", "slots", "stack_size", "accepts", "on_change", "valid")
+    __slots__ = ("oid", "owner", "index", "slots", "stack_size", "accepts", "subscribers", "waker", "valid")
 
     def __init__(
         self,
@@ -47,8 +51,22 @@ class Inventory:
         self.slots: list[Stack | None] = [None] * size
         self.stack_size = stack_size
         self.accepts = accepts
-        self.on_change: Callable[[], None] | None = None
+        self.subscribers: dict[int, Entity] = {}
+        self.waker: Callable[[Entity], None] | None = None
         self.valid = True
+
+    def subscribe(self, entity: Entity, waker: Callable[[Entity], None]) -> None:
+        self.subscribers[entity.oid] = entity
+        self.waker = waker
+
+    def unsubscribe(self, entity: Entity) -> None:
+        self.subscribers.pop(entity.oid, None)
+
+    def notify(self) -> None:
+        if self.subscribers:
+            wake = self.waker
+            for entity in list(self.subscribers.values()):
+                wake(entity)  # type: ignore[misc]
 
     def __len__(self) -> int:
         return len(self.slots)
@@ -104,8 +122,8 @@ class Inventory:
                     if not left:
                         break
         inserted = count - left
-        if inserted and self.on_change:
-            self.on_change()
+        if inserted and self.subscribers:
+            self.notify()
         return inserted
 
     def remove(self, name: str, count: int) -> int:
@@ -122,8 +140,8 @@ class Inventory:
                 if not left:
                     break
         removed = count - left
-        if removed and self.on_change:
-            self.on_change()
+        if removed and self.subscribers:
+            self.notify()
         return removed
 
     def first(self) -> Stack | None:
@@ -134,5 +152,17 @@ class Inventory:
 
     def clear(self) -> None:
         self.slots = [None] * len(self.slots)
-        if self.on_change:
-            self.on_change()
+        self.notify()
+
+
+def stack_sizes(world: Any) -> Callable[[str], int]:
+    """The item -> stack_size lookup every inventory of `world` shares (one function, not one per inventory)."""
+    fn = getattr(world, "_stack_size_fn", None)
+    if fn is None:
+        items = world.protos.items
+
+        def fn(name: str) -> int:
+            return int(items[name].get("stack_size", 1))
+
+        world._stack_size_fn = fn
+    return fn

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from factoryverse.engine.prototypes import load_prototypes
+from factoryverse.engine.prototypes import PrototypeData, load_prototypes
 from factoryverse.engine.world._noise import coarse_fields, fbm_block, hash_unit, mix_seed
 
 __all__ = [
@@ -179,8 +179,7 @@ class _DecoShape(NamedTuple):
     reach: float  # furthest corner of the collision box from the entity position
 
 
-def _decorative_shapes() -> dict[str, _DecoShape]:
-    raw = load_prototypes().raw
+def _decorative_shapes(raw: dict[str, Any]) -> dict[str, _DecoShape]:
     out = {}
     for table, names in (("tree", TREES), ("simple-entity", ROCKS)):
         for name in names:
@@ -195,7 +194,8 @@ def _decorative_shapes() -> dict[str, _DecoShape]:
 class MapGenerator:
     """Generates chunks of one map; every chunk is a pure function of ``(seed, settings, cx, cy)``."""
 
-    def __init__(self, seed: int, *, settings: MapGenSettings | None = None):
+    def __init__(self, seed: int, *, settings: MapGenSettings | None = None,
+                 prototypes: PrototypeData | None = None):
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise MapGenError(f"map seed must be an int, got {type(seed).__name__} {seed!r}")
         if settings is not None and not isinstance(settings, MapGenSettings):
@@ -209,7 +209,8 @@ class MapGenerator:
         self._water_thr = -0.34 + 0.33 * math.log10(s.water) if s.water > 0 else -math.inf
         self._deep_thr = self._water_thr - 0.1
         self._elev_scale = 110.0 * s.water_scale
-        self._shapes = _decorative_shapes()
+        # Trees' and rocks' boxes from the game's data: the engine's version's, or by default 2.0's.
+        self._shapes = _decorative_shapes((prototypes or load_prototypes()).raw)
         widest = max(max(-b.left, b.right, -b.top, b.bottom) for b in (d.spacing for d in self._shapes.values()))
         # Two spacing boxes can overlap only if their tiles are less than (sum of half-widths) + 0.5 apart.
         tree_half = max(max(-b.left, b.right, -b.top, b.bottom) for b in (self._shapes[t].spacing for t in TREES))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Iterable, Iterator
 
+from factoryverse.engine.world._entity_index import ChunkKey, EntityIndex
 from factoryverse.engine.world.entity import Entity, collision_layers
 from factoryverse.engine.world.geometry import BBox
 from factoryverse.engine.world.ids import next_oid
@@ -52,6 +53,13 @@ class Surface:
         self.tick_source: Callable[[], int] = lambda: 0
         # Chunks asked for by request_to_generate_chunks, in the order they will be generated (ordered dict as set).
         self.requested: dict[tuple[int, int], None] = {}
+        # Entities by name and by type (world/_entity_index.py), kept by add/remove/move: searches by name or type
+        # cost what they find. `_arrival` numbers each entity's arrival in its chunk, which is its place in the
+        # chunk's list.
+        self.by_name = EntityIndex()
+        self.by_type = EntityIndex()
+        self._arrival: dict[int, int] = {}
+        self._arrivals = 0
 
     # -- chunks and tiles -----------------------------------------------------------------------------------
 
@@ -166,16 +174,25 @@ class Surface:
     # -- entities -------------------------------------------------------------------------------------------
 
     def add(self, entity: Entity) -> None:
-        chunk = self.ensure_chunk(math.floor(entity.x) // CHUNK_SIZE, math.floor(entity.y) // CHUNK_SIZE)
+        key = (math.floor(entity.x) // CHUNK_SIZE, math.floor(entity.y) // CHUNK_SIZE)
+        chunk = self.ensure_chunk(*key)
         chunk.entities.append(entity)
-        if entity.type == "resource":
+        self._arrivals += 1
+        self._arrival[entity.oid] = self._arrivals
+        self.by_name.add(entity.name, key, entity)
+        self.by_type.add(entity.type, key, entity)
+        if entity.kind.tile_indexed:
             self.resources_at[(math.floor(entity.x), math.floor(entity.y))] = entity
 
     def remove(self, entity: Entity) -> None:
-        chunk = self.chunks.get((math.floor(entity.x) // CHUNK_SIZE, math.floor(entity.y) // CHUNK_SIZE))
+        key = (math.floor(entity.x) // CHUNK_SIZE, math.floor(entity.y) // CHUNK_SIZE)
+        chunk = self.chunks.get(key)
         if chunk is not None and entity in chunk.entities:
             chunk.entities.remove(entity)
-        if entity.type == "resource":
+            self._arrival.pop(entity.oid, None)
+            self.by_name.remove(entity.name, key, entity)
+            self.by_type.remove(entity.type, key, entity)
+        if entity.kind.tile_indexed:
             key = (math.floor(entity.x), math.floor(entity.y))
             if self.resources_at.get(key) is entity:
                 del self.resources_at[key]
@@ -195,13 +212,35 @@ class Surface:
         for chunk in self._chunks_near(area):
             yield from list(chunk.entities)
 
+    def entities_with(self, index: EntityIndex, keys: list[str], area: BBox | None) -> Iterator[Entity]:
+        """The entities whose name (index=by_name) or type (by_type) is one of `keys`, in the order all_entities
+        (area None) or entities_near(area) would give them, visiting only chunks that hold some."""
+        if area is None:
+            chunks: list[ChunkKey] = index.all_chunks(keys)
+        else:
+            cx0, cy0, cx1, cy1 = self._chunk_range(area)
+            if (cx1 - cx0 + 1) * (cy1 - cy0 + 1) <= len(index.all_chunks(keys)):
+                chunks = [(cx, cy) for cy in range(cy0, cy1 + 1) for cx in range(cx0, cx1 + 1)]
+            else:
+                chunks = sorted(
+                    (c for c in index.all_chunks(keys) if cx0 <= c[0] <= cx1 and cy0 <= c[1] <= cy1),
+                    key=lambda c: (c[1], c[0]),
+                )
+        return index.walk(keys, chunks, self._arrival)
+
+    @staticmethod
+    def _chunk_range(area: BBox) -> tuple[int, int, int, int]:
+        m = _MAX_HALF_EXTENT
+        return (
+            math.floor(area.left - m) // CHUNK_SIZE,
+            math.floor(area.top - m) // CHUNK_SIZE,
+            math.floor(area.right + m) // CHUNK_SIZE,
+            math.floor(area.bottom + m) // CHUNK_SIZE,
+        )
+
     def _chunks_near(self, area: BBox) -> list[Chunk]:
         """Generated chunks that can hold an entity touching `area`, in (cy, cx) order."""
-        m = _MAX_HALF_EXTENT
-        cx0 = math.floor(area.left - m) // CHUNK_SIZE
-        cx1 = math.floor(area.right + m) // CHUNK_SIZE
-        cy0 = math.floor(area.top - m) // CHUNK_SIZE
-        cy1 = math.floor(area.bottom + m) // CHUNK_SIZE
+        cx0, cy0, cx1, cy1 = self._chunk_range(area)
         out = []
         for cy in range(cy0, cy1 + 1):
             for cx in range(cx0, cx1 + 1):

@@ -1,4 +1,5 @@
-"""The game world: surfaces, forces, entity creation and removal, and the per-tick update of what is active."""
+"""The game world: surfaces, forces, entity creation and removal, and each tick's updates: walking characters, and
+the machines the scheduler wakes for this tick (mechanics/scheduler.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from factoryverse.engine.errors import ScriptError
-from factoryverse.engine.mechanics import machines
+from factoryverse.engine.kinds import kind_of
 from factoryverse.engine.mechanics.character import update_walking
+from factoryverse.engine.mechanics.scheduler import Scheduler
 from factoryverse.engine.world.entity import GRID_FREE_TYPES, Entity, collision_layers
 from factoryverse.engine.world.force import Force
 from factoryverse.engine.world.geometry import BBox, rotate_box, snap_to_grid
@@ -20,8 +22,6 @@ if TYPE_CHECKING:
 
 __all__ = ["World", "PlacementCheck"]
 
-# Types whose entities carry a unit_number in Factorio (characters do too); resources, trees and rocks do not.
-_NO_UNIT_NUMBER = frozenset({"resource", "tree", "simple-entity", "item-entity"})
 _BUILTIN_FORCES = ("player", "enemy", "neutral")
 
 
@@ -42,13 +42,21 @@ class World:
         for name in ("player", "enemy", "neutral"):
             self.create_force(name)
         self.surfaces: dict[str, Surface] = {}
-        nauvis = Surface("nauvis", 1, MapGenerator(seed), self.protos.tiles)
+        nauvis = Surface("nauvis", 1, MapGenerator(seed, prototypes=self.protos), self.protos.tiles)
         nauvis.on_chunk_generated = self._populate_chunk
         nauvis.tick_source = lambda: self.tick
         self.surfaces["nauvis"] = nauvis
-        # Machines that have work to do this tick, in activation order (deterministic, never by hash).
-        self.active: dict[int, Entity] = {}
+        # Machines wake at the ticks where something happens to them; only walking characters move every tick.
+        self.scheduler = Scheduler()
+        self.updating = False  # inside this tick's updates: what is woken now runs next tick
+        self.entity_updates = 0  # machine updates run so far: what the scheduler costs, for tests and benchmarks
         self.walkers: dict[int, Entity] = {}
+        self.by_unit_number: dict[int, Entity] = {}
+        # Drills mining each resource, woken when it changes or runs out: resource oid -> {drill oid: drill}. Derived
+        # from the drills' own state (their `current`), so not part of the game's state.
+        self.resource_watchers: dict[int, dict[int, Entity]] = {}
+        # Drills whose output lies on the ground and waits for the spot to clear: tile -> {drill oid: drill}.
+        self.ground_waiters: dict[tuple[int, int], dict[int, Entity]] = {}
         self.pending_chunk_events: list[tuple[Surface, Chunk]] = []
         self.pending_chart_events: list[tuple[Force, Surface, int, int]] = []
         r = starting_chunks
@@ -164,13 +172,18 @@ class World:
         px, py = self.placement_position(proto, x, y, direction)
         if check and not self.check_placement(surface, proto, px, py, direction).ok:
             return None
-        force = force or self.forces["neutral" if proto["type"] in _NO_UNIT_NUMBER else "player"]
-        unit = None if proto["type"] in _NO_UNIT_NUMBER else self.next_unit_number()
+        kind = kind_of(proto["type"])
+        force = force or self.forces["player" if kind.unit_number else "neutral"]
+        unit = self.next_unit_number() if kind.unit_number else None
         entity = Entity(surface, proto, px, py, direction=direction, force=force, unit_number=unit)
-        if proto["type"] == "resource":
-            entity.amount = int(amount or 1)
-        machines.attach(self, entity)
+        if amount is not None:
+            entity.amount = int(amount)
+        kind.attach(self, entity)
         surface.add(entity)
+        if unit is not None:
+            self.by_unit_number[unit] = entity
+        if self.ground_waiters:
+            self._wake_ground(entity.footprint())
         return entity
 
     def destroy_entity(self, entity: Entity) -> None:
@@ -178,12 +191,12 @@ class World:
             return
         entity.surface.remove(entity)
         entity.valid = False
-        self.active.pop(entity.oid, None)
-        self.walkers.pop(entity.oid, None)
-        for inv in entity.inventories.values():
-            inv.valid = False
-        if entity.burner is not None:
-            entity.burner.valid = False
+        self.scheduler.cancel(entity)
+        if entity.unit_number is not None:
+            self.by_unit_number.pop(entity.unit_number, None)
+        entity.kind.destroyed(self, entity)
+        if self.ground_waiters:
+            self._wake_ground(entity.footprint())
 
     def deplete_one(self, resource: Entity) -> None:
         """Take one unit from a resource; at zero it is gone, after on_resource_depleted, as in the game."""
@@ -196,9 +209,55 @@ class World:
             self.engine.events.raise_event("on_resource_depleted", {"entity": resource})
             self.destroy_entity(resource)
 
+    # -- scheduling -----------------------------------------------------------------------------------------
+
+    def now(self) -> int:
+        """The first tick whose updates can still see a change made now: this tick's, unless they are running."""
+        return self.tick + 1 if self.updating else self.tick
+
     def wake(self, entity: Entity) -> None:
-        if entity.valid and entity.machine is not None:
-            self.active.setdefault(entity.oid, entity)
+        """Something `entity` waits on changed: update it at the next chance if it sleeps. A machine that works
+        already has its next update, where it sees the change."""
+        if entity.due is None and entity.valid and entity.kind.scheduled:
+            self.scheduler.schedule(entity, self.now())
+
+    def poke(self, entity: Entity) -> None:
+        """Something `entity` depends on while working changed (its resource, its place, its power): update it at
+        the next chance even if it works, so its plan is made again."""
+        if not (entity.valid and entity.kind.scheduled):
+            return
+        now = self.now()
+        if entity.due is not None and entity.due <= now:
+            return  # already due (or updating right now)
+        self.scheduler.schedule(entity, now)
+
+    def schedule(self, entity: Entity, tick: int) -> None:
+        self.scheduler.schedule(entity, max(tick, self.now()))
+
+    def sleep(self, entity: Entity) -> None:
+        self.scheduler.cancel(entity)
+
+    def moved(self, entity: Entity) -> None:
+        """`entity` was teleported or turned: it and whoever waits on its inventories look again."""
+        entity.kind.moved(self, entity)
+        for inv in entity.inventories.values():
+            inv.notify()
+
+    def wait_for_ground(self, entity: Entity, tile: tuple[int, int]) -> None:
+        self.ground_waiters.setdefault(tile, {})[entity.oid] = entity
+
+    def stop_waiting_for_ground(self, entity: Entity, tile: tuple[int, int]) -> None:
+        waiting = self.ground_waiters.get(tile)
+        if waiting is not None:
+            waiting.pop(entity.oid, None)
+            if not waiting:
+                del self.ground_waiters[tile]
+
+    def _wake_ground(self, box: BBox) -> None:
+        """An entity appeared or went at `box`: drills waiting for a spot under it try again."""
+        for tile in [t for t in self.ground_waiters if box.left <= t[0] < box.right and box.top <= t[1] < box.bottom]:
+            for drill in list(self.ground_waiters.get(tile, {}).values()):
+                self.wake(drill)
 
     def spill(self, surface: Surface, name: str, count: int, x: float, y: float) -> None:
         """Drop items on the ground near (x, y), one stack per free spot, as the game spills what doesn't fit."""
@@ -210,7 +269,7 @@ class World:
                     if count <= 0 or max(abs(dx), abs(dy)) != ring:
                         continue
                     tx, ty = math.floor(x) + dx + 0.5, math.floor(y) + dy + 0.5
-                    if any(e.type == "item-entity" for e in surface.colliding(BBox(tx - 0.1, ty - 0.1, tx + 0.1, ty + 0.1), frozenset({"item"}))):
+                    if any(e.stack is not None for e in surface.colliding(BBox(tx - 0.1, ty - 0.1, tx + 0.1, ty + 0.1), frozenset({"item"}))):
                         continue
                     ent = self.create_entity(surface, "item-on-ground", tx, ty)
                     n = min(size, count)
@@ -223,10 +282,16 @@ class World:
     def update(self) -> None:
         for entity in list(self.walkers.values()):
             update_walking(self, entity)
-        if self.active:
-            for oid, entity in list(self.active.items()):
-                if not entity.valid or not entity.machine.update(self, entity):
-                    self.active.pop(oid, None)
+        self.updating = True
+        try:
+            self.scheduler.run_due(self.tick, self._update_entity)
+        finally:
+            self.updating = False
+
+    def _update_entity(self, entity: Entity, tick: int) -> None:
+        entity.due = tick  # being updated: wakes meanwhile are seen by this update itself
+        self.entity_updates += 1
+        entity.kind.update(self, entity, tick)
 
 
 def _box(proto: dict[str, Any]) -> BBox:

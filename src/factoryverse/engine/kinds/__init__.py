@@ -1,0 +1,49 @@
+"""Entity kinds: one class per prototype `type`, registered here by the types it serves.
+
+Everything type-specific about an entity lives in its kind's module: inventories and energy source, insert and
+take routing, main and output inventories, its updates, what mining it gives, and its own LuaEntity members. Adding
+a kind is one module here plus its tests; a type without a kind gets the plain `Kind` (placed, found, mined).
+"""
+
+from __future__ import annotations
+
+from factoryverse.engine.kinds.base import Kind
+from factoryverse.engine.kinds.character import CharacterKind
+from factoryverse.engine.kinds.container import ContainerKind
+from factoryverse.engine.kinds.furnace import FurnaceKind
+from factoryverse.engine.kinds.mining_drill import DrillKind
+from factoryverse.engine.kinds.plain import DecorativeKind, ItemOnGroundKind, MobileKind
+from factoryverse.engine.kinds.resource import ResourceKind
+
+__all__ = ["Kind", "REGISTRY", "kind_of", "grid_free_types", "all_kinds"]
+
+_KINDS: tuple[type[Kind], ...] = (
+    CharacterKind, ContainerKind, FurnaceKind, DrillKind, ResourceKind, DecorativeKind, ItemOnGroundKind, MobileKind,
+)
+
+REGISTRY: dict[str, Kind] = {}
+for _cls in _KINDS:
+    _kind = _cls()
+    for _type in _cls.types:
+        if _type in REGISTRY:
+            raise RuntimeError(f"entity type {_type!r} has two kinds: {type(REGISTRY[_type]).__name__} and {_cls.__name__}")
+        REGISTRY[_type] = _kind
+
+_PLAIN = Kind()
+
+
+def kind_of(entity_type: str) -> Kind:
+    """The kind serving prototype type `entity_type` (the plain Kind for a type without its own)."""
+    return REGISTRY.get(entity_type, _PLAIN)
+
+
+def all_kinds() -> list[Kind]:
+    """Every distinct kind, the plain one last."""
+    seen: dict[int, Kind] = {}
+    for kind in REGISTRY.values():
+        seen.setdefault(id(kind), kind)
+    return [*seen.values(), _PLAIN]
+
+
+def grid_free_types() -> frozenset[str]:
+    return frozenset(t for t, kind in REGISTRY.items() if kind.grid_free)
