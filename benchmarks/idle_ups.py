@@ -1,8 +1,8 @@
 """Updates per second of an idle 8x8-chunk map, with the repository's three mods loaded and without mods.
 
-Idle: nothing is built, no agent acts, no snapshot run is going; what remains is the engine's tick and each mod's
-on_tick handler (the snapshot mod and the agent mod register one, as they do in the game). Dozens of servers share
-a machine only if this is cheap. Time is the process's CPU time, so other work on the machine does not count against
+Idle: nothing is built, no agent acts, no snapshot run is going; what remains is the engine's tick and whatever the
+mods run per tick (the snapshot mod and the agent mod register on_tick only while they have work, as Factorio advises,
+so idle they run nothing). Dozens of servers share a machine only if this is cheap. Time is the process's CPU time, so other work on the machine does not count against
 the engine (UPS = ticks per CPU second).
 
 Usage: python benchmarks/idle_ups.py [--ticks 60000]

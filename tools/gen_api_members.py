@@ -61,6 +61,9 @@ class Member:
     writeonly: bool = False
     optional: bool = False  # ``name?:``: the value may be nil (for event data: the field may be absent)
     doc: str | None = None
+    # A method's parameter lists as declared, one per overload (``teleport`` has two): the engine checks calls
+    # against them (arity and types), so they are kept as typed-factorio writes them, whitespace collapsed.
+    signatures: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -225,13 +228,31 @@ def _interface_members(decl: Decl, body: str) -> None:
         old = decl.members.get(name)
         new = Member(name, kind, readonly=bool(readonly) or accessor == "get", writeonly=accessor == "set",
                      optional=bool(optional), doc=_doc_line(doc))
+        if kind == "method":
+            new.signatures.append(_parameters(stmt, m.end() - 1))
         if old is not None:  # overloads, or the get/set halves of one accessor
             if accessor:
                 getter = accessor == "get" or not old.writeonly
                 setter = accessor == "set" or not old.readonly
                 new.readonly, new.writeonly = getter and not setter, setter and not getter
             new.doc = old.doc or new.doc
+            if kind == "method" and old.kind == "method":
+                new.signatures = old.signatures + new.signatures
         decl.members[name] = new
+
+
+def _parameters(stmt: str, at: int) -> str:
+    """The parameter list of the method declared in ``stmt`` whose name ends before ``at`` (its ``(`` or
+    generic ``<``), comments dropped and whitespace collapsed: ``position: MapPosition, surface?: ...``."""
+    if stmt[at] == "<":
+        at = _skip_balanced(stmt, at, "<", ">")
+        at = stmt.index("(", at)
+    end = _skip_balanced(stmt, at, "(", ")")
+    text = re.sub(r"/\*.*?\*/|//[^\n]*", " ", stmt[at + 1:end - 1], flags=re.S)
+    # prettier ends the fields of an inline ``{ ... }`` type with newlines only: keep them apart with ``;``
+    text = re.sub(r"(?<=[^\s,;{(|&:])[ \t]*\n\s*(?=(?:readonly\s+)?\w+\??\s*:)", "; ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s*,$", "", text).replace("( ", "(").replace(" )", ")")
 
 
 def parse_declarations(text: str) -> dict[str, object]:
@@ -485,8 +506,16 @@ def _merge_member(per_version: dict[str, tuple[Member, str | None]]) -> dict:
         out["access_by_version"] = access
     if origin:
         out["from"] = origin
-    elif member.doc:
+        return out
+    if member.doc:
         out["doc"] = member.doc
+    if member.kind == "method":
+        # what the newest version declares; an older version's differing lists are kept beside it
+        out["params"] = member.signatures
+        older = {v: m.signatures for v, (m, o) in per_version.items()
+                 if m.kind == "method" and o is None and m.signatures != member.signatures}
+        if older:
+            out["params_by_version"] = older
     return out
 
 

@@ -7,4 +7,5 @@ handler.add_libraries({
   require("scripts.admin"),
   require("scripts.actions.walking"),
   require("scripts.actions.mining"),
+  require("scripts.ticker"),  -- registers on_tick only while an action needs it
 })

@@ -29,16 +29,21 @@ def small() -> Engine:
     return Engine(seed=1, mods=[], starting_chunks=1)
 
 
-def test_two_engines_of_one_game_hash_alike_though_their_object_ids_differ():
+def test_two_engines_of_one_game_hash_alike_and_number_their_objects_alike():
     a, b = small(), small()
-    # Every object the second engine made has other oids (one process-wide counter); the hash must not see them.
+    # Object ids are per game (world/ids.py): the second engine numbers its objects as the first did.
     for engine in (a, b):
         sc(engine, "storage.chest = game.surfaces.nauvis.create_entity{name = 'wooden-chest', position = {2.5, 2.5}} "
                    "storage.force = game.forces.player storage.inv = storage.chest.get_inventory(defines.inventory.chest) "
                    "storage.inv.insert{name = 'coal', count = 7}")
         engine.run_ticks(30)
-    assert a.world.surfaces["nauvis"].oid != b.world.surfaces["nauvis"].oid
+    assert a.world.surfaces["nauvis"].oid == b.world.surfaces["nauvis"].oid
+    assert storage_oids(a) == storage_oids(b)
     assert state_hash(a) == state_hash(b)
+
+
+def storage_oids(engine):
+    return sc(engine, "rcon.print(tostring(storage.chest) .. tostring(storage.force) .. tostring(storage.inv))")
 
 
 def test_storage_is_hashed_by_sorted_keys_not_insertion_or_pairs_order():

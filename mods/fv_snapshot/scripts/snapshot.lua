@@ -130,12 +130,16 @@ function M.begin()
     if _charted(surface, chunk) then M.enqueue(surface.name, chunk.x, chunk.y) end
   end
   writer.append_status(records.status("bootstrap", state.start_seq, 0))
+  M.tick_while_bootstrapping()
 end
 
 ---@param _ EventData.on_tick
 local function _on_tick(_)
   local state = storage.snapshot
-  if state.phase ~= "bootstrap" then return end
+  if state.phase ~= "bootstrap" then
+    script.on_event(defines.events.on_tick, nil)
+    return
+  end
   local last = math.min(#state.queue, state.queue_head + _CHUNKS_PER_TICK - 1)
   for index = state.queue_head, last do
     local entry = state.queue[index]
@@ -148,6 +152,16 @@ local function _on_tick(_)
     state.phase = "complete"
     state.queue, state.queue_head, state.queued = {}, 1, {}
     writer.append_status(records.status("complete", state.start_seq, state.chunks))
+    script.on_event(defines.events.on_tick, nil)
+  end
+end
+
+-- on_tick is registered only while a bootstrap runs, so an idle game runs none of this mod's Lua per tick
+-- (Factorio's advice for on_tick handlers). Registrations are not saved: on_load registers it again from storage.
+function M.tick_while_bootstrapping()
+  local state = storage.snapshot
+  if state and state.phase == "bootstrap" then
+    script.on_event(defines.events.on_tick, _on_tick)
   end
 end
 
@@ -179,8 +193,8 @@ function M.on_init()
   })
 end
 
-M.events = {
-  [defines.events.on_tick] = _on_tick,
-}
+function M.on_load()
+  M.tick_while_bootstrapping()
+end
 
 return M

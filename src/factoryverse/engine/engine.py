@@ -48,8 +48,9 @@ from factoryverse.engine.mods import (
 from factoryverse.engine.outputs import Outputs
 from factoryverse.engine.prototype_sources import data_root
 from factoryverse.engine.prototypes import PrototypeData, load_prototypes
-from factoryverse.engine.world.ids import next_oid
 from factoryverse.engine.world.world import World
+from factoryverse.engine.save import game_save as _save
+from factoryverse.engine.save import savefile as _savefile
 
 __all__ = ["Engine", "TICKS_PER_SECOND"]
 
@@ -80,6 +81,7 @@ class Engine:
         string_limit: int = DEFAULT_STRING_LIMIT,
         starting_chunks: int = 4,
         factorio_version: str = DEFAULT_FACTORIO_VERSION,
+        _image: Any = None,
     ):
         self.seed = seed
         # The one Factorio version this game runs as: its prototype data, API members, defines and what its mods
@@ -109,16 +111,56 @@ class Engine:
         infos = discover_mods(mods_path, mods) if (mods is None or mods) else []
         check_factorio_version(infos, self.factorio.name)
         infos = order_mods(infos, self.factorio.base)
-        self.world = World(self, seed, starting_chunks=starting_chunks)
+        # A loaded game (Engine.load, fork) rebuilds its world from the save instead (engine/save/).
+        self.starting_chunks = starting_chunks
+        self._mods_path, self._mod_names = mods_path, mods
+        root = None
+        if _image is None:
+            self.world = World(self, seed, starting_chunks=starting_chunks)
+        else:
+            root = _save.load_world_image(self, _image)
+            self.world = root["world"]
         for info in infos:
             self.mod_roots[info.name] = info.path
         # The level's state runs console commands, as the scenario script does in Factorio.
         self.level = self._new_state(None, "level")
         for info in infos:
             self._load_mod(info)
-        for mod in self.mods:
-            if mod.on_init is not None:
-                self._run_handler(mod, "on_init", mod.on_init)
+        if _image is None:
+            for mod in self.mods:
+                if mod.on_init is not None:
+                    self._run_handler(mod, "on_init", mod.on_init)
+        else:
+            _save.restore(self, _image, root)  # type: ignore[arg-type]
+
+    # -- save, load, fork (engine/save/) ---------------------------------------------------------------------
+
+    def save(self, folder: Path | str, name: str) -> Path:
+        """Write the game to `<folder>/<name>.fvsave` atomically; returns the path. SaveError (nothing written) for
+        a bad name or a storage holding a function."""
+        path = _savefile.save_path(Path(folder), name)
+        _savefile.write_save(path, _save.save_bytes(self))
+        return path
+
+    @classmethod
+    def load(cls, path: Path | str, *, factorio_version: str | None = None, **kwargs: Any) -> "Engine":
+        """A new engine running the game saved at `path` (the save's Factorio version unless one is given; another
+        one is refused). The mods are those of `mods_dir`/`mods` as for a new game: mods new to the save get on_init,
+        the others on_load, and on_configuration_changed follows any change (engine/save/game_save.py)."""
+        header, body = _savefile.read_save(Path(path))
+        image = _save.GameImage(header, body)
+        return cls(header.seed, factorio_version=factorio_version or header.factorio_version, _image=image, **kwargs)
+
+    def fork(self, *, script_output: Path | str | None = None) -> "Engine":
+        """A copy of this game sharing nothing mutable with it: the same world, storage and clock, in new Lua states
+        (the same mods, from the same folder). Its files go to `script_output` (none by default)."""
+        image = _save.capture(self)
+        return type(self)(
+            self.seed, mods_dir=self._mods_path, mods=self._mod_names, script_output=script_output,
+            instruction_limit=self.instruction_limit, watchdog_seconds=self.watchdog.seconds,
+            memory_limit=self.memory_limit, string_limit=self.string_limit, starting_chunks=self.starting_chunks,
+            factorio_version=self.factorio.name, _image=image,
+        )
 
     # -- Lua states -----------------------------------------------------------------------------------------
 
@@ -146,7 +188,7 @@ class Engine:
 
     def _load_mod(self, info: Any) -> None:
         control = info.path / "control.lua"
-        mod = ModRuntime(info, None, next_oid())  # type: ignore[arg-type]
+        mod = ModRuntime(info, None, f"script:{info.name}")  # type: ignore[arg-type]
         mod.state = self._new_state(mod, info.name)
         mod.storage = mod.state.globals().storage
         self.mods.append(mod)

@@ -92,6 +92,29 @@ class EventBus:
             # As Engine._run_handler: logged with its traceback, and the game goes on.
             self.engine.record_mod_error(owner, what[len(owner.name) + 1:], e)
 
+    def object_invalidated(self, oid: Any) -> None:
+        """Tell every Lua state that the engine object `oid` became invalid, so proxies stop answering the members
+        glue.lua keeps for them (lua/runtime.py: LuaState.invalidate). Costs a dictionary lookup per state that
+        holds no proxy of it."""
+        engine = self.engine
+        for owner in engine.mods:
+            if owner.state is not None:
+                owner.state.invalidate(oid)
+        level = getattr(engine, "level", None)  # made after the world: None while the world is generated
+        if level is not None:
+            level.invalidate(oid)
+
+    def object_moved(self, oid: Any) -> None:
+        """Tell every Lua state that the entity `oid` moved, so its proxies read the position from the engine again
+        (LuaState.moved)."""
+        engine = self.engine
+        for owner in engine.mods:
+            if owner.state is not None:
+                owner.state.moved(oid)
+        level = getattr(engine, "level", None)
+        if level is not None:
+            level.moved(oid)
+
     def raise_tick(self) -> None:
         engine = self.engine
         world = engine.world

@@ -174,7 +174,7 @@ class ModRuntime:
 
     lua_class = "LuaBootstrap"
 
-    def __init__(self, info: ModInfo, state: LuaState, oid: int):
+    def __init__(self, info: ModInfo, state: LuaState, oid: str):
         self.info = info
         self.name = info.name
         self.state = state
@@ -191,7 +191,7 @@ class ModRuntime:
     def level(cls, engine: Any, state: LuaState) -> "ModRuntime":
         """The level (scenario) script: it runs console commands and may register handlers like a mod."""
         info = ModInfo("level", "0.0.0", "level", Path("."), "2.0")
-        rt = cls(info, state, -1)
+        rt = cls(info, state, "script:level")
         return rt
 
     def __repr__(self) -> str:

@@ -248,7 +248,7 @@ def test_teleport_to_another_surface_is_a_clear_error(engine):
     from factoryverse.engine.world.mapgen import MapGenerator
     from factoryverse.engine.world.surface import Surface
 
-    engine.world.surfaces["other"] = Surface("other", 2, MapGenerator(2), engine.prototypes.tiles)
+    engine.world.surfaces["other"] = Surface("other", 2, MapGenerator(2), engine.prototypes.tiles, engine.world.oids)
     assert sc(engine, "rcon.print(tostring(c.teleport({2.5, 0.5}, 'nauvis')))") == "true"
     reply = sc(engine, "c.teleport({1.5, 0.5}, 'other')")
     assert "teleport to another surface is not supported by this engine yet" in reply

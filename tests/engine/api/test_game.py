@@ -41,7 +41,9 @@ def test_merge_forces_takes_names_indices_and_forces(engine):
         ("game.merge_forces('enemy', 'player')", "Force enemy can't be merged"),
         ("local f = game.create_force('x1') game.merge_forces(f, 99)", "destination force 99 doesn't exist"),
         ("local f = game.create_force('x2') game.merge_forces(f, f)", "Can't merge force x2 into itself."),
-        ("game.merge_forces({}, 'player')", "source must be a force name, index or LuaForce"),
+        # refused by the argument check against LuaGameScript.merge_forces(source: ForceID, destination: ForceID)
+        ("game.merge_forces({}, 'player')",
+         "Invalid argument #1 (source) to 'merge_forces': expected ForceID, got table"),
     ],
 )
 def test_merge_forces_rejects_bad_arguments_and_changes_nothing(engine, call, message):

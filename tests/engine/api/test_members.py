@@ -299,6 +299,26 @@ def test_interface_members_kinds_and_access() -> None:
     assert decls["LuaGui"].kind == "type" and decls["LuaGui"].bases == ["GuiMembers", "GuiIndexer"]
 
 
+def test_method_parameter_lists_are_recorded_per_overload() -> None:
+    decls = gen.parse_declarations(_classes(OLD))["decls"]
+    on_event = decls["LuaThing"].members["on_event"]
+    # generics, multi-line lists and their trailing comma, one list per overload
+    assert on_event.signatures == [
+        'event: E | E[], f: ((data: E["_eventData"]) => void) | nil, filters?: E["_filter"][]',
+        "event: string, f: ((data: CustomInputEvent) => void) | nil",
+    ]
+    assert decls["LuaControl"].members["insert"].signatures == ["items: ItemStackIdentification"]
+    assert decls["LuaThing"].members["direction"].signatures == []  # properties have none
+
+
+def test_generated_params_live_on_the_defining_class(generated: tuple[dict, Path, str]) -> None:
+    doc = generated[0]
+    insert = doc["classes"]["LuaControl"]["members"]["insert"]
+    assert insert["params"] == ["items: ItemStackIdentification"]
+    assert "params" not in doc["classes"]["LuaThing"]["members"]["insert"]  # inherited: only ``from``
+    assert "params_by_version" not in insert  # both versions declare the same list
+
+
 def test_member_doc_is_first_sentence_with_links_resolved() -> None:
     decls = gen.parse_declarations(_classes(OLD))["decls"]
     assert decls["LuaControl"].members["insert"].doc == "Insert items into this thing."

@@ -161,4 +161,7 @@ def test_tostring_names_the_class(engine):
 
 
 def test_wrong_argument_count_is_a_lua_error(engine):
-    assert "wrong number of arguments" in _error(engine, "game.surfaces.nauvis.get_tile()")
+    # Factorio 2.0's own text (its "Arguments count error for 'spill_item_stack'" reports); get_tile(x, y) or
+    # get_tile(position) takes 1 to 2 arguments.
+    assert "Arguments count error for 'get_tile': Expected 1 to 2 arguments but 0 were given" in _error(
+        engine, "game.surfaces.nauvis.get_tile()")

@@ -9,6 +9,7 @@ local args = require("scripts.args")
 local geometry = require("scripts.geometry")
 local notify = require("scripts.notify")
 local registry = require("scripts.registry")
+local ticker = require("scripts.ticker")
 
 ---@class FvMining
 local M = {}
@@ -112,6 +113,7 @@ function M.start(agent, resource_name, max_count, position)
     ticks_per_item = mining_time / agent.character.prototype.mining_speed * _TICKS_PER_SECOND,
     progress = 0,
   }
+  ticker.wake()
   return {
     action_id = agent.mining.action_id,
     action = "mine_resource",
@@ -192,8 +194,14 @@ local function _on_tick(_)
   end
 end
 
-M.events = {
-  [defines.events.on_tick] = _on_tick,
-}
+---@return boolean
+local function _has_work()
+  for _, agent in pairs(storage.agents) do
+    if agent.mining then return true end
+  end
+  return false
+end
+
+ticker.add("mining", { has_work = _has_work, on_tick = _on_tick })
 
 return M

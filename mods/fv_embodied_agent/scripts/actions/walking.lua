@@ -3,6 +3,7 @@ local args = require("scripts.args")
 local geometry = require("scripts.geometry")
 local notify = require("scripts.notify")
 local registry = require("scripts.registry")
+local ticker = require("scripts.ticker")
 
 ---@class FvWalking
 local M = {}
@@ -112,7 +113,11 @@ local function _on_path(event)
     walk.waypoints[index] = geometry.copy(waypoint.position)
   end
   walk.last_position = geometry.copy(agent.character.position)
-  if #walk.waypoints == 0 then _finish(agent, true, nil) end
+  if #walk.waypoints == 0 then
+    _finish(agent, true, nil)
+  else
+    ticker.wake()
+  end
 end
 
 ---@param agent FvAgent
@@ -163,13 +168,23 @@ local function _on_tick(_)
   end
 end
 
+--- Whether some agent steers along a path (on_tick's work; an agent waiting for its path needs no tick).
+---@return boolean
+local function _has_work()
+  for _, agent in pairs(storage.agents) do
+    if agent.walking and agent.walking.waypoints then return true end
+  end
+  return false
+end
+
+ticker.add("walking", { has_work = _has_work, on_tick = _on_tick })
+
 function M.on_init()
   storage.path_requests = {}
 end
 
 M.events = {
   [defines.events.on_script_path_request_finished] = _on_path,
-  [defines.events.on_tick] = _on_tick,
 }
 
 return M

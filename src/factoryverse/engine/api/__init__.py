@@ -13,7 +13,6 @@ from factoryverse.engine.api import surface as _surface  # noqa: F401
 from factoryverse.engine.api.defines import defines_table
 from factoryverse.engine.api.localised import localised_to_text
 from factoryverse.engine.api.registry import REGISTRY
-from factoryverse.engine.world.ids import next_oid
 
 __all__ = ["REGISTRY", "global_objects", "defines_table", "localised_to_text"]
 
@@ -24,16 +23,17 @@ def global_objects(engine: Any, state: Any, script: Any) -> dict[str, Any]:
     handles = engine.__dict__.get("_api_handles")
     if handles is None:
         handles = {
-            "game": _game.GameHandle(engine, "LuaGameScript", next_oid()),
-            "rcon": _game.GameHandle(engine, "LuaRCON", next_oid()),
-            "helpers": _game.GameHandle(engine, "LuaHelpers", next_oid()),
-            "prototypes": _prototypes.PrototypeHandles(engine.prototypes, next_oid()),
+            # Named, not numbered: making a state never moves the game's id counter (world/ids.py).
+            "game": _game.GameHandle(engine, "LuaGameScript", "game"),
+            "rcon": _game.GameHandle(engine, "LuaRCON", "rcon"),
+            "helpers": _game.GameHandle(engine, "LuaHelpers", "helpers"),
+            "prototypes": _prototypes.PrototypeHandles(engine.prototypes, "prototypes"),
         }
         engine._api_handles = handles
     state.engine_prototypes = handles["prototypes"]
     return {
         **handles,
         "script": script,
-        "remote": _script.RemoteHandle(script, next_oid()),
-        "commands": _script.CommandsHandle(script, next_oid()),
+        "remote": _script.RemoteHandle(script, f"remote:{script.name}"),
+        "commands": _script.CommandsHandle(script, f"commands:{script.name}"),
     }

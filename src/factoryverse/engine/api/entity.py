@@ -13,7 +13,8 @@ from typing import Any
 
 from factoryverse.engine.api import _args
 from factoryverse.engine.api.defines import define_name, define_value
-from factoryverse.engine.api.registry import api_class
+from factoryverse.engine.api.members import load_members
+from factoryverse.engine.api.registry import api_base, api_class
 from factoryverse.engine.errors import ScriptError
 from factoryverse.engine.kinds import all_kinds
 from factoryverse.engine.kinds.character import MAX_DOUBLE, MAX_UINT
@@ -22,10 +23,13 @@ from factoryverse.engine.world.inventory import Inventory as InventoryData
 
 __all__: list[str] = []
 
+# What Factorio's LuaControl defines is implemented once, on it: LuaEntity (a character) and LuaPlayer expose it.
+Control = api_base("LuaControl")
 Entity = api_class("LuaEntity")
 Burner = api_class("LuaBurner")
 
-Entity.attributes("name", "type", "direction", "unit_number", "force", "surface", "burner")
+Entity.attributes("name", "type", "direction", "unit_number", "burner")
+Control.attributes("force", "surface")
 Burner.attributes("owner", "inventory")
 
 # What a type-specific member gives on an entity whose kind doesn't have it. A string is the error raised (the
@@ -68,16 +72,22 @@ def _register_kind_members() -> None:
     missing = (getters | setters | methods) - _OTHER_KINDS.keys()
     if missing:
         raise RuntimeError(f"type-specific LuaEntity members without a wrong-kind answer: {sorted(missing)}")
+    def owner(member: str) -> Any:
+        # LuaControl's members (walking_state, reach_distance, ...) are registered on it and reach LuaEntity from there
+        members = load_members()
+        inherited = members.member("LuaEntity", member).defined_in == "LuaControl"
+        return Control if inherited and members.has("LuaControl", member) else Entity
+
     for member in sorted(getters):
-        Entity.getter(member)(
+        owner(member).getter(member)(
             lambda state, e, _m=member: (f(state, e) if (f := e.kind.getters.get(_m)) else _other_kind(_m, e))
         )
     for member in sorted(setters):
-        Entity.setter(member)(
+        owner(member).setter(member)(
             lambda state, e, v, _m=member: (f(state, e, v) if (f := e.kind.setters.get(_m)) else _other_kind(_m, e))
         )
     for member in sorted(methods):
-        Entity.method(member)(
+        owner(member).method(member)(
             lambda state, e, *a, _m=member: (f(state, e, *a) if (f := e.kind.methods.get(_m)) else _other_kind(_m, e))
         )
 
@@ -89,9 +99,12 @@ def _box_table(l: float, t: float, r: float, b: float) -> dict[str, Any]:
     return {"left_top": {"x": l, "y": t}, "right_bottom": {"x": r, "y": b}}
 
 
-@Entity.getter("position")
+@Control.getter("position")
 def _position(state, e):
-    return {"x": e.x, "y": e.y}
+    return e.x, e.y  # two numbers, from which glue.lua builds the position table (lua_values, lua/runtime.py)
+
+
+_position.lua_values = True  # type: ignore[attr-defined]
 
 
 @Entity.setter("direction")
@@ -102,7 +115,7 @@ def _set_direction(state, e, value):
     state.engine.world.moved(e)  # a turned drill drops elsewhere
 
 
-@Entity.getter("surface_index")
+@Control.getter("surface_index")
 def _surface_index(state, e):
     return e.surface.index
 
@@ -139,7 +152,7 @@ def _stack_unavailable(state, e):
     raise ScriptError("LuaItemStack is not implemented by this engine yet; use get_inventory on the holder instead.")
 
 
-@Entity.method("teleport")
+@Control.method("teleport")
 def _teleport(state, e, position, surface=None, raise_teleported=None, snap_to_grid=None, build_check_type=None):
     """teleport(position, surface?, raise_teleported?, snap_to_grid?, build_check_type?) or teleport(dx, dy?)."""
     if isinstance(position, (int, float)) and not isinstance(position, bool):
@@ -194,12 +207,12 @@ def _inventory(e, index) -> Any:
     return e.inventories.get(name)
 
 
-@Entity.method("get_inventory")
+@Control.method("get_inventory")
 def _get_inventory(state, e, index):
     return _inventory(e, index)
 
 
-@Entity.method("get_main_inventory")
+@Control.method("get_main_inventory")
 def _get_main_inventory(state, e):
     return e.kind.main_inventory(e)
 
@@ -219,27 +232,27 @@ def _known_item(state, name: str) -> None:
         raise ScriptError(f"Unknown item name: {name}")
 
 
-@Entity.method("get_item_count")
+@Control.method("get_item_count")
 def _get_item_count(state, e, item=None):
     name = None if item is None else _args.item_stack(item)[0]
     return sum(inv.count(name) for inv in e.inventories.values())
 
 
-@Entity.method("can_insert")
+@Control.method("can_insert")
 def _can_insert(state, e, items):
     name, count = _args.item_stack(items)
     _known_item(state, name)
     return any(inv.can_insert(name, 1) for i in e.kind.insert_order if (inv := e.inventories.get(i)) is not None)
 
 
-@Entity.method("insert")
+@Control.method("insert")
 def _insert(state, e, items):
     name, count = _args.item_stack(items)
     _known_item(state, name)
     return e.kind.insert(state.engine.world, e, name, count)
 
 
-@Entity.method("remove_item")
+@Control.method("remove_item")
 def _remove_item(state, e, items):
     name, count = _args.item_stack(items)
     _known_item(state, name)
@@ -286,7 +299,8 @@ def _mine(state, e, params=None):
 
 def _all_fit(inventory: InventoryData, items: list[tuple[str, int]]) -> bool:
     """Whether every stack fits at once: inserted one after another into a copy, so they compete for free slots."""
-    trial = InventoryData(len(inventory), inventory.stack_size, accepts=inventory.accepts)
+    # A scratch copy that never reaches Lua: it takes no id from the game (oid 0 names no object).
+    trial = InventoryData(len(inventory), inventory.stack_size, accepts=inventory.accepts, oid=0)
     trial.slots = [None if s is None else Stack(s.name, s.count) for s in inventory.slots]
     return all(trial.insert(name, count) == count for name, count in items)
 

@@ -52,6 +52,9 @@ class MemberInfo:
     ``writeonly`` marks attributes that can be assigned but not read, like ``LuaStyle.width``.
     ``defined_in`` names the base class that declares an inherited member (``LuaControl`` for
     ``LuaEntity.insert``); ``doc`` is the first sentence of its documentation, if it has one.
+    A method's ``params`` are its parameter lists as typed-factorio declares them, one per overload
+    (``"position: MapPosition | MapPositionArray, surface?: SurfaceIdentification"``; ``""`` takes none), taken
+    from the defining class for an inherited one; ``params_by_version`` holds an older version's differing lists.
     """
 
     name: str
@@ -62,10 +65,16 @@ class MemberInfo:
     in_all_versions: bool
     defined_in: str | None = None
     doc: str | None = None
+    params: tuple[str, ...] = ()
+    params_by_version: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def is_method(self) -> bool:
         return self.kind == "method"
+
+    def signatures(self, version: str | None = None) -> tuple[str, ...]:
+        """The parameter lists of ``version`` (an API version such as ``"2.0.75"``; None: the newest)."""
+        return dict(self.params_by_version).get(version, self.params) if version else self.params
 
 
 class ApiMembers:
@@ -94,12 +103,14 @@ class ApiMembers:
     @staticmethod
     def _info(raw_classes: dict, cls: str, name: str, info: dict, every: set[str]) -> MemberInfo:
         origin = info.get("from")
-        doc = info.get("doc")
-        if doc is None and origin is not None:
-            doc = raw_classes.get(origin, {}).get("members", {}).get(name, {}).get("doc")
+        # the defining class holds the documentation and parameters of what its subclasses inherit
+        own = raw_classes.get(origin, {}).get("members", {}).get(name, {}) if origin is not None else info
+        doc = info.get("doc", own.get("doc"))
+        by_version = tuple(sorted((v, tuple(p)) for v, p in own.get("params_by_version", {}).items()))
         return MemberInfo(name=name, kind=info["kind"], readonly=bool(info["readonly"]),
                           writeonly=bool(info.get("writeonly", False)), versions=tuple(info["in"]),
-                          in_all_versions=set(info["in"]) >= every, defined_in=origin, doc=doc)
+                          in_all_versions=set(info["in"]) >= every, defined_in=origin, doc=doc,
+                          params=tuple(own.get("params", ())), params_by_version=by_version)
 
     def _class(self, cls: str) -> dict[str, MemberInfo]:
         try:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from factoryverse.engine.api.registry import api_class
+from factoryverse.engine.api.registry import api_base, api_class
 from factoryverse.engine.prototypes import PrototypeData, parse_energy
 from factoryverse.engine.world.geometry import BBox, footprint_tiles
 
 __all__ = ["ProtoRef", "PrototypeHandles"]
 
 Prototypes = api_class("LuaPrototypes")
+PrototypeBase = api_base("LuaPrototypeBase")
 EntityProto = api_class("LuaEntityPrototype")
 ItemProto = api_class("LuaItemPrototype")
 RecipeProto = api_class("LuaRecipePrototype")
@@ -116,9 +117,9 @@ def _d(ref: ProtoRef) -> dict[str, Any]:
 
 # -- common ---------------------------------------------------------------------------------------------------
 
-for _cls in (EntityProto, ItemProto, RecipeProto, TileProto, QualityProto):
-    _cls.getter("name")(lambda state, ref: ref.name)
-    _cls.getter("type")(lambda state, ref: ref.data.get("type"))
+# LuaPrototypeBase defines them for every prototype class.
+PrototypeBase.getter("name")(lambda state, ref: ref.name)
+PrototypeBase.getter("type")(lambda state, ref: ref.data.get("type"))
 
 
 def _box(value: Any) -> dict[str, Any] | None:

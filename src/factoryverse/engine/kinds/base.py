@@ -35,7 +35,7 @@ def new_inventory(world: World, entity: Entity, index: str, size: int, accepts: 
     """An inventory of `entity` (keyed by its defines.inventory name), created in the entity's inventory table."""
     if not isinstance(entity.inventories, dict):
         entity.inventories = {}
-    inv = Inventory(size, stack_sizes(world), owner=entity, index=index, accepts=accepts)
+    inv = Inventory(size, stack_sizes(world), owner=entity, index=index, accepts=accepts, oid=world.oids())
     entity.inventories[index] = inv
     return inv
 

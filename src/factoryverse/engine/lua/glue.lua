@@ -22,6 +22,14 @@ local gc_count = collectgarbage  -- removed from the sandbox after this chunk ra
 local oids = setmetatable({}, { __mode = "k" })      -- proxy -> engine object id (the engine's only link to it)
 local by_oid = setmetatable({}, { __mode = "v" })    -- engine object id -> proxy (identity across reads)
 local classes = {}
+-- proxy -> {key -> value} of the members that can never change for its object while it is valid (an entity's name,
+-- type, unit_number, prototype): read once through the engine, then answered here without a crossing. The engine
+-- calls `invalidate` when an object becomes invalid, which drops its entry, so the next read goes to the engine
+-- again and raises Factorio's "API call when ... was invalid" as before.
+local constants_of = setmetatable({}, { __mode = "k" })
+-- proxy -> {key -> {x, y}} of the positions read, kept until the engine says the object moved (`moved`, called from
+-- every move, Surface.move) or became invalid. Each read still gets a table of its own, which the mod may change.
+local places_of = setmetatable({}, { __mode = "k" })
 
 -- The engine's bound members (one Python function per class and key, taking the object id) say by how many values
 -- they answer what glue builds itself: one is the value; two a position (x, y); three a proxy (class, id, 0); four
@@ -39,8 +47,10 @@ end
 -- `real` lists every member Factorio gives the class (name -> true if it is read-only), so a mod reading one the
 -- engine lacks learns that the engine is behind, not that the game has no such key. getters, setters and methods
 -- map keys to the engine's bound functions (methods implemented in Lua are Lua functions); `length` is the bound
--- `#` operator or nil.
-local function define_class(cls, getters, setters, methods, length, real)
+-- `#` operator or nil. `constant` names the getters whose value never changes while the object is valid: plain
+-- values and proxies are kept per proxy (tables are not: each read must give the mod a table of its own).
+-- `placed` names the position getters whose value changes only when the object moves.
+local function define_class(cls, getters, setters, methods, length, real, constant, placed)
   local mt = { __metatable = cls }
   local function missing(k)
     return cls .. "::" .. tostring(k) .. " is a Factorio API member this engine does not implement yet "
@@ -48,12 +58,43 @@ local function define_class(cls, getters, setters, methods, length, real)
   end
   local method_cache = setmetatable({}, { __mode = "k" })
   mt.__index = function(t, k)
+    local known = constants_of[t]
+    if known ~= nil then
+      local v = known[k]
+      if v ~= nil then return v end
+    end
+    local is_place = placed[k]
+    if is_place then
+      local places = places_of[t]
+      local xy = places and places[k]
+      if xy then return { x = xy[1], y = xy[2] } end
+    end
     local get = getters[k]
     if get ~= nil then
       local v, a, b, c = get(oids[t])
-      if a == nil then return v end
-      if b == nil then return { x = v, y = a } end
-      if c == nil then return make_proxy(v, a) end
+      if a == nil then
+        if v ~= nil and constant[k] then
+          if known == nil then known = {}; constants_of[t] = known end
+          known[k] = v
+        end
+        return v
+      end
+      if b == nil then
+        if is_place then
+          local places = places_of[t]
+          if places == nil then places = {}; places_of[t] = places end
+          places[k] = { v, a }
+        end
+        return { x = v, y = a }
+      end
+      if c == nil then
+        local p = make_proxy(v, a)
+        if constant[k] then
+          if known == nil then known = {}; constants_of[t] = known end
+          known[k] = p
+        end
+        return p
+      end
       error(v, 2)
     end
     local m = methods[k]
@@ -106,6 +147,22 @@ local function define_class(cls, getters, setters, methods, length, real)
   mt.__eq = function(a, b) return oids[a] == oids[b] end
   mt.__tostring = function(t) return "[" .. cls .. ": " .. tostring(oids[t]) .. "]" end
   classes[cls] = mt
+end
+
+-- The engine's object `oid` became invalid (an entity destroyed, ...): forget what was kept of its constant members,
+-- so reads reach the engine and fail as Factorio's do.
+local function invalidate(oid)
+  local p = by_oid[oid]
+  if p ~= nil then
+    constants_of[p] = nil
+    places_of[p] = nil
+  end
+end
+
+-- The engine's object `oid` moved: its next position read asks the engine.
+local function moved(oid)
+  local p = by_oid[oid]
+  if p ~= nil then places_of[p] = nil end
 end
 
 -- Returns the engine object id behind a proxy, or nil for any other value (used when mods pass entities as
@@ -211,6 +268,9 @@ local function run_event(instructions, message, f, name, tick, nth_tick)
   return false, err
 end
 exempt[handler], exempt[run_limited], exempt[run_event] = true, true, true
+-- The engine calls these from inside its own work (destroying or moving an entity), possibly while a mod's call in
+-- this state runs: a budget, watchdog or memory stop raised in them would leave that work half done.
+exempt[invalidate], exempt[moved] = true, true
 
 -- After an error escaped run_limited itself (only running out of memory can do that): no hook, no open call.
 local function reset()
@@ -257,6 +317,8 @@ return {
   define_class = define_class,
   make_proxy = make_proxy,
   unwrap = unwrap,
+  invalidate = invalidate,
+  moved = moved,
   oids = oids,  -- for the engine only: which ids live proxies still use
   run_limited = run_limited,
   run_event = run_event,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import lupa.lua52 as lupa
 
 from factoryverse.engine.api.members import load_members
-from factoryverse.engine.errors import EngineError, LuaRuntimeError, ScriptError
+from factoryverse.engine.errors import EngineError, LuaRuntimeError
 from factoryverse.engine.lua.traversal import check_traversal_order
 from factoryverse.engine.lua.watchdog import Watchdog
 
@@ -48,6 +48,19 @@ _COLLECT_AFTER_GROWTH_KB = 16 * 1024
 # A state forgets the engine objects of collected proxies once it holds this many, then whenever the count has
 # doubled since the last time: each sweep walks the live proxies, so the cost per proxy made stays constant.
 _SWEEP_MIN = 4096
+
+# Members whose value never changes while the object is valid, which glue.lua keeps per proxy after the first read:
+# an entity keeps its name, type, unit number and prototype for its whole life (a fast-replaced or upgraded entity is
+# a new entity). Only classes whose objects' invalidation the engine announces (EventBus.object_invalidated, from
+# World.destroy_entity) may be listed: a kept value is answered without asking whether the object is still valid.
+_CONSTANT_MEMBERS: dict[str, frozenset[str]] = {
+    "LuaEntity": frozenset({"name", "type", "unit_number", "prototype"}),
+}
+# Positions glue.lua keeps per proxy until the object moves: every move of an entity goes through Surface.move, which
+# the engine announces (EventBus.object_moved). The getter must answer in glue's form (x, y; see lua_values).
+_PLACE_MEMBERS: dict[str, frozenset[str]] = {
+    "LuaEntity": frozenset({"position"}),
+}
 
 LuaFunction = Any  # lupa's _LuaFunction: callable from Python, runs in its state
 
@@ -125,6 +138,8 @@ class LuaState:
         glue = self.lua.eval("function(src, ...) return assert(load(src, '=[engine]', 't'))(...) end")(_GLUE, bridge)
         self._make_proxy = glue["make_proxy"]
         self._unwrap = glue["unwrap"]
+        self._invalidate = glue["invalidate"]
+        self._moved = glue["moved"]
         self._proxy_oids = glue["oids"]
         # The engine objects behind this state's proxies, by oid. A proxy holds only its oid (see glue.lua for why
         # no Python object crosses); entries go once no proxy uses them (_sweep_objects).
@@ -150,6 +165,9 @@ class LuaState:
                 # Every member of the game's version: a key only another version has is no key at all.
                 self._table_from({k: bool(info.readonly)
                                   for k, info in members.class_members(cls.name, api_version).items()}),
+                self._set_of(_CONSTANT_MEMBERS.get(cls.name, ()) & cls.getters.keys()),
+                self._set_of(k for k in _PLACE_MEMBERS.get(cls.name, ())
+                             if getattr(cls.getters.get(k), "lua_values", False)),
             )
         g = self.lua.globals()
         # Factorio keeps a reduced debug library (traceback, getinfo); sethook stays engine-only.
@@ -271,6 +289,20 @@ class LuaState:
 
     def _bind_getter(self, cls: str, fn: Callable[..., Any], always: bool) -> Callable[[Any], Any]:
         objects, result, invalid, state = self._objects, self._result, self._invalid(cls), self
+        if getattr(fn, "lua_values", False):
+            # The getter answers in glue's form already (LuaEntity.position: x, y): no conversion on the way back.
+            def get_values(oid: Any) -> Any:
+                try:
+                    obj = objects.get(oid)
+                    if obj is None:
+                        obj = state._object(oid)
+                    if not always and not getattr(obj, "valid", True):
+                        return invalid
+                    return fn(state, obj)
+                except Exception as e:
+                    return (str(e), 0, 0, 0)
+
+            return get_values
 
         def get(oid: Any) -> Any:
             try:
@@ -314,15 +346,7 @@ class LuaState:
                     obj = state._object(oid)
                 if not getattr(obj, "valid", True):
                     return invalid
-                py_args = [from_lua(a) for a in args]
-                try:
-                    value = fn(state, obj, *py_args)
-                except TypeError as e:
-                    # A wrong argument count from Lua, reported in Factorio's terms rather than Python's.
-                    if "positional argument" in str(e) and fn.__name__ in str(e):
-                        raise ScriptError(f"{cls}.{key}: wrong number of arguments ({len(py_args)} given)") from e
-                    raise
-                return result(value)
+                return result(fn(state, obj, *[from_lua(a) for a in args]))
             except Exception as e:
                 return (str(e), 0, 0, 0)
 
@@ -339,6 +363,17 @@ class LuaState:
                 f"{self.name}: no engine object for the proxy of oid {oid!r}; the engine forgot it while the proxy "
                 "was alive (an engine bug, please report it)"
             ) from None
+
+    def invalidate(self, oid: Any) -> None:
+        """The engine object `oid` became invalid: the proxy of it, if this state has one, forgets the constant
+        members it kept (_CONSTANT_MEMBERS), so reading them raises Factorio's invalid-object error."""
+        if oid in self._objects:
+            self._invalidate(oid)
+
+    def moved(self, oid: Any) -> None:
+        """The entity `oid` moved: its proxy in this state, if any, forgets the position it kept (_PLACE_MEMBERS)."""
+        if oid in self._objects:
+            self._moved(oid)
 
     def _sweep_objects(self) -> None:
         """Forget the engine objects no proxy refers to any more. A proxy stays in glue.lua's weak `oids` table until

@@ -31,10 +31,8 @@ class Burner(EnergySource):
     blocked_status = "no_fuel"
 
     def __init__(self, owner: Entity, source: dict[str, Any], inventory: Inventory, fuel_values: dict[str, float], usage: float):
-        from factoryverse.engine.world.ids import next_oid
-
         super().__init__(owner, usage)
-        self.oid = next_oid()
+        self.oid = owner.surface.oids()
         self.inventory = inventory
         # energy_source.effectivity: the share of a fuel's energy the machine gets out of it.
         self.effectivity = float(source.get("effectivity", 1.0))
@@ -51,11 +49,12 @@ class Burner(EnergySource):
         fuels = _fuel_values(world)
         categories = frozenset(source.get("fuel_categories") or ["chemical"])
         items = world.protos.items
-
-        def is_fuel(name: str) -> bool:
-            return name in fuels and items[name].get("fuel_category", "chemical") in categories
-
-        inv = Inventory(int(source.get("fuel_inventory_size", 1)), stack_sizes(world), owner=entity, index=FUEL, accepts=is_fuel)
+        # A set's bound __contains__, not a closure: the world is saved as data (engine/save/world_codec.py).
+        accepted = frozenset(n for n in fuels if items[n].get("fuel_category", "chemical") in categories)
+        inv = Inventory(
+            int(source.get("fuel_inventory_size", 1)), stack_sizes(world), owner=entity, index=FUEL,
+            accepts=accepted.__contains__, oid=world.oids(),
+        )
         if not isinstance(entity.inventories, dict):
             entity.inventories = {}  # it had the shared empty mapping
         entity.inventories[FUEL] = inv

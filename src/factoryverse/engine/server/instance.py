@@ -1,7 +1,8 @@
-"""A running game server: the engine on its own thread, RCON on asyncio, commands run between ticks.
+"""A running game server: the engine on its own thread, RCON on that thread's asyncio loop, commands between ticks.
 
-One thread owns the engine (Lua states are not thread-safe and determinism needs one writer). RCON commands are
-queued and run between ticks in arrival order, as Factorio does; their replies go back when they have run.
+One thread owns the engine (Lua states are not thread-safe and determinism needs one writer). It runs the ticks and,
+between them, an asyncio event loop with the RCON server: a command runs where it arrives, between ticks and in
+arrival order, as Factorio does, and its reply goes back once it has run. Other threads queue jobs with `submit`.
 
 The loop honours the game's clock (engine/clock.py): while game.tick_paused holds and no ticks_to_run are left,
 only commands run; `ticks_to_run = N` runs N ticks, as fast as the mode allows, then the game is paused again.
@@ -9,8 +10,9 @@ Modes pace the ticks: `realtime` at 60 UPS times game.speed, `fast` as fast as t
 started with game.tick_paused = true (a game started paused is one driven by explicit steps, which want their ticks
 at once), so the loop has no pause of its own besides the game's.
 
-If that thread stops (an internal error in a tick, a failed start, or `stop()`), every queued and later command
-fails at once with GameLoopStopped, so no RCON client waits for a reply that will never come.
+If the game stops (an internal error in a tick, a failed start, or `stop()`), every queued and later job fails at
+once with GameLoopStopped and RCON answers every command with the reason until the server is stopped, so no client
+waits for a reply that will never come.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import time
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 from factoryverse.engine.clock import GameClock
 from factoryverse.engine.engine import TICKS_PER_SECOND, Engine
@@ -61,8 +63,23 @@ class ServerConfig:
     factorio_version: str = DEFAULT_FACTORIO_VERSION
 
 
+# In fast mode, while no command or job came for this long (seconds), the ticks stop only this often to serve them:
+# each stop is an event-loop pass (a few microseconds, which every tick would pay at hundreds of thousands of UPS)
+# and lets go of the GIL. The period stays above the interpreter's switch interval (5 ms): a thread waiting for the
+# GIL restarts its wait at every release, so releases a little more often than that starve the process's other
+# threads (another game's loop took 30 s instead of 0.2 s to start). Once commands come, every tick serves them, so
+# a client's consecutive commands are a few ticks apart, as before.
+_FAST_POLL_S = 0.01
+
+
 class GameLoop:
-    """Runs an engine on a thread; `submit` queues a callable to run on that thread between ticks."""
+    """Runs an engine on a thread; `submit` queues a callable (from any thread) to run on it between ticks.
+
+    The thread also runs an asyncio event loop, served between ticks, for servers that feed the game (GameServer's
+    RCON, set up with `serve_with`): their commands run right where they arrive, on the game thread, between ticks
+    and in arrival order. Handing each command to another thread and the reply back cost more than the rest of a
+    trivial command (two thread wake-ups and GIL handovers each way; issue 7).
+    """
 
     def __init__(self, engine_factory: Callable[[], Engine], *, mode: SpeedMode = "realtime", speed: float = 1.0):
         if mode not in _MODES:
@@ -80,6 +97,17 @@ class GameLoop:
         # Set once the loop serves no more jobs; guarded by _lock so no job slips in after the queue is failed.
         self._closed: GameLoopStopped | None = None
         self._lock = threading.Lock()
+        # The game thread's event loop, and what runs on it before the engine is made and after it is closed.
+        self._aio: asyncio.AbstractEventLoop | None = None
+        self._setup: Callable[[], Awaitable[None]] | None = None
+        self._teardown: Callable[[], Awaitable[None]] | None = None
+        self._pumping = False  # the event loop is being served (between ticks)
+        self._served_at = 0.0  # perf_counter() when the last command or job ran
+
+    def serve_with(self, setup: Callable[[], Awaitable[None]], teardown: Callable[[], Awaitable[None]]) -> None:
+        """Run `setup()` on the game thread's event loop before the engine is made (a failure fails the start) and
+        `teardown()` once the loop stops. Call before start()."""
+        self._setup, self._teardown = setup, teardown
 
     def start(self) -> None:
         self._thread.start()
@@ -91,15 +119,41 @@ class GameLoop:
                 fut.set_exception(self._closed)
             else:
                 self._jobs.put((job, fut))
+                self._wake()
         return fut
+
+    def run_command(self, text: str) -> str:
+        """On the game thread (an RCON handler on its event loop): run a console command now, between ticks."""
+        if self._closed is not None:
+            raise self._closed
+        self._run_jobs()  # jobs queued before it came first
+        self._served_at = time.perf_counter()
+        try:
+            return self.engine.execute_command(text)  # type: ignore[union-attr]
+        finally:
+            if self._pumping:
+                self._aio.stop()  # type: ignore[union-attr]  # back to the tick loop: the command may have unpaused
 
     def stop(self) -> None:
         self._stopped.set()
-        self._jobs.put(None)
+        self._wake()
         if self._thread.is_alive() and threading.current_thread() is not self._thread:
             self._thread.join(timeout=10)
         # Also when the thread never started or is stuck: whatever is still queued will not run.
         self._close(GameLoopStopped("the game server has stopped; the command was not run"))
+
+    def _wake(self) -> None:
+        """From any thread: make a waiting game thread look at its jobs and its clock."""
+        aio = self._aio
+        if aio is not None:
+            try:
+                aio.call_soon_threadsafe(self._interrupt)
+            except RuntimeError:
+                pass  # the event loop is closed: the thread is gone
+
+    def _interrupt(self) -> None:
+        if self._pumping:
+            self._aio.stop()  # type: ignore[union-attr]
 
     def _close(self, reason: GameLoopStopped) -> None:
         """Refuse every queued and later job with `reason` (the first reason given wins)."""
@@ -115,30 +169,58 @@ class GameLoop:
                 if item is not None and item[1].set_running_or_notify_cancel():
                     item[1].set_exception(reason)
 
-    def _drain(self, block_for: float | None) -> None:
-        """Run queued jobs; wait up to `block_for` seconds for the first one (None: don't wait)."""
-        first = True
+    def _run_jobs(self) -> None:
+        """Run the jobs other threads queued, in order."""
         while True:
             try:
-                if first and block_for is not None and block_for > 0:
-                    item = self._jobs.get(timeout=block_for)
-                else:
-                    item = self._jobs.get_nowait()
+                job, fut = self._jobs.get_nowait()  # type: ignore[misc]
             except queue.Empty:
                 return
-            first = False
-            if item is None:
-                return
-            job, fut = item
             if not fut.set_running_or_notify_cancel():
                 continue
+            self._served_at = time.perf_counter()
             try:
-                fut.set_result(job(self.engine))
+                fut.set_result(job(self.engine))  # type: ignore[arg-type]
             except BaseException as e:  # the job's own error goes back to whoever submitted it
                 fut.set_exception(e)
 
-    def _run(self) -> None:
+    def _pump(self, block_for: float | None) -> None:
+        """Serve jobs and the event loop (RCON commands run inside it); wait up to `block_for` seconds for one to
+        arrive (None: only what is ready now)."""
+        self._run_jobs()
+        aio = self._aio
+        assert aio is not None
+        if block_for is None or block_for <= 0:
+            aio.call_soon(aio.stop)  # one pass: what is ready and the I/O already waiting
+            handle = None
+        else:
+            handle = aio.call_later(block_for, aio.stop)  # or sooner: a command or a job stops it
+        self._pumping = True
         try:
+            aio.run_forever()
+        finally:
+            self._pumping = False
+            if handle is not None:
+                handle.cancel()
+        self._run_jobs()
+
+    def _run(self) -> None:
+        aio = self._aio = asyncio.new_event_loop()
+        asyncio.set_event_loop(aio)
+        try:
+            self._run_game(aio)
+        finally:
+            if self._teardown is not None:
+                try:
+                    aio.run_until_complete(self._teardown())
+                except Exception:
+                    log.exception("closing the game thread's servers failed")
+            aio.close()
+
+    def _run_game(self, aio: asyncio.AbstractEventLoop) -> None:
+        try:
+            if self._setup is not None:
+                aio.run_until_complete(self._setup())
             self.engine = self._factory()
             # The mode and speed the server was started with are the game's own clock settings, so game.tick_paused
             # and game.speed read what the loop does.
@@ -163,6 +245,9 @@ class GameLoop:
                     f"the game thread stopped after an internal error: {type(e).__name__}: {e}; restart the server"
                 )
             )
+            # RCON still answers, each command with the reason, until the server is stopped.
+            while not self._stopped.is_set():
+                self._pump(0.05)
         finally:
             self._close(GameLoopStopped("the game server has stopped; the command was not run"))
             try:
@@ -174,20 +259,26 @@ class GameLoop:
         clock = engine.clock
         realtime = self.mode == "realtime"
         last_tick = time.perf_counter()  # when the last tick was due (realtime)
+        next_poll = last_tick  # fast mode: when to serve commands next
         while not self._stopped.is_set():
             if not clock.can_tick():
                 # Tick-paused: commands still run (one may set ticks_to_run or unpause); wait for one, don't spin.
-                self._drain(block_for=0.05)
+                self._pump(block_for=0.05)
                 last_tick = time.perf_counter() - 1.0 / (TICKS_PER_SECOND * clock.speed)
                 continue
             if not realtime:
-                self._drain(block_for=None)
+                now = time.perf_counter()
+                if now >= next_poll:
+                    self._pump(block_for=None)
+                    next_poll = now if now - self._served_at < _FAST_POLL_S else now + _FAST_POLL_S
+                    if not clock.can_tick():
+                        continue
                 engine.update()
                 continue
             due = last_tick + 1.0 / (TICKS_PER_SECOND * clock.speed)
             wait = due - time.perf_counter()
             # Commands are served while waiting for the next tick's time, so latency stays low at real time.
-            self._drain(block_for=wait if wait > 0 else None)
+            self._pump(block_for=wait if wait > 0 else None)
             # Read again: a command may have changed game.speed (or paused the game) meanwhile.
             due = last_tick + 1.0 / (TICKS_PER_SECOND * clock.speed)
             now = time.perf_counter()
@@ -224,23 +315,25 @@ class GameServer:
             # Scripts sent by the SDK can be long; Factorio itself accepts very large commands.
             max_packet_body=4 * 1024 * 1024,
         )
+        # RCON lives on the game thread's event loop: commands run where they arrive, with no handoff. It binds before
+        # the engine exists, so a busy port fails before any mod's on_init can write into a script-output folder
+        # (which may be a running game's).
+        self.loop.serve_with(self.rcon.start, self.rcon.close)
 
     async def _execute(self, text: str) -> str:
-        fut = self.loop.submit(lambda engine: engine.execute_command(text))
         try:
-            return await asyncio.wrap_future(fut)
+            return self.loop.run_command(text)
         except GameLoopStopped as e:
             # The client gets the reason as the reply text; the thread's own failure was logged once, when it died.
             return f"Error: {e}"
 
     async def start(self) -> None:
-        # RCON binds before the engine exists: a busy port then fails before any mod's on_init can write into a
-        # script-output folder (which may be a running game's). Commands arriving meanwhile wait in the job queue.
-        await self.rcon.start()
+        # Commands arriving while the engine is made wait in their sockets until the game thread serves them.
         self.loop.start()
         await asyncio.get_running_loop().run_in_executor(None, self.loop.ready.wait)
         if self.loop.error is not None:
-            await self.rcon.close()
+            # The game thread closed RCON on its way out; wait for that, so the port is free when this raises.
+            await asyncio.get_running_loop().run_in_executor(None, self.loop.stop)
             raise self.loop.error
 
     def loaded_mods(self) -> dict[str, str]:
@@ -251,5 +344,5 @@ class GameServer:
         return {m.name: m.info.version for m in self.loop.engine.mods}
 
     async def stop(self) -> None:
-        await self.rcon.close()
+        # The game thread closes RCON (on its event loop) once its loop ends.
         await asyncio.get_running_loop().run_in_executor(None, self.loop.stop)

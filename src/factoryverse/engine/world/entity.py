@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from factoryverse.engine.kinds import grid_free_types, kind_of
 from factoryverse.engine.world.geometry import BBox, rotate_box, rotate_vector
-from factoryverse.engine.world.ids import next_oid
 
 if TYPE_CHECKING:
     from factoryverse.engine.kinds.base import Kind
@@ -83,7 +82,7 @@ class Entity:
         force: Force,
         unit_number: int | None,
     ):
-        self.oid = next_oid()
+        self.oid = surface.oids()
         self.surface = surface
         self.proto = proto
         self.name: str = proto["name"]

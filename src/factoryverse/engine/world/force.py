@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from factoryverse.engine.world.ids import next_oid
-
 __all__ = ["Force"]
 
 
@@ -11,8 +9,8 @@ class Force:
     lua_class = "LuaForce"
     __slots__ = ("oid", "name", "index", "valid", "charted", "friends", "cease_fire", "share_chart")
 
-    def __init__(self, name: str, index: int):
-        self.oid = next_oid()
+    def __init__(self, name: str, index: int, oid: int):
+        self.oid = oid
         self.name = name
         self.index = index
         self.valid = True

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
-from factoryverse.engine.world.ids import next_oid
 
 if TYPE_CHECKING:
     from factoryverse.engine.world.entity import Entity
@@ -44,8 +43,9 @@ class Inventory:
         owner: Entity | None = None,
         index: str = "",
         accepts: Callable[[str], bool] | None = None,
+        oid: int,
     ):
-        self.oid = next_oid()
+        self.oid = oid
         self.owner = owner
         self.index = index
         self.slots: list[Stack | None] = [None] * size
@@ -159,10 +159,17 @@ def stack_sizes(world: Any) -> Callable[[str], int]:
     """The item -> stack_size lookup every inventory of `world` shares (one function, not one per inventory)."""
     fn = getattr(world, "_stack_size_fn", None)
     if fn is None:
-        items = world.protos.items
-
-        def fn(name: str) -> int:
-            return int(items[name].get("stack_size", 1))
-
-        world._stack_size_fn = fn
+        fn = world._stack_size_fn = StackSizes(world.protos.items)
     return fn
+
+
+class StackSizes:
+    """item -> stack_size. A class, not a closure, so a save can name it (engine/save/world_codec.py)."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: dict[str, dict[str, Any]]):
+        self.items = items
+
+    def __call__(self, name: str) -> int:
+        return int(self.items[name].get("stack_size", 1))

@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterable, Iterator
 from factoryverse.engine.world._entity_index import ChunkKey, EntityIndex
 from factoryverse.engine.world.entity import Entity, collision_layers
 from factoryverse.engine.world.geometry import BBox
-from factoryverse.engine.world.ids import next_oid
+from factoryverse.engine.world.ids import Oids
 from factoryverse.engine.world.mapgen import CHUNK_SIZE, ChunkData, MapGenerator
 
 __all__ = ["Surface", "Chunk", "CHUNK_SIZE", "OUT_OF_MAP", "MAX_REQUESTED_CHUNKS"]
@@ -38,8 +38,10 @@ class Chunk:
 class Surface:
     lua_class = "LuaSurface"
 
-    def __init__(self, name: str, index: int, mapgen: MapGenerator, tiles: dict[str, dict[str, Any]]):
-        self.oid = next_oid()
+    def __init__(self, name: str, index: int, mapgen: MapGenerator, tiles: dict[str, dict[str, Any]], oids: Oids):
+        # The game's id counter: the surface's entities take their ids from it (world/ids.py).
+        self.oids = oids
+        self.oid = oids()
         self.name = name
         self.index = index
         self.valid = True
@@ -50,7 +52,9 @@ class Surface:
         self._tile_layers: dict[str, frozenset[str]] = {}
         # Called with each new chunk so the engine can populate it (resources, trees) and raise events.
         self.on_chunk_generated: Callable[[Surface, Chunk, ChunkData], None] | None = None
-        self.tick_source: Callable[[], int] = lambda: 0
+        # Called with each entity move: Lua states keep the positions their mods read until the entity moves.
+        self.on_entity_moved: Callable[[Entity], None] | None = None
+        self.tick_source: Callable[[], int] = _no_tick
         # Chunks asked for by request_to_generate_chunks, in the order they will be generated (ordered dict as set).
         self.requested: dict[tuple[int, int], None] = {}
         # Entities by name and by type (world/_entity_index.py), kept by add/remove/move: searches by name or type
@@ -206,6 +210,8 @@ class Surface:
             self.add(entity)
         else:
             entity.x, entity.y = x, y
+        if self.on_entity_moved is not None:
+            self.on_entity_moved(entity)
 
     def entities_near(self, area: BBox) -> Iterator[Entity]:
         """Every entity whose chunk could hold something touching `area`, in creation order per chunk."""
@@ -310,3 +316,7 @@ class Surface:
 
     def __repr__(self) -> str:
         return f"<Surface {self.name}>"
+
+
+def _no_tick() -> int:
+    return 0  # a surface outside a world (tests): chunks are generated at tick 0

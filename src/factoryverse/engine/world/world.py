@@ -12,6 +12,7 @@ from factoryverse.engine.mechanics.character import update_walking
 from factoryverse.engine.mechanics.scheduler import Scheduler
 from factoryverse.engine.world.entity import GRID_FREE_TYPES, Entity, collision_layers
 from factoryverse.engine.world.force import Force
+from factoryverse.engine.world.ids import Oids
 from factoryverse.engine.world.geometry import BBox, rotate_box, snap_to_grid
 from factoryverse.engine.world.inventory import Stack
 from factoryverse.engine.world.mapgen import ChunkData, MapGenerator
@@ -37,14 +38,16 @@ class World:
         self.engine = engine
         self.protos = engine.prototypes
         self.tick = 0
+        self.oids = Oids()  # this game's object ids (world/ids.py)
         self._unit_numbers = 0
         self.forces: dict[str, Force] = {}
         for name in ("player", "enemy", "neutral"):
             self.create_force(name)
         self.surfaces: dict[str, Surface] = {}
-        nauvis = Surface("nauvis", 1, MapGenerator(seed, prototypes=self.protos), self.protos.tiles)
+        nauvis = Surface("nauvis", 1, MapGenerator(seed, prototypes=self.protos), self.protos.tiles, self.oids)
         nauvis.on_chunk_generated = self._populate_chunk
-        nauvis.tick_source = lambda: self.tick
+        nauvis.on_entity_moved = self.entity_moved
+        nauvis.tick_source = self.current_tick
         self.surfaces["nauvis"] = nauvis
         # Machines wake at the ticks where something happens to them; only walking characters move every tick.
         self.scheduler = Scheduler()
@@ -65,6 +68,13 @@ class World:
                 nauvis.ensure_chunk(cx, cy)
                 self.forces["player"].charted.setdefault(nauvis.index, set()).add((cx, cy))
 
+    def current_tick(self) -> int:
+        return self.tick
+
+    def entity_moved(self, entity: Entity) -> None:
+        """Every entity move (Surface.move) lands here: Lua states forget the position they kept for it."""
+        self.engine.events.object_moved(entity.oid)
+
     # -- forces ---------------------------------------------------------------------------------------------
 
     def create_force(self, name: str) -> Force:
@@ -76,7 +86,7 @@ class World:
         # game's 64 force slots however many forces come and go.
         taken = {f.index for f in self.forces.values()}
         index = next(i for i in range(1, len(self.forces) + 2) if i not in taken)
-        force = Force(name, index)
+        force = Force(name, index, self.oids())
         self.forces[name] = force
         return force
 
@@ -191,6 +201,7 @@ class World:
             return
         entity.surface.remove(entity)
         entity.valid = False
+        self.engine.events.object_invalidated(entity.oid)  # Lua states keep an entity's constant members
         self.scheduler.cancel(entity)
         if entity.unit_number is not None:
             self.by_unit_number.pop(entity.unit_number, None)

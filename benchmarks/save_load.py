@@ -1,0 +1,65 @@
+"""Save and load of a game with 10,000 placed entities, against issue 7's target (point 10: under 0.1 s each).
+
+The map: furnaces and burner drills (with their ore and chests) built as benchmarks/engine_scaling.py builds them,
+until 10,000 entities are placed (resources under the drills and the map's own trees and rocks come on top, and are
+saved too), then 300 ticks so every machine is mid-work. No mods. Measured: `Engine.save` (storage, world pickle,
+zlib, atomic write with fsync) and `Engine.load` (read, check, rebuild the world, new Lua states, lifecycle).
+
+Usage: python benchmarks/save_load.py [--entities 10000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from engine_scaling import _drills, _furnaces  # noqa: E402
+
+from factoryverse.engine.engine import Engine  # noqa: E402
+from factoryverse.engine.state_hash import state_hash  # noqa: E402
+
+TARGET_SECONDS = 0.1
+
+
+def build(entities: int) -> Engine:
+    engine = Engine(seed=1, mods=[])
+    # A furnace is one entity; a drill comes with a chest (two placed entities).
+    furnaces = entities // 2
+    _furnaces(engine, furnaces)
+    _drills(engine, (entities - furnaces) // 2)
+    engine.run_ticks(300)
+    return engine
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--entities", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    engine = build(args.entities)
+    placed = len(engine.world.by_unit_number)
+    total = sum(1 for s in engine.world.surfaces.values() for _ in s.all_entities())
+    with tempfile.TemporaryDirectory() as folder:
+        saves, loads = [], []
+        for _ in range(args.repeat):
+            t = time.perf_counter()
+            path = engine.save(folder, "bench")
+            saves.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            loaded = Engine.load(path, mods=[])
+            loads.append(time.perf_counter() - t)
+        size = path.stat().st_size
+    assert state_hash(loaded) == state_hash(engine)
+    save_s, load_s = min(saves), min(loads)
+    print(f"entities with unit numbers {placed}, all entities {total}, save file {size / 1e6:.1f} MB")
+    print(f"save {save_s:.3f} s, load {load_s:.3f} s (best of {args.repeat}; target {TARGET_SECONDS} s each)")
+    return 0 if save_s < TARGET_SECONDS and load_s < TARGET_SECONDS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

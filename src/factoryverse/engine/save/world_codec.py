@@ -1,0 +1,247 @@
+"""The world as bytes: every surface, chunk, entity, inventory, burner, machine, force, the scheduler's queue, the
+object id counter, path requests, the map RNG and the clock, in one pickle of the engine's own classes.
+
+Why a pickle: the world is a graph (drills point at their resource and output, inventories at their subscribers,
+the scheduler at entities), and pickle keeps every shared reference and cycle with C speed. What it never holds is
+anything the save does not own: the engine, prototype data (an entity's prototype is written as its type and
+name; a furnace's recipes by name), kinds, the map generator (its seed and settings) and functions (the one
+function the world shares, its stack-size lookup, is written by name; any other function is an engine bug and
+fails the save with `SaveError`). Loading accepts only the engine's world classes and a few builtins
+(`_Unpickler.find_class`), so a save names no other code.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import io
+import pickle
+import types
+from typing import TYPE_CHECKING, Any
+
+from factoryverse.engine.errors import EngineError
+from factoryverse.engine.kinds import kind_of
+from factoryverse.engine.kinds.furnace import FurnaceState
+from factoryverse.engine.world.entity import NO_INVENTORIES, Entity
+from factoryverse.engine.world.inventory import StackSizes, stack_sizes
+from factoryverse.engine.world.mapgen import MapGenerator
+from factoryverse.engine.world.surface import Surface
+from factoryverse.engine.world.world import World
+
+if TYPE_CHECKING:
+    from factoryverse.engine.engine import Engine
+
+__all__ = ["dump_world", "load_world", "SaveError", "CorruptSaveError"]
+
+
+class SaveError(EngineError):
+    """The game cannot be saved as it is (a function in a mod's storage, a bad save name); nothing was written."""
+
+
+class CorruptSaveError(EngineError):
+    """A save file is damaged, truncated or not a FactoryVerse save; the running game is untouched."""
+
+
+# What a load rebuilds references into: the new engine. Set only while `load_world` runs.
+_LOADING: contextvars.ContextVar[Engine] = contextvars.ContextVar("factoryverse_world_load")
+
+# World attributes derived from prototype data, rebuilt on demand after a load.
+_WORLD_DERIVED = ("engine", "protos", "_stack_size_fn", "_fuel_values", "_furnace_recipes")
+_SURFACE_DERIVED = ("mapgen", "tile_protos", "on_chunk_generated", "tick_source", "_tile_layers")
+_ENTITY_DERIVED = ("proto", "kind")
+
+
+_SLOT_NAMES: dict[tuple[type, tuple[str, ...]], tuple[str, ...]] = {}
+
+
+def _slots_of(obj: Any, skip: tuple[str, ...]) -> dict[str, Any]:
+    key = (type(obj), skip)
+    names = _SLOT_NAMES.get(key)
+    if names is None:
+        found: list[str] = []
+        for cls in type(obj).__mro__:
+            for s in getattr(cls, "__slots__", ()):
+                if s not in skip and s != "__weakref__" and s not in found:
+                    found.append(s)
+        names = _SLOT_NAMES[key] = tuple(found)
+    out = {}
+    for s in names:
+        try:
+            out[s] = getattr(obj, s)
+        except AttributeError:
+            pass  # a slot never set stays unset
+    return out
+
+
+# -- writing --------------------------------------------------------------------------------------------------
+
+
+def _reduce_world(world: World) -> Any:
+    state = {k: v for k, v in world.__dict__.items() if k not in _WORLD_DERIVED}
+    return (_restore_world, (), state)
+
+
+def _reduce_surface(surface: Surface) -> Any:
+    state = {k: v for k, v in surface.__dict__.items() if k not in _SURFACE_DERIVED}
+    state["_mapgen_args"] = (surface.mapgen.seed, surface.mapgen.settings)
+    return (_restore_surface, (), state)
+
+
+def _reduce_entity(entity: Entity) -> Any:
+    return (_restore_entity, (entity.type, entity.name), (None, _slots_of(entity, _ENTITY_DERIVED)))
+
+
+def _reduce_furnace_state(state: FurnaceState) -> Any:
+    fields = _slots_of(state, ("recipes", "recipe", "previous_recipe"))
+    names = tuple(sorted((k, r["name"]) for k, r in state.recipes.items()))
+    recipe = state.recipe["name"] if state.recipe is not None else None
+    previous = state.previous_recipe["name"] if state.previous_recipe is not None else None
+    return (_restore_furnace_state, (names, recipe, previous), (None, fields))
+
+
+def _reduce_mappingproxy(value: Any) -> Any:
+    if value is NO_INVENTORIES:
+        return (_no_inventories, ())
+    raise SaveError("the world holds a read-only mapping the save format does not know (an engine bug)")
+
+
+def _reduce_stack_sizes(fn: StackSizes) -> Any:
+    return (_restore_stack_size, ())
+
+
+_DISPATCH = {
+    World: _reduce_world,
+    Surface: _reduce_surface,
+    Entity: _reduce_entity,
+    FurnaceState: _reduce_furnace_state,
+    types.MappingProxyType: _reduce_mappingproxy,
+    StackSizes: _reduce_stack_sizes,
+}
+
+
+def dump_world(engine: Engine, extra: dict[str, Any]) -> bytes:
+    """The engine's world and game-wide state, plus `extra` (objects and data it may reference), as bytes."""
+    root = {
+        **extra,
+        "world": engine.world,
+        "paths": (engine.paths._next_id, engine.paths.pending),
+        "rng": engine.__dict__.get("_lua_math_random"),
+        "clock": (engine.clock.tick_paused, engine.clock.ticks_to_run, engine.clock.speed),
+    }
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=5)
+    pickler.dispatch_table = _DISPATCH  # type: ignore[assignment]
+    try:
+        pickler.dump(root)
+    except (pickle.PicklingError, TypeError, AttributeError) as e:  # a function or lambda in the world
+        raise SaveError(f"the world could not be written: {e} (an engine bug; please report it)") from e
+    return buf.getvalue()
+
+
+# -- reading --------------------------------------------------------------------------------------------------
+
+
+def _restore_world() -> World:
+    world = World.__new__(World)
+    engine = _LOADING.get()
+    world.engine = engine
+    world.protos = engine.prototypes
+    return world
+
+
+def _restore_surface() -> Surface:
+    return Surface.__new__(Surface)
+
+
+def _restore_entity(type_: str, name: str) -> Entity:
+    engine = _LOADING.get()
+    proto = engine.prototypes.raw.get(type_, {}).get(name)
+    if proto is None:
+        raise CorruptSaveError(f"the save has an entity {name!r} of type {type_!r}, which this game's prototypes lack")
+    entity = Entity.__new__(Entity)
+    entity.proto = proto
+    entity.kind = kind_of(type_)
+    return entity
+
+
+def _restore_furnace_state(names: tuple[tuple[str, str], ...], recipe: str | None, previous: str | None) -> FurnaceState:
+    recipes = _LOADING.get().prototypes.recipes
+    cache = _FURNACE_CACHE.get()
+    found = cache.get(names)
+    if found is None:
+        found = cache[names] = {k: recipes[n] for k, n in names}
+    state = FurnaceState.__new__(FurnaceState)
+    state.recipes = found
+    state.recipe = recipes[recipe] if recipe is not None else None
+    state.previous_recipe = recipes[previous] if previous is not None else None
+    return state
+
+
+_FURNACE_CACHE: contextvars.ContextVar[dict] = contextvars.ContextVar("factoryverse_furnace_recipes")
+
+
+def _no_inventories() -> Any:
+    return NO_INVENTORIES
+
+
+def _restore_stack_size() -> Any:
+    world = _LOADING.get().world_being_loaded  # type: ignore[attr-defined]
+    return stack_sizes(world)
+
+
+# Every class a world pickle may name: the engine's own world classes and a few builtins.
+_ALLOWED_MODULES = (
+    "factoryverse.engine.world.",
+    "factoryverse.engine.kinds.",
+    "factoryverse.engine.mechanics.",
+    "factoryverse.engine.save.world_codec",
+    "factoryverse.engine.clock",
+)
+_ALLOWED_BUILTINS = {("builtins", n) for n in ("getattr", "frozenset", "set", "dict", "list", "tuple", "object")} | {
+    ("random", "Random"),
+    ("copyreg", "_reconstructor"),
+    ("copyreg", "__newobj__"),
+}
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _ALLOWED_BUILTINS or module.startswith(_ALLOWED_MODULES):
+            return super().find_class(module, name)
+        raise CorruptSaveError(f"the save names {module}.{name}, which is no part of a game's world")
+
+
+def load_world(engine: Engine, data: bytes) -> dict[str, Any]:
+    """Rebuild the world written by `dump_world` into `engine` (its world, paths, RNG and clock)."""
+    token = _LOADING.set(engine)
+    cache_token = _FURNACE_CACHE.set({})
+    try:
+        # The stack-size lookup belongs to the world being read; it is made before any inventory needs it.
+        holder = World.__new__(World)
+        holder.protos = engine.prototypes
+        engine.world_being_loaded = holder  # type: ignore[attr-defined]
+        try:
+            root = _Unpickler(io.BytesIO(data)).load()
+        except CorruptSaveError:
+            raise
+        except Exception as e:  # a damaged pickle fails in many ways; all of them mean a corrupt save
+            raise CorruptSaveError(f"the save's world could not be read: {type(e).__name__}: {e}") from e
+    finally:
+        _LOADING.reset(token)
+        _FURNACE_CACHE.reset(cache_token)
+        engine.__dict__.pop("world_being_loaded", None)
+    world: World = root["world"]
+    world._stack_size_fn = holder._stack_size_fn if "_stack_size_fn" in holder.__dict__ else stack_sizes(world)  # type: ignore[attr-defined]
+    for surface in world.surfaces.values():
+        seed, settings = surface.__dict__.pop("_mapgen_args")
+        surface.mapgen = MapGenerator(seed, settings=settings, prototypes=engine.prototypes)
+        surface.tile_protos = engine.prototypes.tiles
+        surface._tile_layers = {}
+        surface.on_chunk_generated = world._populate_chunk
+        surface.tick_source = world.current_tick
+    next_id, pending = root["paths"]
+    engine.paths._next_id = next_id
+    engine.paths.pending = pending
+    if root["rng"] is not None:
+        engine._lua_math_random = root["rng"]  # type: ignore[attr-defined]
+    engine.clock.tick_paused, engine.clock.ticks_to_run, engine.clock.speed = root["clock"]
+    return root
