@@ -48,6 +48,7 @@ def test_public_api_is_pinned():
         "Instance", "InstanceError", "InstanceBusyError", "PortInUseError", "EngineStartError", "ProcessState",
         "state_home", "list_instances", "start_instance", "stop_instance", "configure_instance", "RCON_BASE_PORT",
         "SNAPSHOT_UDP_BASE_PORT", "MAX_INSTANCES", "PASSWORD_ENV", "DEFAULT_SEED",
+        "DEFAULT_AUTOSAVE_MINUTES", "latest_save", "saves_folder",
     }
     for name in ("InstanceBusyError", "PortInUseError", "EngineStartError"):
         assert issubclass(getattr(instances, name), instances.InstanceError)

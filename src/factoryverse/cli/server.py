@@ -12,6 +12,7 @@ import typer
 from factoryverse.servers._game import state_hash
 from factoryverse.engine.factorio_versions import DEFAULT_FACTORIO_VERSION, VERSIONS
 from factoryverse.servers.instances import (
+    DEFAULT_AUTOSAVE_MINUTES,
     DEFAULT_SEED,
     RCON_BASE_PORT,
     SNAPSHOT_UDP_BASE_PORT,
@@ -19,6 +20,7 @@ from factoryverse.servers.instances import (
     InstanceError,
     ProcessState,
     configure_instance,
+    latest_save,
     list_instances,
     start_instance,
     stop_instance,
@@ -75,10 +77,18 @@ def start(
     mods_dir: Optional[Path] = typer.Option(
         None, help="Mods folder, used as it is (default: the repository's mods/, packaged for --factorio-version "
         "into each instance's folder)."),
-    factorio_version: str = typer.Option(
-        DEFAULT_FACTORIO_VERSION, "--factorio-version",
-        help=f"The Factorio version the servers run as ({', '.join(sorted(VERSIONS))}): prototype data, API and "
-        "the factorio_version mods must declare."),
+    factorio_version: Optional[str] = typer.Option(
+        None, "--factorio-version",
+        help=f"The Factorio version the servers run as ({', '.join(sorted(VERSIONS))}; default "
+        f"{DEFAULT_FACTORIO_VERSION}, or a loaded save's): prototype data, API and the factorio_version mods must "
+        "declare."),
+    load: Optional[Path] = typer.Option(
+        None, "--load", help="Start from this save (.fvsave, e.g. written by /save) instead of a new map."),
+    resume: Optional[int] = typer.Option(
+        None, "--resume", help="Start instance ID again from the newest save in its saves/ folder."),
+    autosave_minutes: float = typer.Option(
+        DEFAULT_AUTOSAVE_MINUTES, "--autosave-minutes", min=0.0,
+        help="Autosave every N game minutes into the instance's saves/ as _autosave1.._autosave5 (0 = off)."),
     detach: bool = typer.Option(False, "--detach", "-d", help="Return once ready and leave the servers running."),
     rcon_password: Optional[str] = typer.Option(
         None, envvar="FACTORYVERSE_RCON_PASSWORD", show_envvar=True,
@@ -89,15 +99,29 @@ def start(
     """Start N embedded servers on RCON 27000+i / snapshot UDP 34400+i and print them once they answer RCON.
 
     Each start is a new game with a new run id: the instance folder's previous script-output and map database are
-    removed first (its previous log is kept as server.log.1). Where a port of the scheme is taken by another
+    removed first (its previous log is kept as server.log.1; its saves/ is kept). With --load or --resume the game
+    continues from a save (its seed and tick) as a new run. Where a port of the scheme is taken by another
     program, the instance gets a free one and a line says so.
     """
     if mode not in ("realtime", "fast", "paused"):
         raise typer.BadParameter("mode must be realtime, fast or paused")
     if rcon_password is not None and not rcon_password:
         raise typer.BadParameter("the RCON password must not be empty", param_hint="--rcon-password")
-    if factorio_version not in VERSIONS:
+    if factorio_version is not None and factorio_version not in VERSIONS:
         raise typer.BadParameter(f"give one of {', '.join(sorted(VERSIONS))}", param_hint="--factorio-version")
+    if load is not None and resume is not None:
+        raise typer.BadParameter("give --load or --resume, not both", param_hint="--resume")
+    if resume is not None and num != 1:
+        raise typer.BadParameter("--resume starts one instance (the one resumed); drop --num", param_hint="--num")
+    instance_id: int | None = None
+    if resume is not None:
+        try:
+            load = latest_save(resume)
+        except InstanceError as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(1) from e
+        instance_id = resume
+        typer.echo(f"resuming instance {resume} from {load}")
     started: list[Instance] = []
     # Ctrl-C or SIGTERM at any point, even while instances are still starting, stops everything this command
     # started: the handler is in place before the first process is spawned.
@@ -111,8 +135,9 @@ def start(
         for _ in range(num):
             if stop_requested["now"]:
                 break
-            inst = start_instance(seed=seed, mode=mode, speed=speed, mods_dir=mods_dir, rcon_password=rcon_password,
-                                  factorio_version=factorio_version)
+            inst = start_instance(instance_id, seed=seed, mode=mode, speed=speed, mods_dir=mods_dir,
+                                  rcon_password=rcon_password, factorio_version=factorio_version, load=load,
+                                  autosave_minutes=autosave_minutes)
             started.append(inst)
             configure_instance(inst)
     except (InstanceError, OSError) as e:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from factoryverse.engine.errors import LuaRuntimeError
+from factoryverse.engine.save.world_codec import SaveError
 from factoryverse.engine.state_hash import StateHashError, state_hash, state_sections
 
 if TYPE_CHECKING:
@@ -25,6 +26,8 @@ class Console:
         "sc": "Executes a Lua command without printing it to the console. Alias of /silent-command.",
         "silent-command": "Executes a Lua command without printing it to the console.",
         "help": "Prints a list of available commands, or the help of one.",
+        "save": "Saves the game: /save [name] writes <saves folder>/<name>.fvsave (by default the current save's "
+        "name).",
         STATE_HASH_COMMAND: "FactoryVerse engine only (real Factorio has no such command): prints the tick and a "
         "digest of the game state, `tick=<n> hash=<hex>`; `/fv-state-hash sections` adds one digest per section.",
     }
@@ -55,6 +58,8 @@ class Console:
                 self._run_lua(rest)
             elif name == "help":
                 self._help(rest)
+            elif name == "save":
+                self._save(rest)
             elif name == STATE_HASH_COMMAND:
                 self._state_hash(rest)
             elif name in self.custom:
@@ -104,6 +109,16 @@ class Console:
             return
         lines.append(f"tick={self.engine.tick} hash={digest}")
         lines.extend(f"{name}={value}" for name, value in sections.items())
+
+    def _save(self, parameter: str) -> None:
+        lines = self._lines
+        assert lines is not None
+        try:
+            path = self.engine.saves.save_now(self.engine, parameter or None)
+        except SaveError as e:
+            lines.append(f"Error: {e}")
+            return
+        lines.append(f"Saved the game to {path}")
 
     def _run_custom(self, name: str, parameter: str) -> None:
         owner, _, fn = self.custom[name]

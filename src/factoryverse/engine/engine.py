@@ -51,6 +51,7 @@ from factoryverse.engine.prototypes import PrototypeData, load_prototypes
 from factoryverse.engine.world.world import World
 from factoryverse.engine.save import game_save as _save
 from factoryverse.engine.save import savefile as _savefile
+from factoryverse.engine.save.server_saves import DEFAULT_AUTOSAVE_SLOTS, ServerSaves
 
 __all__ = ["Engine", "TICKS_PER_SECOND"]
 
@@ -81,6 +82,9 @@ class Engine:
         string_limit: int = DEFAULT_STRING_LIMIT,
         starting_chunks: int = 4,
         factorio_version: str = DEFAULT_FACTORIO_VERSION,
+        saves_dir: Path | str | None = None,
+        autosave_ticks: int = 0,
+        autosave_slots: int = DEFAULT_AUTOSAVE_SLOTS,
         _image: Any = None,
     ):
         self.seed = seed
@@ -106,6 +110,8 @@ class Engine:
         self.mods: list[ModRuntime] = []
         # game.tick_paused, ticks_to_run and speed; the server's loop reads them (engine/clock.py).
         self.clock = GameClock()
+        # The server's saves folder, game.server_save, /save and autosaves (engine/save/server_saves.py).
+        self.saves = ServerSaves(saves_dir, autosave_ticks=autosave_ticks, slots=autosave_slots)
         mods_path = Path(mods_dir) if mods_dir is not None else BUNDLED_MODS_DIR
         # Mods are read and ordered before the world is generated, so a bad mods folder fails at once.
         infos = discover_mods(mods_path, mods) if (mods is None or mods) else []
@@ -149,7 +155,10 @@ class Engine:
         the others on_load, and on_configuration_changed follows any change (engine/save/game_save.py)."""
         header, body = _savefile.read_save(Path(path))
         image = _save.GameImage(header, body)
-        return cls(header.seed, factorio_version=factorio_version or header.factorio_version, _image=image, **kwargs)
+        engine = cls(header.seed, factorio_version=factorio_version or header.factorio_version, _image=image, **kwargs)
+        # As Factorio's server: a loaded game saves (game.server_save(), /save) under the name it was loaded from.
+        engine.saves.name = Path(path).name.removesuffix(_savefile.SAVE_SUFFIX)
+        return engine
 
     def fork(self, *, script_output: Path | str | None = None) -> "Engine":
         """A copy of this game sharing nothing mutable with it: the same world, storage and clock, in new Lua states
@@ -230,6 +239,8 @@ class Engine:
         if self.world.tick % self.mod_error_log.summary_ticks == 0:
             for line in self.mod_error_log.summarise():
                 self.log_line(line)
+        # After the tick, as the game saves between updates: game.server_save requests, then a due autosave.
+        self.saves.after_tick(self)
 
     def update(self) -> bool:
         """One update of the game loop: a tick, unless game.tick_paused holds it and no ticks_to_run are left.
@@ -255,7 +266,10 @@ class Engine:
 
     def execute_command(self, text: str) -> str:
         """Run one console line as RCON would (``/sc ...``, ``/help``, a mod's command); returns the reply text."""
-        return self.console.execute(text)
+        try:
+            return self.console.execute(text)
+        finally:
+            self.saves.flush(self)  # game.server_save() asked by the command, written once it has finished
 
     # -- helpers used by API objects ------------------------------------------------------------------------
 

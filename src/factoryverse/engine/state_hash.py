@@ -23,6 +23,7 @@ import struct
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from factoryverse.engine.errors import EngineError
+from factoryverse.engine.lua.table_ids import table_numberer
 
 if TYPE_CHECKING:
     from factoryverse.engine.engine import Engine
@@ -256,16 +257,6 @@ _SECTIONS: dict[str, Callable[[Engine, Callable[[Any], None]], None]] = {
 # -- mods' storage --------------------------------------------------------------------------------------------
 
 
-_TABLE_IDS = """function()
-  local ids, n = setmetatable({}, { __mode = "k" }), 0
-  return function(t)
-    local i = ids[t]
-    if not i then n = n + 1; ids[t] = n; i = n end
-    return i
-  end
-end"""
-
-
 class _LuaWalker:
     """A Lua value as a normalised one: tables by sorted keys, a table met again by the number of its first visit
     (canonical, since the visit order is), API objects by ref. Functions and coroutines are refused, as the game
@@ -277,7 +268,7 @@ class _LuaWalker:
         self.seen: dict[int, int] = {}
         # lupa's table wrappers compare by Python identity, so two reads of one table look like two tables; this
         # numbers the tables themselves, in Lua, for the walk's cycle and sharing checks (never hashed).
-        self.table_id = state.lua.eval(_TABLE_IDS)()
+        self.table_id = table_numberer(state)
 
     def value(self, v: Any, path: str) -> Any:
         if v is None or isinstance(v, (bool, int, float, str, bytes)):

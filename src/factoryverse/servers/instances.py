@@ -4,9 +4,11 @@ Instance i listens for RCON on 27000+i and is told to send snapshot deltas to UD
 whenever those ports can be bound; otherwise it gets free ones and `rcon_port`/`snapshot_udp_port` say which.
 Each instance has a folder under the state home with its script-output, its DuckDB file and its log.
 
-Every start is a new game with its own run id (chosen here, outside the game: the game's Lua has no clock and its
-`math.random` follows the map seed). The folder's previous script-output and database are removed first, so a new
-game is never read through an old game's files; the previous log is kept as server.log.1.
+Every start is a new game run with its own run id (chosen here, outside the game: the game's Lua has no clock and
+its `math.random` follows the map seed), also a start from a save (`load`, `latest_save` for a resume). The folder's
+previous script-output and database are removed first, so a run is never read through an old run's files; the
+previous log is kept as server.log.1, and the folder's `saves/` (where the game's /save, game.server_save and
+autosaves go) is always kept.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from pathlib import Path
 from factorio_rcon import RCONClient
 
 from factoryverse.engine.factorio_versions import DEFAULT_FACTORIO_VERSION, VERSIONS
+from factoryverse.engine.save import CorruptSaveError, SAVE_SUFFIX
+from factoryverse.engine.save.savefile import read_save
 from factoryverse.servers._ports import pick_udp_port, tcp_port_bindable, udp_port_free
 from factoryverse.servers._process import ProcessState, process_state, same_process, start_ticks, terminate
 from factoryverse.servers.mod_packages import ModPackageError, package_mods
@@ -51,10 +55,15 @@ __all__ = [
     "MAX_INSTANCES",
     "PASSWORD_ENV",
     "DEFAULT_SEED",
+    "DEFAULT_AUTOSAVE_MINUTES",
+    "latest_save",
+    "saves_folder",
 ]
 
 # `fv server start` and `fv demo` both default to it, so the README's flow shows one map.
 DEFAULT_SEED = 1
+# Game minutes between autosaves (Factorio's server-settings.json default); 0 turns them off.
+DEFAULT_AUTOSAVE_MINUTES = 10.0
 RCON_BASE_PORT = 27000
 SNAPSHOT_UDP_BASE_PORT = 34400
 MAX_INSTANCES = 100
@@ -122,6 +131,10 @@ class Instance:
     @property
     def db_path(self) -> Path:
         return Path(self.folder) / "factoryverse.duckdb"
+
+    @property
+    def saves(self) -> Path:
+        return Path(self.folder) / "saves"
 
     @property
     def log_path(self) -> Path:
@@ -277,8 +290,27 @@ def _release(iid: int) -> None:
         pass
 
 
+def saves_folder(instance_id: int) -> Path:
+    """Instance `instance_id`'s saves folder (whether or not it exists)."""
+    return _record_path(instance_id).parent / "saves"
+
+
+def latest_save(instance_id: int) -> Path:
+    """The newest save (by modification time, then name) in instance `instance_id`'s saves folder: what
+    `fv server start --resume ID` loads. InstanceError naming the folder when it has none."""
+    if not 0 <= instance_id < MAX_INSTANCES:
+        raise InstanceError(f"instance ids are 0 to {MAX_INSTANCES - 1}, got {instance_id}")
+    folder = saves_folder(instance_id)
+    saves = [p for p in folder.glob(f"*{SAVE_SUFFIX}") if p.is_file()] if folder.is_dir() else []
+    if not saves:
+        raise InstanceError(f"instance {instance_id} has no save to resume: {folder} holds no *{SAVE_SUFFIX} file; "
+                            "save a running game with /save or game.server_save(), or start a new one")
+    return max(saves, key=lambda p: (p.stat().st_mtime_ns, p.name))
+
+
 def _fresh_folder(folder: Path) -> None:
-    """Remove the previous game's files so the new game cannot be read through them; keep its log as .1."""
+    """Remove the previous game's files so the new game cannot be read through them; keep its log as .1. Its
+    saves/ stays: they are the user's games, and a resume loads from there."""
     shutil.rmtree(folder / "script-output", ignore_errors=True)
     shutil.rmtree(folder / "mods", ignore_errors=True)
     for name in ("factoryverse.duckdb", "factoryverse.duckdb.wal", "instance.json"):
@@ -303,7 +335,9 @@ def start_instance(
     speed: float = 1.0,
     mods_dir: Path | None = None,
     rcon_password: str | None = None,
-    factorio_version: str = DEFAULT_FACTORIO_VERSION,
+    factorio_version: str | None = None,
+    load: Path | None = None,
+    autosave_minutes: float = DEFAULT_AUTOSAVE_MINUTES,
 ) -> Instance:
     """Spawn one engine process as a new game and return once it answers on RCON.
 
@@ -311,10 +345,28 @@ def start_instance(
     state and a new run id. `rcon_password` sets a known password (default: a random one). Call
     configure_instance next: fv_snapshot writes nothing until it has the run id.
 
-    The game runs as Factorio `factorio_version` ("2.0" or "2.1"). Without `mods_dir`, the repository's mods are
+    `load` starts from a save (e.g. latest_save(id)) instead of a new map: the save is read and checked first, so
+    a missing or corrupt one fails before anything starts; the game keeps the save's seed and tick and gets a new
+    run id. The game's /save, game.server_save() and autosaves (every `autosave_minutes` game minutes, 0 = off) go to
+    the instance folder's saves/.
+
+    The game runs as Factorio `factorio_version` ("2.0" or "2.1"; default 2.0, or a loaded save's). Without `mods_dir`, the repository's mods are
     packaged for that version into the instance folder's ``mods/`` (as a real server of that version needs them);
     a given `mods_dir` is used as it is, and a mod in it declaring another version fails the start.
     """
+    if autosave_minutes < 0:
+        raise InstanceError(f"autosave minutes must be 0 (off) or more, got {autosave_minutes}")
+    if load is not None:
+        try:
+            header, _ = read_save(Path(load))
+        except CorruptSaveError as exc:
+            raise InstanceError(f"cannot start from {load}: {exc}") from exc
+        if factorio_version is not None and factorio_version != header.factorio_version:
+            raise InstanceError(f"{load} is a Factorio {header.factorio_version} game; start it without "
+                                f"--factorio-version or with {header.factorio_version}")
+        factorio_version = header.factorio_version
+        load = Path(load).resolve()
+    factorio_version = factorio_version or DEFAULT_FACTORIO_VERSION
     if factorio_version not in VERSIONS:
         raise InstanceError(f"Factorio version {factorio_version!r} is not one a server runs as; give one of "
                             f"{', '.join(sorted(VERSIONS))}")
@@ -325,7 +377,8 @@ def start_instance(
     iid, udp_port = _reserve(instance_id)
     try:
         return _launch(iid, udp_port, seed=seed, mode=mode, speed=speed, mods_dir=mods_dir,
-                       password=rcon_password or secrets.token_urlsafe(12), factorio_version=factorio_version)
+                       password=rcon_password or secrets.token_urlsafe(12), factorio_version=factorio_version,
+                       load=load, autosave_minutes=autosave_minutes)
     finally:
         _release(iid)
 
@@ -340,7 +393,8 @@ def _snapshot_udp_port(iid: int, busy_udp: set[int]) -> int:
 
 
 def _launch(iid: int, udp_port: int, *, seed: int, mode: str, speed: float, mods_dir: Path | None,
-            password: str, factorio_version: str) -> Instance:
+            password: str, factorio_version: str, load: Path | None = None,
+            autosave_minutes: float = DEFAULT_AUTOSAVE_MINUTES) -> Instance:
     folder = _record_path(iid).parent
     _fresh_folder(folder)
     if mods_dir is None:
@@ -360,7 +414,11 @@ def _launch(iid: int, udp_port: int, *, seed: int, mode: str, speed: float, mods
         "--mode", mode,
         "--speed", repr(float(speed)),
         "--factorio-version", factorio_version,
+        "--saves-dir", str(folder / "saves"),
+        "--autosave-minutes", repr(float(autosave_minutes)),
     ]
+    if load is not None:
+        cmd += ["--load", str(load)]
     if mods_dir is not None:
         cmd += ["--mods-dir", str(mods_dir)]
     env = {**os.environ, PASSWORD_ENV: password}
@@ -379,7 +437,7 @@ def _launch(iid: int, udp_port: int, *, seed: int, mode: str, speed: float, mods
         rcon_port=int(ready["rcon_port"]),
         rcon_password=password,
         snapshot_udp_port=udp_port,
-        seed=seed,
+        seed=int(ready.get("seed", seed)),  # a loaded game's is the save's
         folder=str(folder),
         started_at=started_at,
         mode=mode,

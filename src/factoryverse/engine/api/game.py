@@ -8,6 +8,7 @@ from typing import Any
 from factoryverse.engine.api._custom_table import custom_table
 from factoryverse.engine.api.registry import api_class
 from factoryverse.engine.errors import ScriptError
+from factoryverse.engine.save.world_codec import SaveError
 
 __all__ = ["GameHandle"]
 
@@ -131,6 +132,18 @@ def _force(world: Any, key: Any, what: str):
 def _merge_forces(state, g, source, destination):
     world = g.engine.world
     world.merge_forces(_force(world, source, "source"), _force(world, destination, "destination"))
+
+
+@Game.method("server_save")
+def _server_save(state, g, name=None):
+    # Written once the command or tick has finished (engine/save/server_saves.py); a bad name or a game with no
+    # saves folder fails here, so the script hears of it.
+    if name is not None and not isinstance(name, str):
+        raise ScriptError(f"game.server_save: name must be a string, got {name!r}")
+    try:
+        g.engine.saves.request(name)
+    except SaveError as e:
+        raise ScriptError(f"game.server_save: {e}") from e
 
 
 @Game.getter("player")

@@ -14,18 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from factoryverse.engine.lua.table_ids import table_numberer
 from factoryverse.engine.save.world_codec import CorruptSaveError, SaveError
 
 __all__ = ["StorageWriter", "restore_storage"]
-
-_TABLE_IDS = """function()
-  local ids, n = setmetatable({}, { __mode = "k" }), 0
-  return function(t)
-    local i = ids[t]
-    if not i then n = n + 1; ids[t] = n; i = n end
-    return i
-  end
-end"""
 
 # Handles every state has, by the oid the engine gives them (api/__init.py) -> the global that holds them.
 _STATE_HANDLES = {"game": "game", "rcon": "rcon", "helpers": "helpers", "prototypes": "prototypes"}
@@ -60,7 +52,7 @@ class _Walk:
         self.writer = writer
         self.state = state
         self.owner = owner
-        self.table_id = state.lua.eval(_TABLE_IDS)()
+        self.table_id = table_numberer(state)
         self.numbers: dict[int, int] = {}
         self.tables: list[list[tuple[Any, Any]]] = []
 

@@ -1,7 +1,8 @@
 """One embedded server process: ``python -m factoryverse.engine.server --rcon-port 27000 ...``.
 
 Prints one line on stdout and then nothing more:
-``READY {json}`` once RCON accepts connections and the mods are loaded (host, port, seed, the factoryverse version,
+``READY {json}`` once RCON accepts connections and the mods are loaded (host, port, seed and tick (a loaded game's
+are the save's), the factoryverse version,
 the Factorio version the game runs as with its base data and runtime API versions, and the mods it loaded with
 their versions),
 then runs until SIGTERM/SIGINT; or ``FAILED {json}`` if it could not start (``reason`` is ``rcon_port_in_use``,
@@ -77,10 +78,19 @@ def _parse(argv: list[str] | None) -> ServerConfig:
     p.add_argument("--mods-dir", type=Path, default=None)
     p.add_argument("--mode", choices=["paused", "realtime", "fast"], default="realtime")
     p.add_argument("--speed", type=float, default=1.0)
-    p.add_argument("--factorio-version", choices=sorted(VERSIONS), default=DEFAULT_FACTORIO_VERSION,
-                   help="the Factorio version the game runs as: its prototype data, API and the factorio_version "
-                   "its mods must declare")
+    p.add_argument("--factorio-version", choices=sorted(VERSIONS), default=None,
+                   help=f"the Factorio version the game runs as: its prototype data, API and the factorio_version "
+                   f"its mods must declare (default {DEFAULT_FACTORIO_VERSION}; with --load, the save's)")
+    p.add_argument("--saves-dir", type=Path, default=None,
+                   help="where game.server_save, /save and autosaves write (without it the game refuses to save)")
+    p.add_argument("--autosave-minutes", type=float, default=10.0,
+                   help="autosave into --saves-dir every N game minutes (3600 N ticks) as _autosave1.._autosave5; "
+                   "0 = off (default 10, as Factorio's server)")
+    p.add_argument("--load", type=Path, default=None,
+                   help="start from this save (a .fvsave) instead of a new map; --seed is then the save's")
     a = p.parse_args(argv)
+    if a.autosave_minutes < 0:
+        p.error(f"--autosave-minutes must be 0 (off) or more, got {a.autosave_minutes}")
     return ServerConfig(
         seed=a.seed,
         rcon_host=a.rcon_host,
@@ -90,7 +100,10 @@ def _parse(argv: list[str] | None) -> ServerConfig:
         mods_dir=a.mods_dir,
         mode=a.mode,
         speed=a.speed,
-        factorio_version=a.factorio_version,
+        factorio_version=a.factorio_version if a.factorio_version or a.load else DEFAULT_FACTORIO_VERSION,
+        saves_dir=a.saves_dir,
+        autosave_minutes=a.autosave_minutes,
+        load=a.load,
     )
 
 
@@ -117,13 +130,17 @@ async def _serve(config: ServerConfig) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    engine = server.loop.engine
+    assert engine is not None  # started
     info = {
         "rcon_host": config.rcon_host,
         "rcon_port": server.rcon.port,
-        "seed": config.seed,
+        # A loaded game's seed is the save's. Read from this thread: fixed once the engine is built.
+        "seed": engine.seed,
+        "tick": engine.tick,
         "factoryverse_version": factoryverse.__version__,
         # The one version the game runs as, with its base data and runtime API versions.
-        **factorio_version(config.factorio_version).describe(),
+        **factorio_version(engine.factorio.name).describe(),
         "mods": server.loaded_mods(),
     }
     print("READY " + json.dumps(info), flush=True)

@@ -59,8 +59,24 @@ class ServerConfig:
     speed: float = 1.0
     # Wall-clock limit of one command or handler (see engine/lua/watchdog.py); None turns it off.
     watchdog_seconds: float | None = DEFAULT_WATCHDOG_SECONDS
-    # The Factorio version the game runs as ("2.0" or "2.1"; engine/factorio_versions.py).
-    factorio_version: str = DEFAULT_FACTORIO_VERSION
+    # The Factorio version the game runs as ("2.0" or "2.1"; engine/factorio_versions.py). None with `load`: the
+    # save's (a version given must be the save's, or the load is refused).
+    factorio_version: str | None = DEFAULT_FACTORIO_VERSION
+    # Where game.server_save, /save and autosaves write (engine/save/server_saves.py); None: the game refuses to save.
+    saves_dir: Path | None = None
+    # Autosave every this many game minutes (60 * 60 ticks each) into the saves folder; 0 turns it off. Factorio's
+    # server-settings.json default is 10.
+    autosave_minutes: float = 10
+    # A save to start from (Engine.load) instead of a new map of `seed`.
+    load: Path | None = None
+
+    @property
+    def autosave_ticks(self) -> int:
+        ticks = round(self.autosave_minutes * TICKS_PER_SECOND * 60)
+        if self.autosave_minutes < 0 or (self.autosave_minutes and ticks < 1):
+            raise ValueError(f"autosave minutes must be 0 (off) or at least one tick (1/3600), "
+                             f"got {self.autosave_minutes!r}")
+        return ticks
 
 
 # In fast mode, while no command or job came for this long (seconds), the ticks stop only this often to serve them:
@@ -297,14 +313,20 @@ class GameServer:
         self.config = config
         script_output = config.script_output
 
+        autosave_ticks = config.autosave_ticks  # a bad value fails here, before a thread or an engine exists
+
         def factory() -> Engine:
-            return Engine(
-                seed=config.seed,
+            common: dict[str, Any] = dict(
                 mods_dir=config.mods_dir,
                 script_output=script_output,
                 watchdog_seconds=config.watchdog_seconds,
-                factorio_version=config.factorio_version,
+                saves_dir=config.saves_dir,
+                autosave_ticks=autosave_ticks,
             )
+            if config.load is not None:
+                return Engine.load(config.load, factorio_version=config.factorio_version, **common)
+            return Engine(seed=config.seed, factorio_version=config.factorio_version or DEFAULT_FACTORIO_VERSION,
+                          **common)
 
         self.loop = GameLoop(factory, mode=config.mode, speed=config.speed)
         self.rcon = RconServer(
