@@ -103,7 +103,8 @@ def test_another_runs_datagram_is_ignored_while_the_files_show_ours(writer: Snap
         await service.wait_settled(timeout=5)
 
     service = _run(loaded, writer, body)
-    assert service.stats.foreign == 1 and service.stats.reloads == 0
+    # Counted once, as another run's; not also as forged.
+    assert (service.stats.foreign, service.stats.forged, service.stats.reloads) == (1, 0, 0)
     assert service.run_id == "run-a" and _units(loaded) == []
 
 
@@ -143,3 +144,16 @@ def test_wait_settled_is_bounded(writer: SnapshotWriter, loaded: duckdb.DuckDBPy
             await service.wait_settled(timeout=0.2)
 
     _run(loaded, writer, body)
+
+
+def test_a_run_the_files_never_show_is_given_up(writer: SnapshotWriter, loaded: duckdb.DuckDBPyConnection) -> None:
+    """A foreign datagram while the status file is missing must not keep the service looking forever."""
+    (writer.root / "status.jsonl").unlink()
+
+    async def body(service: SyncService, send: Callable[..., None]) -> None:
+        send(R.entity_built(1, _chest(1), run_id="run-b"))
+        await service.wait_for_datagrams(1, timeout=5)
+        await service.wait_settled(timeout=5)
+
+    service = _run(loaded, writer, body, unconfirmed_after=0.05)
+    assert service.run_id == "run-a" and service.stats.foreign == 1 and _units(loaded) == []

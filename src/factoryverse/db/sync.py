@@ -90,6 +90,7 @@ class SyncService:
         self._tasks: set[asyncio.Task[None]] = set()
         self._retrying = False
         self._awaited_run: str | None = None  # a new run announced by a datagram, its snapshot not complete yet
+        self._awaited_since = 0.0
         self._advanced: asyncio.Event | None = None
         self._handled: asyncio.Event | None = None
         self._last_seq = last_applied_seq(con)
@@ -308,7 +309,8 @@ class SyncService:
     def _on_foreign(self, rec: dict[str, Any]) -> None:
         self.stats.foreign += 1
         self._foreign_log.hit(f"run {rec['run_id']!r} (the database holds run {self._run_id!r}), seq {rec['seq']}")
-        self._awaited_run = rec["run_id"]
+        if self._awaited_run != rec["run_id"]:
+            self._awaited_run, self._awaited_since = rec["run_id"], time.monotonic()
         self._drain()
 
     def _drain(self, *, everything: bool = False) -> None:
@@ -326,7 +328,8 @@ class SyncService:
             # A damaged or replaced log must not end the listener; wait_for_seq reports it.
             self.last_error = exc
             if isinstance(exc, RunChangedError):
-                self._awaited_run = exc.new
+                if self._awaited_run != exc.new:
+                    self._awaited_run, self._awaited_since = exc.new, time.monotonic()
             else:
                 self._error_log.hit(str(exc))
         if (self._pending or self._awaited_run is not None) and not self._retrying and self._tasks_allowed():
@@ -343,6 +346,11 @@ class SyncService:
     def _try_new_run(self) -> None:
         """Rebuild the database from a new run's files, once the game has written its complete snapshot."""
         wanted = self._awaited_run
+        if time.monotonic() - self._awaited_since > self._unconfirmed_after * 6:
+            # The files never showed that run: the datagram was not the game's (a new game's snapshot of this map
+            # takes a second or two, so six times the confirmation window is plenty).
+            self._awaited_run = None
+            return
         try:
             status = latest_status(self.snapshot_dir)
         except DatabaseError:
@@ -350,7 +358,6 @@ class SyncService:
         if status is None or status["run_id"] != wanted:
             if status is not None and status["run_id"] == self._run_id:
                 self._awaited_run = None  # the files still show our run: the datagram was not the game's
-                self.stats.forged += 1
             return
         if status["phase"] != "complete":
             return
