@@ -68,6 +68,18 @@ def _drills(engine: Engine, n: int, fuelled: bool = True, y0: int = 400) -> None
         )
 
 
+def working_factory(entities: int, mods: list[str] | None) -> Engine:
+    """An engine with `entities` placed, half fuelled furnaces and half drills with their chests (two entities
+    each), run 300 ticks so every machine is mid-work: the game the save, load and fork benchmarks measure.
+    `mods` as Engine takes it: None loads the repository's mods, [] none."""
+    engine = Engine(seed=1, mods=mods)
+    furnaces = entities // 2
+    _furnaces(engine, furnaces)
+    _drills(engine, (entities - furnaces) // 2)
+    engine.run_ticks(300)
+    return engine
+
+
 def _build(engine: Engine, scenario: str, n: int) -> int:
     """Build the scenario; returns how many machines it has."""
     if scenario == "furnaces":

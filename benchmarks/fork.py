@@ -16,21 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from engine_scaling import _drills, _furnaces  # noqa: E402
+from engine_scaling import working_factory  # noqa: E402
 
-from factoryverse.engine.engine import Engine  # noqa: E402
 from factoryverse.engine.save.game_save import capture  # noqa: E402
 
 TARGET_SECONDS = 0.010
-
-
-def build(entities: int, mods: list[str] | None) -> Engine:
-    engine = Engine(seed=1, mods=mods)
-    furnaces = entities // 2
-    _furnaces(engine, furnaces)
-    _drills(engine, (entities - furnaces) // 2)
-    engine.run_ticks(300)
-    return engine
 
 
 def main() -> int:
@@ -40,7 +30,7 @@ def main() -> int:
     args = parser.parse_args()
     ok = True
     for label, mods in (("no mods", []), ("three mods", None)):
-        engine = build(args.entities, mods)
+        engine = working_factory(args.entities, mods)
         forks, captures = [], []
         for _ in range(args.repeat):
             t = time.perf_counter()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from engine_scaling import _drills, _furnaces  # noqa: E402
+from engine_scaling import working_factory  # noqa: E402
 
 from factoryverse.engine.engine import Engine  # noqa: E402
 from factoryverse.engine.state_hash import state_hash  # noqa: E402
@@ -26,22 +26,12 @@ from factoryverse.engine.state_hash import state_hash  # noqa: E402
 TARGET_SECONDS = 0.1
 
 
-def build(entities: int) -> Engine:
-    engine = Engine(seed=1, mods=[])
-    # A furnace is one entity; a drill comes with a chest (two placed entities).
-    furnaces = entities // 2
-    _furnaces(engine, furnaces)
-    _drills(engine, (entities - furnaces) // 2)
-    engine.run_ticks(300)
-    return engine
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--entities", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    engine = build(args.entities)
+    engine = working_factory(args.entities, [])
     placed = len(engine.world.by_unit_number)
     total = sum(1 for s in engine.world.surfaces.values() for _ in s.all_entities())
     with tempfile.TemporaryDirectory() as folder:

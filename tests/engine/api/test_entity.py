@@ -15,14 +15,19 @@ def protos() -> PrototypeData:
     return load_prototypes()
 
 
-@pytest.fixture
-def engine() -> Engine:
+def character_engine() -> Engine:
+    """A one-chunk map without mods, cleared around the origin, with a character in `storage.c`."""
     e = Engine(seed=1, mods=[], starting_chunks=1)
     clear_land(e, -10, -10, 10, 10)
     e.execute_command(
         "/sc storage.c = game.surfaces.nauvis.create_entity{name = 'character', position = {0.5, 0.5}, force = 'player'}"
     )
     return e
+
+
+@pytest.fixture
+def engine() -> Engine:
+    return character_engine()
 
 
 def sc(engine: Engine, code: str) -> str:

@@ -16,7 +16,7 @@ from factoryverse.engine.api.registry import ApiRegistry, api_base, api_class
 from factoryverse.engine.engine import Engine
 from factoryverse.engine.errors import ApiMemberError, ScriptError
 
-from .test_surface_api import clear_land
+from .test_entity import character_engine
 
 # -- one implementation, every class that inherits it ----------------------------------------------------------
 
@@ -170,12 +170,7 @@ def test_the_check_runs_before_the_implementation():
 
 @pytest.fixture(scope="module")
 def engine() -> Engine:
-    e = Engine(seed=1, mods=[], starting_chunks=1)
-    clear_land(e, -10, -10, 10, 10)
-    e.execute_command(
-        "/sc storage.c = game.surfaces.nauvis.create_entity{name = 'character', position = {0.5, 0.5}, force = 'player'}"
-    )
-    return e
+    return character_engine()
 
 
 def _error(engine: Engine, code: str) -> str:

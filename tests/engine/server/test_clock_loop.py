@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 
@@ -13,23 +11,9 @@ from factoryverse.engine.engine import Engine
 from factoryverse.engine.errors import ScriptError
 from factoryverse.engine.server.instance import GameLoop
 
+from ._loop import ask, running
+
 TIMEOUT = 10.0
-
-
-@contextlib.contextmanager
-def running(mode: str, speed: float = 1.0) -> Iterator[GameLoop]:
-    loop = GameLoop(lambda: Engine(seed=1, mods=[], starting_chunks=1), mode=mode, speed=speed)
-    loop.start()
-    assert loop.ready.wait(TIMEOUT), "engine did not start"
-    assert loop.error is None
-    try:
-        yield loop
-    finally:
-        loop.stop()
-
-
-def ask(loop: GameLoop, job: Callable[[Engine], Any]) -> Any:
-    return loop.submit(job).result(TIMEOUT)
 
 
 def sc(loop: GameLoop, code: str) -> str:

@@ -4,13 +4,11 @@ real UDP datagrams and writing script-output files."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from factorio_rcon import AsyncRCONClient, InvalidPassword, RCONClient
@@ -25,27 +23,13 @@ from factoryverse.engine.server.instance import (
 )
 from tests._support.background import BackgroundServer
 
+from ._loop import ask, running
+
 PASSWORD = "test-password"
 TIMEOUT = 10.0
 
 
 # -- GameLoop -------------------------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def running(mode: str, speed: float = 1.0) -> Iterator[GameLoop]:
-    loop = GameLoop(lambda: Engine(seed=1, mods=[], starting_chunks=1), mode=mode, speed=speed)
-    loop.start()
-    assert loop.ready.wait(TIMEOUT), "engine did not start"
-    assert loop.error is None
-    try:
-        yield loop
-    finally:
-        loop.stop()
-
-
-def ask(loop: GameLoop, job: Callable[[Engine], Any]) -> Any:
-    return loop.submit(job).result(TIMEOUT)
 
 
 def tick(loop: GameLoop) -> int:

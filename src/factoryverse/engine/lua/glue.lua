@@ -226,13 +226,10 @@ local function settle(before, ok, first)
   end
 end
 
--- Calls f(...) in a protected call under a budget of `instructions`; returns true, results... or false, message.
--- Re-entrant: a handler raised from inside a command runs under the command's budget. Setting the hook at the start
--- also restarts its count, so every call's budget starts from the same instruction.
-local function run_limited(instructions, message, f, ...)
-  if depth > 0 then
-    return raw_xpcall(f, handler, ...)
-  end
+-- The start and end of one outermost protected call: a fresh budget (setting the hook restarts its count, so every
+-- call's budget starts from the same instruction) and, afterwards, the hook reset if the budget ran out and the
+-- memory check. Returns the memory in use at the start, for disarm.
+local function arm(instructions, message)
   local before = gc_count("count")
   budget = max(1, floor(instructions / step))
   limit_message = message
@@ -240,10 +237,24 @@ local function run_limited(instructions, message, f, ...)
   clock_countdown = clock_every
   depth = 1
   sethook(hook, "", step)
-  local result = pack(raw_xpcall(f, handler, ...))
+  return before
+end
+
+local function disarm(before, ok, err)
   depth = 0
   if exhausted then sethook(hook, "", step) end
-  settle(before, result[1], result[2])
+  settle(before, ok, err)
+end
+
+-- Calls f(...) in a protected call under a budget of `instructions`; returns true, results... or false, message.
+-- Re-entrant: a handler raised from inside a command runs under the command's budget.
+local function run_limited(instructions, message, f, ...)
+  if depth > 0 then
+    return raw_xpcall(f, handler, ...)
+  end
+  local before = arm(instructions, message)
+  local result = pack(raw_xpcall(f, handler, ...))
+  disarm(before, result[1], result[2])
   return unpack(result, 1, result.n)
 end
 
@@ -253,21 +264,13 @@ local function run_event(instructions, message, f, name, tick, nth_tick)
   if depth > 0 then
     return raw_xpcall(f, handler, { name = name, tick = tick, nth_tick = nth_tick })
   end
-  local before = gc_count("count")
-  budget = max(1, floor(instructions / step))
-  limit_message = message
-  exhausted = false
-  clock_countdown = clock_every
-  depth = 1
-  sethook(hook, "", step)
+  local before = arm(instructions, message)
   local ok, err = raw_xpcall(f, handler, { name = name, tick = tick, nth_tick = nth_tick })
-  depth = 0
-  if exhausted then sethook(hook, "", step) end
-  settle(before, ok, err)
+  disarm(before, ok, err)
   if ok then return true end
   return false, err
 end
-exempt[handler], exempt[run_limited], exempt[run_event] = true, true, true
+exempt[handler], exempt[run_limited], exempt[run_event], exempt[arm], exempt[disarm] = true, true, true, true, true
 -- The engine calls these from inside its own work (destroying or moving an entity), possibly while a mod's call in
 -- this state runs: a budget, watchdog or memory stop raised in them would leave that work half done.
 exempt[invalidate], exempt[moved] = true, true

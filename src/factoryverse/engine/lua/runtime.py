@@ -200,20 +200,24 @@ class LuaState:
     def _set_of(self, keys: Any) -> Any:
         return self._table_from({k: True for k in keys})
 
+    def _register(self, value: Any) -> Any:
+        """Keep an engine object reachable by its oid for the proxies Lua makes of it; return the oid."""
+        oid = value.oid
+        objects = self._objects
+        if oid not in objects and len(objects) >= self._sweep_at:
+            self._sweep_objects()
+        # One oid names one engine object (ids.py; value objects such as LuaTile derive theirs from what they
+        # denote), so the newest object given for an oid stands for it as well as any earlier one.
+        objects[oid] = value
+        return oid
+
     def to_lua(self, value: Any) -> Any:
         """Python value -> Lua value: dicts and lists become tables, engine objects become API proxies."""
         if value is None or isinstance(value, (bool, int, float, str)):
             return value
         lua_class = getattr(value, "lua_class", None)
         if lua_class is not None:
-            oid = value.oid
-            objects = self._objects
-            if oid not in objects and len(objects) >= self._sweep_at:
-                self._sweep_objects()
-            # One oid names one engine object (ids.py; value objects such as LuaTile derive theirs from what they
-            # denote), so the newest object given for an oid stands for it as well as any earlier one.
-            objects[oid] = value
-            return self._make_proxy(lua_class, oid)
+            return self._make_proxy(lua_class, self._register(value))
         if isinstance(value, dict):
             t = self._new_table()
             for k, v in value.items():
@@ -275,12 +279,7 @@ class LuaState:
             return value  # a Lua table or function made by the engine (game.surfaces, an iterator)
         lua_class = getattr(value, "lua_class", None)
         if lua_class is not None:
-            oid = value.oid
-            objects = self._objects
-            if oid not in objects and len(objects) >= self._sweep_at:
-                self._sweep_objects()
-            objects[oid] = value
-            return (lua_class, oid, 0)
+            return (lua_class, self._register(value), 0)
         return self.to_lua(value)
 
     @staticmethod
