@@ -221,7 +221,8 @@ def _forces(engine: Engine, h: Callable[[Any], None]) -> None:
     for force in sorted(engine.world.forces.values(), key=lambda f: f.index):
         charted = [[index, sorted(list(c) for c in chunks)] for index, chunks in sorted(force.charted.items())]
         h(["force", force.index, force.name, force.valid, charted, sorted(force.friends), sorted(force.cease_fire),
-           force.share_chart])
+           force.share_chart, _plain(force.recipes_enabled), sorted(force.technologies_researched),
+           _plain(force.modifiers), [[i, _plain(st)] for i, st in sorted(force.item_statistics.items())]])
 
 
 def _rng(engine: Engine, h: Callable[[Any], None]) -> None:

@@ -10,6 +10,7 @@ from factoryverse.engine.errors import ScriptError
 from factoryverse.engine.kinds import kind_of
 from factoryverse.engine.mechanics.character import update_walking
 from factoryverse.engine.mechanics.scheduler import Scheduler
+from factoryverse.engine.mechanics.statistics import ItemFlowStatistics
 from factoryverse.engine.world.entity import GRID_FREE_TYPES, Entity, collision_layers
 from factoryverse.engine.world.force import Force
 from factoryverse.engine.world.ids import Oids
@@ -86,7 +87,7 @@ class World:
         # game's 64 force slots however many forces come and go.
         taken = {f.index for f in self.forces.values()}
         index = next(i for i in range(1, len(self.forces) + 2) if i not in taken)
-        force = Force(name, index, self.oids())
+        force = Force(name, index, self.oids(), self.protos.recipes)
         self.forces[name] = force
         return force
 
@@ -287,6 +288,22 @@ class World:
                     ent.stack = Stack(name, n)  # type: ignore[union-attr]
                     count -= n
             ring += 1
+
+    # -- statistics -----------------------------------------------------------------------------------------
+
+    def item_statistics(self, force: Force, surface: Surface) -> ItemFlowStatistics:
+        stats = force.item_statistics.get(surface.index)
+        if stats is None:
+            stats = force.item_statistics[surface.index] = ItemFlowStatistics()
+        return stats  # type: ignore[return-value]
+
+    def record_production(self, force: Force, surface: Surface, name: str, count: int) -> None:
+        """`count` of item `name` came into being (a craft finished, ore was mined) for `force` on `surface`."""
+        self.item_statistics(force, surface).produced(self.tick, name, count)
+
+    def record_consumption(self, force: Force, surface: Surface, name: str, count: int) -> None:
+        """`count` of item `name` was used up (a craft took its ingredients, fuel was burnt)."""
+        self.item_statistics(force, surface).consumed(self.tick, name, count)
 
     # -- per tick -------------------------------------------------------------------------------------------
 
