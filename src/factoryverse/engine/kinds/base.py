@@ -101,6 +101,38 @@ class Kind:
                 left -= inv.insert(name, left)
         return count - left
 
+    # -- items at a position: what drills and inserters use ------------------------------------------------------
+    # A drill or inserter dropping onto this entity calls `put_at`; an inserter picking up from it `take_at`; one
+    # that can't go on (the target full, nothing to take) calls `watch` and sleeps until `world.wake(waiter)`, then
+    # `unwatch`. Inventory kinds get these from their inventories; belts answer by lane and position.
+
+    def put_at(self, world: World, entity: Entity, x: float, y: float, name: str, count: int, giver: Entity) -> int:
+        """Put up to `count` of `name` into this entity as a drill or inserter at (x, y) would; how many went in."""
+        return self.insert(world, entity, name, count)
+
+    def take_at(
+        self, world: World, entity: Entity, x: float, y: float, limit: int, accepts: Callable[[str], bool], taker: Entity
+    ) -> tuple[str, int] | None:
+        """Take up to `limit` items of one name that `accepts` allows, as an inserter at (x, y) would: from the
+        output inventory (a chest's only one). Returns (name, count) taken, or None."""
+        inv = self.output_inventory(entity)
+        if inv is None:
+            return None
+        for stack in reversed(inv.slots):  # the game's inserters take from the last slots first
+            if stack is not None and accepts(stack.name):
+                name = stack.name
+                return (name, inv.remove(name, min(limit, stack.count)))
+        return None
+
+    def watch(self, world: World, entity: Entity, waiter: Entity) -> None:
+        """Wake `waiter` (world.wake) whenever what it could take from or put into this entity changes."""
+        for inv in entity.inventories.values():
+            inv.subscribe(waiter, world.wake)
+
+    def unwatch(self, world: World, entity: Entity, waiter: Entity) -> None:
+        for inv in entity.inventories.values():
+            inv.unsubscribe(waiter)
+
     def main_inventory(self, entity: Entity) -> Inventory | None:
         return entity.inventories.get(self.main_inventory_name) if self.main_inventory_name else None
 

@@ -121,7 +121,7 @@ class DrillKind(MachineKind):
             # Cheap tests first: a chunk holds hundreds of entities, and only ones within reach can cover the spot.
             if abs(e.x - dx) > _REACH or abs(e.y - dy) > _REACH or not e.kind.takes_drops:
                 continue
-            if e.valid and e is not entity and e.inventories and e.footprint().contains(dx, dy):
+            if e.valid and e is not entity and e.footprint().contains(dx, dy):
                 return e
         return None
 
@@ -139,7 +139,7 @@ class DrillKind(MachineKind):
         while state.pending:
             name, count = state.pending[0]
             if target is not None:
-                n = target.kind.insert(world, target, name, count)
+                n = target.kind.put_at(world, target, dx, dy, name, count, entity)
             else:
                 n = _drop_on_ground(world, entity, name, count, dx, dy)
             if n < count:
@@ -153,8 +153,7 @@ class DrillKind(MachineKind):
     def _wait(world: World, entity: Entity, state: DrillState, target: Entity | None, dx: float, dy: float) -> None:
         if target is not None:
             state.waiting_on = target
-            for inv in target.inventories.values():
-                inv.subscribe(entity, world.wake)
+            target.kind.watch(world, target, entity)
         else:
             state.waiting_tile = (math.floor(dx), math.floor(dy))
             world.wait_for_ground(entity, state.waiting_tile)
@@ -162,8 +161,7 @@ class DrillKind(MachineKind):
     @staticmethod
     def _unwait(world: World, entity: Entity, state: DrillState) -> None:
         if state.waiting_on is not None:
-            for inv in state.waiting_on.inventories.values():
-                inv.unsubscribe(entity)
+            state.waiting_on.kind.unwatch(world, state.waiting_on, entity)
             state.waiting_on = None
         if state.waiting_tile is not None:
             world.stop_waiting_for_ground(entity, state.waiting_tile)
