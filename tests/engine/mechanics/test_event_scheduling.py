@@ -181,11 +181,11 @@ def test_a_change_in_electric_satisfaction_reschedules_the_machine(engine, proto
     clear_land(engine, -6, -6, 6, 6)
     lua(engine, "storage.f = s.create_entity{name = 'electric-furnace', position = {0.5, 0.5}, force = 'player'} "
         "storage.f.insert{name = 'iron-ore', count = 10}")
+    furnace = engine.world.by_unit_number[int(lua(engine, "rcon.print(storage.f.unit_number)"))]
+    network = ElectricNetwork()  # satisfaction 0: a network with no power
+    network.connect(furnace.energy, engine.world)
     engine.step()
     assert lua(engine, "rcon.print(storage.f.status .. ' ' .. storage.f.energy)") == f"{_status('no_power')} 0"
-    furnace = engine.world.by_unit_number[int(lua(engine, "rcon.print(storage.f.unit_number)"))]
-    network = ElectricNetwork()
-    network.connect(furnace.energy, engine.world)
     network.set_satisfaction(1.0, engine.world)
     start = engine.tick
     engine.run_ticks(int(need / speed))

@@ -72,8 +72,8 @@ class VoidSource(EnergySource):
 
 
 class ElectricNetwork:
-    """The satisfaction an electric network gives its consumers (0..1). Networks are built by issue 8/9's poles;
-    until then no entity is connected to one and electric machines stand unpowered."""
+    """The satisfaction an electric network gives its consumers (0..1). Networks are built from poles by the power
+    mechanics; until an entity is connected to one it runs at full power (docs/known-differences.md)."""
 
     __slots__ = ("members", "satisfaction")
 
@@ -98,7 +98,8 @@ class ElectricNetwork:
 
 
 class ElectricSource(EnergySource):
-    """`type = "electric"`: works at the network's satisfaction; unconnected means no power."""
+    """`type = "electric"`: works at its network's satisfaction. Until poles and networks exist an unconnected
+    machine has full power, so electric drills, inserters and assemblers work (a documented difference)."""
 
     __slots__ = ("network",)
     kind = "electric"
@@ -108,7 +109,7 @@ class ElectricSource(EnergySource):
         self.network: ElectricNetwork | None = None
 
     def satisfaction(self) -> float:
-        return self.network.satisfaction if self.network is not None else 0.0
+        return self.network.satisfaction if self.network is not None else 1.0
 
     def draw(self, tick: int) -> float:
         return self.satisfaction()
