@@ -23,7 +23,8 @@ PUBLIC_API = [
     "UnknownEntityError", "UnknownItemError", "NotInInventoryError", "OutOfReachError", "PlacementBlockedError",
     "EntityNotFoundError", "NoResourceInReachError", "InventoryFullError", "AgentBusyError", "NoPathError",
     "InvalidStateError", "UnknownInterfaceError", "ActionError", "ActionTimeoutError", "ActionFailedError", "InterfaceVersionError",
-    "GameClockError", "TickTimeoutError", "NotSupportedByServerError", "ListenerError", "ViewError",
+    "GameClockError", "TickTimeoutError", "NotSupportedByServerError", "ForkRefusedError", "ListenerError",
+    "ViewError",
 ]
 
 

@@ -1,4 +1,4 @@
-"""`fv server start|stop|status`: embedded server instances, one process each."""
+"""`fv server start|stop|status|fork`: embedded server instances, one process each."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Optional
 
 import typer
 from factoryverse.servers._game import state_hash
+from factoryverse.servers.forks import fork_instance
 from factoryverse.engine.factorio_versions import DEFAULT_FACTORIO_VERSION, VERSIONS
 from factoryverse.servers.instances import (
     DEFAULT_AUTOSAVE_MINUTES,
@@ -199,6 +200,37 @@ def stop(
             )
         else:
             typer.echo(f"instance {inst.id}: was not running (record removed)")
+
+
+@app.command("fork")
+def fork(
+    instance_id: int = typer.Argument(..., help="The running instance whose game to fork."),
+    num: int = typer.Option(1, "--num", "-n", min=1, max=64, help="How many copies to start."),
+    force: bool = typer.Option(False, "--force", help="Fork even though the game's last command failed."),
+    mode: Optional[str] = typer.Option(None, help="realtime, fast or paused (default: the parent's)."),
+) -> None:
+    """Continue instance ID's game, as it is now, in N new instances (own run id, folder and ports).
+
+    The game saves itself as a fork into its saves/ folder and each new instance starts from that save; the parent
+    runs on untouched. Pause the parent first (the SDK's pause()) to fork an exact state. Refused while the game's
+    last command failed, unless --force. The new instances are detached; stop them with `fv server stop`.
+    """
+    if mode is not None and mode not in ("realtime", "fast", "paused"):
+        raise typer.BadParameter("mode must be realtime, fast or paused", param_hint="--mode")
+    parent = next((i for i in list_instances() if i.id == instance_id), None)
+    if parent is None or not parent.alive():
+        typer.echo(f"error: instance {instance_id} is not running; see `fv server status`", err=True)
+        raise typer.Exit(1)
+    try:
+        started = fork_instance(parent, num=num, force=force, mode=mode)
+    except (InstanceError, OSError) as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(1) from e
+    _print_table(started)
+    for inst in started:
+        typer.echo(f"  instance {inst.id}: forked from instance {parent.id}; "
+                   f"RCON password {inst.rcon_password}")
+    typer.echo("detached; stop them with `fv server stop ID`")
 
 
 @app.command("status")

@@ -5,18 +5,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from factoryverse.engine.errors import LuaRuntimeError
+from factoryverse.engine.save.fork import ForkRefusedError, check_fork
 from factoryverse.engine.save.world_codec import SaveError
 from factoryverse.engine.state_hash import StateHashError, state_hash, state_sections
 
 if TYPE_CHECKING:
     from factoryverse.engine.engine import Engine
 
-__all__ = ["Console", "STATE_HASH_COMMAND"]
+__all__ = ["Console", "STATE_HASH_COMMAND", "FORK_COMMAND"]
 
 _LUA_COMMANDS = {"c", "command", "sc", "silent-command"}
-# The engine's own command (docs/engine.md): real Factorio answers it as an unknown command, which is how the SDK
+# The engine's own commands (docs/engine.md): real Factorio answers them as unknown commands, which is how the SDK
 # tells the two apart.
 STATE_HASH_COMMAND = "fv-state-hash"
+FORK_COMMAND = "fv-fork"
 
 
 class Console:
@@ -30,12 +32,18 @@ class Console:
         "name).",
         STATE_HASH_COMMAND: "FactoryVerse engine only (real Factorio has no such command): prints the tick and a "
         "digest of the game state, `tick=<n> hash=<hex>`; `/fv-state-hash sections` adds one digest per section.",
+        FORK_COMMAND: "FactoryVerse engine only: saves the game as a fork (`/fv-fork [name]`, default "
+        "_fork-<tick>) for a new server to start from, and prints `Forked the game to <path>`. Refused while the "
+        "last command failed, unless the first word is `force`.",
     }
 
     def __init__(self, engine: Engine):
         self.engine = engine
         self.custom: dict[str, tuple[Any, Any, Any]] = {}
         self._lines: list[str] | None = None
+        # The error of the last Lua or mod command if it failed (None once one succeeds): a game whose last command
+        # failed half-way is not forked unless asked to (engine.fork(force=True)).
+        self.last_failure: str | None = None
 
     def rcon_print(self, text: str) -> None:
         # Outside an RCON command, rcon.print goes nowhere, as in the game.
@@ -62,6 +70,8 @@ class Console:
                 self._save(rest)
             elif name == STATE_HASH_COMMAND:
                 self._state_hash(rest)
+            elif name == FORK_COMMAND:
+                self._fork(rest)
             elif name in self.custom:
                 self._run_custom(name, rest)
             else:
@@ -77,6 +87,9 @@ class Console:
             level.call("command", fn)
         except LuaRuntimeError as e:
             self._lines.append(f"Cannot execute command. Error: {e}")  # type: ignore[union-attr]
+            self.last_failure = str(e)
+        else:
+            self.last_failure = None
 
     def _help(self, which: str) -> None:
         lines = self._lines
@@ -120,6 +133,25 @@ class Console:
             return
         lines.append(f"Saved the game to {path}")
 
+    def _fork(self, parameter: str) -> None:
+        lines = self._lines
+        assert lines is not None
+        words = parameter.split()
+        force = bool(words) and words[0] == "force"
+        if force:
+            words = words[1:]
+        if len(words) > 1:
+            lines.append(f"Error: /{FORK_COMMAND} takes [force] [name], not {parameter!r}")
+            return
+        name = words[0] if words else f"_fork-{self.engine.tick}"
+        try:
+            check_fork(self.engine, force)
+            path = self.engine.saves.save_now(self.engine, name)
+        except (SaveError, ForkRefusedError) as e:
+            lines.append(f"Error: {e}")
+            return
+        lines.append(f"Forked the game to {path}")
+
     def _run_custom(self, name: str, parameter: str) -> None:
         owner, _, fn = self.custom[name]
         event = {"name": name, "tick": self.engine.tick}
@@ -129,3 +161,6 @@ class Console:
             owner.state.call(f"command /{name}", fn, owner.state.to_lua(event))
         except LuaRuntimeError as e:
             self._lines.append(f"Error while running command /{name}: {e}")  # type: ignore[union-attr]
+            self.last_failure = str(e)
+        else:
+            self.last_failure = None

@@ -52,6 +52,8 @@ from factoryverse.engine.world.world import World
 from factoryverse.engine.save import game_save as _save
 from factoryverse.engine.save import savefile as _savefile
 from factoryverse.engine.save.server_saves import DEFAULT_AUTOSAVE_SLOTS, ServerSaves
+from factoryverse.engine.save.fork import check_fork
+from factoryverse.engine.save.world_codec import no_cyclic_gc
 
 __all__ = ["Engine", "TICKS_PER_SECOND"]
 
@@ -145,7 +147,9 @@ class Engine:
         """Write the game to `<folder>/<name>.fvsave` atomically; returns the path. SaveError (nothing written) for
         a bad name or a storage holding a function."""
         path = _savefile.save_path(Path(folder), name)
-        _savefile.write_save(path, _save.save_bytes(self))
+        with no_cyclic_gc():
+            data = _save.save_bytes(self)
+        _savefile.write_save(path, data)
         return path
 
     @classmethod
@@ -155,14 +159,22 @@ class Engine:
         the others on_load, and on_configuration_changed follows any change (engine/save/game_save.py)."""
         header, body = _savefile.read_save(Path(path))
         image = _save.GameImage(header, body)
-        engine = cls(header.seed, factorio_version=factorio_version or header.factorio_version, _image=image, **kwargs)
+        with no_cyclic_gc():
+            engine = cls(header.seed, factorio_version=factorio_version or header.factorio_version, _image=image,
+                         **kwargs)
         # As Factorio's server: a loaded game saves (game.server_save(), /save) under the name it was loaded from.
         engine.saves.name = Path(path).name.removesuffix(_savefile.SAVE_SUFFIX)
         return engine
 
-    def fork(self, *, script_output: Path | str | None = None) -> "Engine":
+    def fork(self, *, script_output: Path | str | None = None, force: bool = False) -> "Engine":
         """A copy of this game sharing nothing mutable with it: the same world, storage and clock, in new Lua states
-        (the same mods, from the same folder). Its files go to `script_output` (none by default)."""
+        (the same mods, from the same folder). Its files go to `script_output` (none by default). ForkRefusedError
+        (the game untouched) if the last console command failed, unless `force`."""
+        check_fork(self, force)
+        with no_cyclic_gc():
+            return self._fork(script_output)
+
+    def _fork(self, script_output: Path | str | None) -> "Engine":
         image = _save.capture(self)
         return type(self)(
             self.seed, mods_dir=self._mods_path, mods=self._mod_names, script_output=script_output,

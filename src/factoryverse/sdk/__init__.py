@@ -28,6 +28,7 @@ from factoryverse.sdk.errors import (
     NoResourceInReachError,
     NotInInventoryError,
     NotSupportedByServerError,
+    ForkRefusedError,
     OutOfReachError,
     PlacementBlockedError,
     RconAuthError,
@@ -125,6 +126,7 @@ __all__ = [
     "GameClockError",
     "TickTimeoutError",
     "NotSupportedByServerError",
+    "ForkRefusedError",
     "ListenerError",
     "ViewError",
 ]

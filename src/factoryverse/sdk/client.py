@@ -13,7 +13,7 @@ from factoryverse.sdk.clock import ClockState
 from factoryverse.sdk.errors import InterfaceVersionError, UnexpectedReplyError
 from factoryverse.sdk.rcon import RconClient
 from factoryverse.sdk.remote import remote_call
-from factoryverse.sdk.state_hash import StateHash, read_state_hash
+from factoryverse.sdk.state_hash import StateHash, read_state_hash, request_fork
 from factoryverse.sdk.types import (
     AgentInfo,
     Direction,
@@ -173,6 +173,14 @@ class FactoryVerseClient:
         """The embedded engine's digest of the game state (`/fv-state-hash`), with the tick it was taken at.
         Raises NotSupportedByServerError on real Factorio, which has no such command."""
         return await read_state_hash(self.rcon, sections=sections)
+
+    async def fork_save(self, *, force: bool = False, name: str | None = None) -> str:
+        """Have the embedded engine save the game as a fork (`/fv-fork`) and return the save's path on the server's
+        machine; start new servers from it with `fv server fork` / `fv server start --load PATH` (or
+        `factoryverse.servers.fork_instance`, which does both). Pause first to fork an exact state. Raises
+        ForkRefusedError if the game's last command failed (unless `force`), NotSupportedByServerError on real
+        Factorio (use /save there)."""
+        return await request_fork(self.rcon, force=force, name=name)
 
     async def version(self, interface: str | None = None) -> dict[str, InterfaceVersion]:
         """version() of one interface or of every mod interface; raises InterfaceVersionError on a mismatch."""

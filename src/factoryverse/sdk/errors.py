@@ -17,6 +17,7 @@
     ├── GameClockError               the game's clock did not do what was asked (another client moved it)
     │   └── TickTimeoutError         the game did not reach a tick in time (paused, or slower than expected)
     ├── NotSupportedByServerError    the server lacks an engine-only feature (real Factorio: /fv-state-hash)
+    ├── ForkRefusedError             the game would not fork (its last command failed)
     ├── ListenerError                the UDP listener for action completions failed
     └── ViewError                    a mutation through a REMOTE view or a ghost
 """
@@ -55,6 +56,7 @@ __all__ = [
     "GameClockError",
     "TickTimeoutError",
     "NotSupportedByServerError",
+    "ForkRefusedError",
     "ListenerError",
     "ViewError",
     "error_class_for_code",
@@ -269,6 +271,15 @@ class TickTimeoutError(GameClockError):
 class NotSupportedByServerError(FactoryVerseError):
     """The server does not offer this: an embedded-engine feature (such as /fv-state-hash) asked of real Factorio,
     or of an engine too old to have it. `reply` is what the server answered."""
+
+    def __init__(self, message: str, *, reply: str) -> None:
+        super().__init__(message)
+        self.reply = reply
+
+
+class ForkRefusedError(FactoryVerseError):
+    """The game refused to fork (its last command failed, or a bad fork name); it runs on untouched. `reply` is
+    what it answered."""
 
     def __init__(self, message: str, *, reply: str) -> None:
         super().__init__(message)

@@ -1,4 +1,5 @@
-"""The embedded engine's state hash over RCON (`/fv-state-hash`); real Factorio has no such command.
+"""The embedded engine's own console commands over RCON: the state hash (`/fv-state-hash`) and fork saves
+(`/fv-fork`); real Factorio has neither.
 
 The engine answers ``tick=<n> hash=<64 hex digits>``, then, for ``/fv-state-hash sections``, one ``<section>=<hex>``
 line per part of the state (docs/engine.md). Two games that hash alike at the same tick are the same game.
@@ -9,12 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from factoryverse.sdk.errors import NotSupportedByServerError, UnexpectedReplyError
+from factoryverse.sdk.errors import ForkRefusedError, NotSupportedByServerError, UnexpectedReplyError
 from factoryverse.sdk.rcon import RconClient
 
-__all__ = ["StateHash", "STATE_HASH_COMMAND", "parse_state_hash", "read_state_hash"]
+__all__ = ["StateHash", "STATE_HASH_COMMAND", "FORK_COMMAND", "parse_state_hash", "read_state_hash", "request_fork"]
 
 STATE_HASH_COMMAND = "/fv-state-hash"
+FORK_COMMAND = "/fv-fork"
+_FORKED = re.compile(r"Forked the game to (.+)")
 _LINE = re.compile(r"tick=(\d+) hash=([0-9a-f]{64})")
 _SECTION = re.compile(r"([a-z_]+)=([0-9a-f]{64})")
 
@@ -52,3 +55,20 @@ def parse_state_hash(reply: str) -> StateHash:
 async def read_state_hash(rcon: RconClient, *, sections: bool = False, timeout: float | None = None) -> StateHash:
     command = STATE_HASH_COMMAND + (" sections" if sections else "")
     return parse_state_hash(await rcon.command(command, timeout=timeout))
+
+
+async def request_fork(rcon: RconClient, *, force: bool = False, name: str | None = None,
+                       timeout: float | None = None) -> str:
+    """The path of the fork save the engine wrote (see FactoryVerseClient.fork_save)."""
+    if name is not None and (not name or any(c.isspace() for c in name)):
+        raise ValueError(f"a fork name is one word, got {name!r}")
+    command = FORK_COMMAND + (" force" if force else "") + (f" {name}" if name else "")
+    reply = (await rcon.command(command, timeout=timeout)).strip()
+    m = _FORKED.fullmatch(reply)
+    if m is not None:
+        return m.group(1)
+    if reply.startswith("Error: "):
+        raise ForkRefusedError(f"the game did not fork: {reply[len('Error: '):][:500]}", reply=reply)
+    raise NotSupportedByServerError(
+        f"the server has no {FORK_COMMAND} command (it answered {reply[:200]!r}): forking is a FactoryVerse "
+        "embedded-engine feature; on real Factorio, /save and start a server from the save", reply=reply)

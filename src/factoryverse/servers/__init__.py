@@ -16,15 +16,18 @@ from factoryverse.servers.instances import (
     state_home,
     stop_instance,
 )
+from factoryverse.servers.forks import ForkError, fork_instance
 
 __all__ = [
     "EngineStartError",
+    "ForkError",
     "Instance",
     "InstanceBusyError",
     "InstanceError",
     "PortInUseError",
     "ProcessState",
     "configure_instance",
+    "fork_instance",
     "list_instances",
     "start_instance",
     "state_home",

@@ -2,11 +2,12 @@
 `storage` (storage_codec.py) and the load lifecycle (game_save.py). `Engine.save`, `Engine.load` and `Engine.fork`
 are the entry points."""
 
+from factoryverse.engine.save.fork import ForkRefusedError
 from factoryverse.engine.save.game_save import StorageWriteInOnLoadError
 from factoryverse.engine.save.savefile import SAVE_SCHEMA_VERSION, SAVE_SUFFIX, SaveVersionError, check_save_name
 from factoryverse.engine.save.world_codec import CorruptSaveError, SaveError
 
 __all__ = [
     "SAVE_SCHEMA_VERSION", "SAVE_SUFFIX", "SaveError", "CorruptSaveError", "SaveVersionError",
-    "StorageWriteInOnLoadError", "check_save_name",
+    "StorageWriteInOnLoadError", "ForkRefusedError", "check_save_name",
 ]
