@@ -1,60 +1,102 @@
 """Fork a running server: the same game, continued by new servers with their own run id, folder and ports.
 
-The running game saves itself as a fork (the engine's `/fv-fork`, refused while its last command failed unless
-forced), then each new instance starts from that save, exactly as `fv server start --load` would: same seed, tick,
-world and mods' storage; a new run id, so its map database and snapshot files start afresh. The parent keeps
-running untouched. For a search or an RL reset, pause the parent first (`client.pause()`), so the fork is the
-state you chose.
+Each copy is a copy-on-write fork of the parent's engine process (the engine's `/fv-fork-server`,
+engine/server/forking.py): the parent stops for a few milliseconds, and the copy is a server of its own, with its
+own RCON port and password, script-output, saves and log, recorded as a new instance and given a new run id, so
+its map database and snapshot files start afresh. Refused while the game's last command failed, unless forced.
+For a search or an RL reset, pause the parent first (`client.pause()`), so every fork starts from the state you
+chose; a fork keeps the parent's clock (paused stays paused) unless `mode` says otherwise.
 """
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
+import json
+import secrets
+import time
+import uuid
+from dataclasses import asdict
 
 from factorio_rcon import RCONClient
 
-from factoryverse.servers.instances import Instance, InstanceError, configure_instance, start_instance, stop_instance
+from factoryverse.servers._process import start_ticks
+from factoryverse.servers.instances import (
+    Instance,
+    InstanceError,
+    _fresh_folder,
+    _record_path,
+    _release,
+    _reserve,
+    _write_private_json,
+    configure_instance,
+    stop_instance,
+)
 
 __all__ = ["fork_instance", "ForkError"]
 
-_FORKED = re.compile(r"Forked the game to (.+)")
+_MODES = ("paused", "realtime", "fast")
 
 
 class ForkError(InstanceError):
-    """The server did not fork: its answer says why (its last command failed, it is not the embedded engine, a
-    bad name); nothing was started and the server runs on untouched."""
+    """The server did not fork: its answer says why (its last command failed, it is not the embedded engine);
+    nothing was started and the server runs on untouched."""
 
 
-def request_fork_save(inst: Instance, *, force: bool = False, name: str | None = None) -> Path:
-    """Have the game save itself as a fork; the save's path."""
-    command = "/fv-fork" + (" force" if force else "") + (f" {name}" if name else "")
-    client = RCONClient(inst.rcon_host, inst.rcon_port, inst.rcon_password, connect_on_init=True)
+def _ask_fork(parent: Instance, spec: dict) -> dict:
+    client = RCONClient(parent.rcon_host, parent.rcon_port, parent.rcon_password, connect_on_init=True)
     try:
-        reply = (client.send_command(command) or "").strip()
+        reply = (client.send_command("/fv-fork-server " + json.dumps(spec)) or "").strip()
     finally:
         client.close()
-    m = _FORKED.fullmatch(reply)
-    if m is None:
-        if reply.startswith("Unknown command"):
-            raise ForkError(f"instance {inst.id} cannot fork: it is not the embedded engine (it answered {reply!r}); "
-                            "on real Factorio, /save and start a server from that save")
-        raise ForkError(f"instance {inst.id} did not fork: {reply.removeprefix('Error: ')}")
-    return Path(m.group(1))
+    word, _, payload = reply.partition(" ")
+    if word == "FORKED":
+        return json.loads(payload)
+    if reply.startswith("Unknown command"):
+        raise ForkError(f"instance {parent.id} cannot fork: it is not the embedded engine (it answered {reply!r}); "
+                        "on real Factorio, /save and start a server from that save")
+    raise ForkError(f"instance {parent.id} did not fork: {reply.removeprefix('Error: ')}")
 
 
-def fork_instance(
-    inst: Instance, *, num: int = 1, force: bool = False, mode: str | None = None, name: str | None = None,
-) -> list[Instance]:
-    """Start `num` new instances continuing `inst`'s game from now; each configured (run id, snapshot port)."""
+def _fork_one(parent: Instance, *, force: bool, mode: str | None) -> Instance:
+    iid, udp_port = _reserve(None)
+    try:
+        folder = _record_path(iid).parent
+        _fresh_folder(folder)
+        password = secrets.token_urlsafe(12)
+        started_at = time.time()
+        report = _ask_fork(parent, {
+            "script_output": str(folder / "script-output"),
+            "saves_dir": str(folder / "saves"),
+            "log": str(folder / "server.log"),
+            "rcon_port": 0,
+            "rcon_password": password,
+            "mode": mode,
+            "force": force,
+        })
+        pid = int(report["pid"])
+        inst = Instance(
+            id=iid, pid=pid, rcon_host=parent.rcon_host, rcon_port=int(report["rcon_port"]), rcon_password=password,
+            snapshot_udp_port=udp_port, seed=parent.seed, folder=str(folder), started_at=started_at,
+            mode=str(report.get("mode") or parent.mode), run_id=uuid.uuid4().hex,
+            process_start=start_ticks(pid), factoryverse_version=parent.factoryverse_version,
+            factorio_version=parent.factorio_version, factorio_base_version=parent.factorio_base_version,
+            factorio_api_version=parent.factorio_api_version, mods=dict(parent.mods),
+        )
+        _write_private_json(_record_path(iid), asdict(inst))
+        return inst
+    finally:
+        _release(iid)
+
+
+def fork_instance(inst: Instance, *, num: int = 1, force: bool = False, mode: str | None = None) -> list[Instance]:
+    """Start `num` copies of `inst`'s running game as new instances, each configured (run id, snapshot port)."""
     if num < 1:
         raise InstanceError(f"a fork starts at least one instance, not {num}")
-    save = request_fork_save(inst, force=force, name=name)
+    if mode is not None and mode not in _MODES:
+        raise InstanceError(f"mode must be one of {', '.join(_MODES)}, not {mode!r}")
     started: list[Instance] = []
     try:
         for _ in range(num):
-            child = start_instance(mode=mode or inst.mode, load=save,
-                                   factorio_version=inst.factorio_version or None)
+            child = _fork_one(inst, force=force, mode=mode)
             started.append(child)
             configure_instance(child)
     except Exception:

@@ -32,6 +32,7 @@ from factoryverse.engine.engine import TICKS_PER_SECOND, Engine
 from factoryverse.engine.errors import EngineError
 from factoryverse.engine.factorio_versions import DEFAULT_FACTORIO_VERSION
 from factoryverse.engine.lua.watchdog import DEFAULT_WATCHDOG_SECONDS
+from factoryverse.engine.server.forking import FORK_SERVER_COMMAND, fork_server
 from factoryverse.engine.server.rcon import RconServer
 
 __all__ = ["GameLoop", "GameLoopStopped", "ServerConfig", "GameServer", "SpeedMode"]
@@ -97,7 +98,8 @@ class GameLoop:
     trivial command (two thread wake-ups and GIL handovers each way; issue 7).
     """
 
-    def __init__(self, engine_factory: Callable[[], Engine], *, mode: SpeedMode = "realtime", speed: float = 1.0):
+    def __init__(self, engine_factory: Callable[[], Engine], *, mode: SpeedMode = "realtime", speed: float = 1.0,
+                 keep_clock: bool = False):
         if mode not in _MODES:
             raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(_MODES)}")
         GameClock().set_speed(speed)  # a bad speed fails here, before a thread or an engine exists
@@ -117,6 +119,8 @@ class GameLoop:
         self._aio: asyncio.AbstractEventLoop | None = None
         self._setup: Callable[[], Awaitable[None]] | None = None
         self._teardown: Callable[[], Awaitable[None]] | None = None
+        # A running game handed over (a forked server): its clock stays as the game left it.
+        self._keep_clock = keep_clock
         self._pumping = False  # the event loop is being served (between ticks)
         self._served_at = 0.0  # perf_counter() when the last command or job ran
 
@@ -127,6 +131,15 @@ class GameLoop:
 
     def start(self) -> None:
         self._thread.start()
+
+    def run_here(self) -> None:
+        """Run the game loop on the calling thread until stopped (a forked server's only thread runs it)."""
+        self._run()
+
+    def request_stop(self) -> None:
+        """Ask the loop to stop after the current tick or command; safe from a signal handler of its own thread."""
+        self._stopped.set()
+        self._wake()
 
     def submit(self, job: Callable[[Engine], Any]) -> Future:
         fut: Future = Future()
@@ -240,8 +253,9 @@ class GameLoop:
             self.engine = self._factory()
             # The mode and speed the server was started with are the game's own clock settings, so game.tick_paused
             # and game.speed read what the loop does.
-            self.engine.clock.set_speed(self.speed)
-            if self.mode == "paused":
+            if not self._keep_clock:
+                self.engine.clock.set_speed(self.speed)
+            if self.mode == "paused" and not self._keep_clock:
                 self.engine.clock.tick_paused = True
         except BaseException as e:
             self.error = e
@@ -309,13 +323,16 @@ class GameLoop:
 class GameServer:
     """A GameLoop plus its RCON server. `await start()`; `await stop()`."""
 
-    def __init__(self, config: ServerConfig):
+    def __init__(self, config: ServerConfig, *, engine: Engine | None = None):
+        """`engine`: serve this running game (a forked server's) instead of making one from `config`."""
         self.config = config
         script_output = config.script_output
 
         autosave_ticks = config.autosave_ticks  # a bad value fails here, before a thread or an engine exists
 
         def factory() -> Engine:
+            if engine is not None:
+                return engine
             common: dict[str, Any] = dict(
                 mods_dir=config.mods_dir,
                 script_output=script_output,
@@ -328,7 +345,7 @@ class GameServer:
             return Engine(seed=config.seed, factorio_version=config.factorio_version or DEFAULT_FACTORIO_VERSION,
                           **common)
 
-        self.loop = GameLoop(factory, mode=config.mode, speed=config.speed)
+        self.loop = GameLoop(factory, mode=config.mode, speed=config.speed, keep_clock=engine is not None)
         self.rcon = RconServer(
             self._execute,
             config.rcon_password,
@@ -343,6 +360,9 @@ class GameServer:
         self.loop.serve_with(self.rcon.start, self.rcon.close)
 
     async def _execute(self, text: str) -> str:
+        if text.startswith(FORK_SERVER_COMMAND) and text[len(FORK_SERVER_COMMAND):len(FORK_SERVER_COMMAND) + 1] in ("", " "):
+            # The server's own command: fork the whole process here, on the game thread between ticks.
+            return fork_server(self, text[len(FORK_SERVER_COMMAND):].strip())
         try:
             return self.loop.run_command(text)
         except GameLoopStopped as e:
