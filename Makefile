@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: demo test venv lupa system-deps prototypes clean api-members lua-schema
+.PHONY: demo test conformance venv lupa system-deps prototypes clean api-members lua-schema
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ demo: prototypes
 
 test: prototypes system-deps
 	$(PY) -m pytest -q -p no:cacheprovider
+
+# The mechanics conformance suite (tests/conformance) against any Factorio server's RCON:
+# `make conformance SERVER=host:port PASSWORD=...`. Without SERVER it runs against an embedded engine, as `make test` does.
+conformance: $(if $(SERVER),venv,prototypes)
+	FV_CONFORMANCE_SERVER='$(SERVER)' FV_CONFORMANCE_PASSWORD='$(PASSWORD)' $(PY) -m pytest -q -p no:cacheprovider tests/conformance
 
 # Regenerate committed data (needs npm for typed-factorio).
 api-members: $(STAMP)

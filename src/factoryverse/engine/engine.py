@@ -36,6 +36,7 @@ from factoryverse.engine.lua.runtime import (
 )
 from factoryverse.engine.lua.watchdog import DEFAULT_WATCHDOG_SECONDS, Watchdog
 from factoryverse.engine.mechanics.pathing import PathRequests
+from factoryverse.engine.migrations import all_migrations
 from factoryverse.engine.mod_errors import ModErrors
 from factoryverse.engine.mods import (
     BUNDLED_MODS_DIR,
@@ -48,6 +49,7 @@ from factoryverse.engine.mods import (
 from factoryverse.engine.outputs import Outputs
 from factoryverse.engine.prototype_sources import data_root
 from factoryverse.engine.prototypes import PrototypeData, load_prototypes
+from factoryverse.engine.settings import load_mod_settings
 from factoryverse.engine.world.world import World
 from factoryverse.engine.save import game_save as _save
 from factoryverse.engine.save import savefile as _savefile
@@ -87,6 +89,7 @@ class Engine:
         saves_dir: Path | str | None = None,
         autosave_ticks: int = 0,
         autosave_slots: int = DEFAULT_AUTOSAVE_SLOTS,
+        mod_settings: dict[str, Any] | None = None,
         _image: Any = None,
     ):
         self.seed = seed
@@ -119,6 +122,12 @@ class Engine:
         infos = discover_mods(mods_path, mods) if (mods is None or mods) else []
         check_factorio_version(infos, self.factorio.name)
         infos = order_mods(infos, self.factorio.base)
+        # The settings stage and the configured values (mods_dir/mod-settings.json, then `mod_settings`; see
+        # engine/settings.py), before the world: a bad setting fails at once.
+        self._mod_settings_given = mod_settings
+        self.mod_settings = load_mod_settings(
+            infos, {**self.mod_roots, **{i.name: i.path for i in infos}}, mods_path, mod_settings,
+            self.factorio.base, self.factorio.api, self.log_line)
         # A loaded game (Engine.load, fork) rebuilds its world from the save instead (engine/save/).
         self.starting_chunks = starting_chunks
         self._mods_path, self._mod_names = mods_path, mods
@@ -138,6 +147,8 @@ class Engine:
             for mod in self.mods:
                 if mod.on_init is not None:
                     self._run_handler(mod, "on_init", mod.on_init)
+            # A new game runs no migration and records every one as applied (engine/migrations.py).
+            self.applied_migrations = all_migrations(self)
         else:
             _save.restore(self, _image, root)  # type: ignore[arg-type]
 
@@ -180,7 +191,7 @@ class Engine:
             self.seed, mods_dir=self._mods_path, mods=self._mod_names, script_output=script_output,
             instruction_limit=self.instruction_limit, watchdog_seconds=self.watchdog.seconds,
             memory_limit=self.memory_limit, string_limit=self.string_limit, starting_chunks=self.starting_chunks,
-            factorio_version=self.factorio.name, _image=image,
+            factorio_version=self.factorio.name, mod_settings=self._mod_settings_given, _image=image,
         )
 
     # -- Lua states -----------------------------------------------------------------------------------------

@@ -156,7 +156,7 @@ class PrototypeData:
         self.entities: dict[str, dict[str, Any]] = {}
         for t, protos in raw.items():
             for name, proto in protos.items():
-                if isinstance(proto, dict) and "collision_box" in proto or t in ("resource", "tree", "simple-entity", "character", "item-entity"):
+                if isinstance(proto, dict) and "collision_box" in proto or t in ("resource", "tree", "simple-entity", "character", "item-entity", "entity-ghost"):
                     self.entities.setdefault(name, proto)
         self.recipes: dict[str, dict[str, Any]] = raw.get("recipe", {})
         self.tiles: dict[str, dict[str, Any]] = raw.get("tile", {})

@@ -7,10 +7,12 @@ enter it: an object stands for itself by what names it in the game (an entity by
 by its name, an inventory by its owner and index).
 
 What it covers: the tick; the map RNG (math.random); every surface's chunks (tiles, generation tick), the chunk
-generation queue; every entity with its position, direction, force, health, inventories, burner and machine state;
+generation queue; every entity with its position, direction, force, health, inventories, burner, machine state and
+deconstruction mark;
 the scheduler's pending wake-ups (tick and entity, in order) and the walkers; forces (charted chunks, friends,
-cease-fire); pending path requests; and every mod's `storage` (and the level's). Not covered: the clock controls (tick_paused, ticks_to_run,
-speed), so a game stepped tick by tick hashes like one run freely; log lines and mod error logs; files written.
+cease-fire); pending path requests; every mod's `storage` (and the level's); and the runtime-global mod settings.
+Not covered: the clock controls (tick_paused, ticks_to_run, speed), so a game stepped tick by tick hashes like one
+run freely; log lines and mod error logs; files written.
 
 `state_hash(engine)` is the hex digest; `state_sections(engine)` one digest per section, to find what diverged.
 """
@@ -158,7 +160,7 @@ def _slots(obj: Any) -> list[str]:
 
 
 def _inventory(inv: Any) -> Any:
-    return [inv.index, [None if s is None else [s.name, s.count] for s in inv.slots]]
+    return [inv.index, [None if s is None else [s.name, s.count] for s in inv.slots], inv.bar, inv.filters]
 
 
 def _machine(machine: Any) -> Any:
@@ -189,6 +191,7 @@ def _entity(e: Any) -> Any:
         # What is left burning now (the burner's own fields are as of its last update; engine/mechanics/burner.py).
         None if burner is None else [burner.currently_burning, burner.remaining_at(e.surface.tick_source())],
         _machine(e.state),
+        None if e.deconstruction is None else e.deconstruction.name,
     ]
 
 
@@ -246,12 +249,20 @@ def _storages(engine: Engine, h: Callable[[Any], None]) -> None:
         h(["storage", name, _LuaWalker(state, name).value(storage, "storage")])
 
 
+def _settings(engine: Engine, h: Callable[[Any], None]) -> None:
+    # Runtime-global mod settings and per-user defaults are game state (engine/settings.py); startup ones are not.
+    settings = engine.__dict__.get("mod_settings")
+    if settings is not None:
+        h(["mod_settings", _plain(settings.runtime_state())])
+
+
 _SECTIONS: dict[str, Callable[[Engine, Callable[[Any], None]], None]] = {
     "world": _world,
     "forces": _forces,
     "rng": _rng,
     "paths": _paths,
     "storage": _storages,
+    "settings": _settings,
 }
 
 
@@ -334,5 +345,5 @@ def state_hash(engine: Engine) -> str:
 
 
 def state_sections(engine: Engine) -> dict[str, str]:
-    """One digest per section (world, forces, rng, paths, storage), to see which part of two games differs."""
+    """One digest per section (world, forces, rng, paths, storage, settings), to see which part of two games differs."""
     return _digest(engine, _SECTIONS)[1]

@@ -297,7 +297,7 @@ def test_collision_mask_direction_and_ghost_filters(engine):
 
 
 @pytest.mark.parametrize(
-    "key", ["to_be_deconstructed = true", "to_be_upgraded = false", "is_military_target = true", "has_item_inside = 'coal'", "quality = 'rare'"]
+    "key", ["to_be_upgraded = false", "is_military_target = true", "has_item_inside = 'coal'", "quality = 'rare'"]
 )
 def test_unimplemented_filters_are_refused_not_ignored(engine, key):
     """Regression: filters the engine cannot honour were silently ignored, so the search answered as without them."""

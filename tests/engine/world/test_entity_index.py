@@ -9,12 +9,13 @@ import pytest
 
 from factoryverse.engine.api import _search
 from factoryverse.engine.engine import Engine
+from factoryverse.engine.mechanics import deconstruction as mechanics_deconstruction
 
 _NAMES = ["iron-ore", "copper-ore", "coal", "stone", "wooden-chest", "stone-furnace", "iron-chest", "character"]
 _TYPES = ["resource", "tree", "simple-entity", "container", "furnace", "character"]
 
 
-def _scan(surface, names, types, invert, region):
+def _scan(surface, options, region):
     # The search before the indexes: every entity of the region (or the surface), tested one by one.
     return surface.entities_near(region) if region is not None else surface.all_entities()
 
@@ -32,8 +33,20 @@ def engine() -> Engine:
         made.append(world.create_entity(surface, name, x, y, force=world.forces["player"]))
     for e in rng.sample(made, 80):  # moves, across chunks or not
         surface.move(e, e.x + rng.uniform(-40, 40), e.y + rng.uniform(-40, 40))
+    # Ghosts and deconstruction marks, which the ghost and to_be_deconstructed filters find through indexes too.
+    for _ in range(60):
+        inner = rng.choice(["wooden-chest", "stone-furnace", "iron-chest"])
+        engine.execute_command(f"/sc game.surfaces[1].create_entity{{name = 'entity-ghost', inner_name = '{inner}', "
+                               f"position = {{{rng.uniform(-64, 63)}, {rng.uniform(-64, 63)}}}, force = 'player'}}")
     for e in rng.sample(made, 60):
         world.destroy_entity(e)
+    for e in rng.sample([e for e in made if e.valid and e.name != "character"], 60):
+        mechanics_deconstruction.order_deconstruction(world, e, world.forces["player"])
+    for e in rng.sample([e for e in made if e.deconstruction is not None], 10):  # marked, then moved or gone
+        if rng.random() < 0.5:
+            surface.move(e, e.x + rng.uniform(-40, 40), e.y + rng.uniform(-40, 40))
+        else:
+            world.destroy_entity(e)
     return engine
 
 
@@ -58,6 +71,12 @@ def _filters(rng: random.Random) -> dict:
         p["invert"] = True
     if rng.random() < 0.2:
         p["force"] = rng.choice(["player", "neutral"])
+    if rng.random() < 0.15:
+        p["ghost_name"] = rng.choice(["wooden-chest", "stone-furnace", "iron-chest"])
+    if rng.random() < 0.1:
+        p["ghost_type"] = rng.choice(["container", "furnace"])
+    if rng.random() < 0.15:
+        p["to_be_deconstructed"] = rng.random() < 0.7
     return p
 
 

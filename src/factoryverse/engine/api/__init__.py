@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from factoryverse.engine.api import deconstruction as _deconstruction  # noqa: F401
 from factoryverse.engine.api import entity as _entity  # noqa: F401  (registers LuaEntity, LuaBurner)
 from factoryverse.engine.api import game as _game
 from factoryverse.engine.api import inventory as _inventory  # noqa: F401
+from factoryverse.engine.api import item_stack as _item_stack  # noqa: F401
+from factoryverse.engine.api import flow_statistics as _flow_statistics  # noqa: F401
 from factoryverse.engine.api import prototypes as _prototypes
+from factoryverse.engine.api import recipe as _recipe  # noqa: F401
 from factoryverse.engine.api import script as _script
+from factoryverse.engine.api import settings as _settings  # noqa: F401  (LuaSettings)
 from factoryverse.engine.api import surface as _surface  # noqa: F401
+from factoryverse.engine.api import transport_line as _transport_line  # noqa: F401
 from factoryverse.engine.api.defines import defines_table
 from factoryverse.engine.api.localised import localised_to_text
 from factoryverse.engine.api.registry import REGISTRY

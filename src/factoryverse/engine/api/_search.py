@@ -11,9 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from factoryverse.engine.api import _args
 from factoryverse.engine.errors import ScriptError
+from factoryverse.engine.kinds.ghost import GHOST_TYPES, TILE_GHOST, is_ghost
+from factoryverse.engine.world._entity_index import EntityIndex
 from factoryverse.engine.world.entity import GRID_FREE_TYPES
 from factoryverse.engine.world.geometry import BBox
 from factoryverse.engine.world.mapgen import CHUNK_SIZE
+from factoryverse.engine.world.surface import MARKED
 
 if TYPE_CHECKING:
     from factoryverse.engine.world.entity import Entity
@@ -37,10 +40,10 @@ MAX_PLACEMENT_CHECKS = 20_000
 _MAX_CANDIDATES = 20 * MAX_PLACEMENT_CHECKS
 
 # Real EntitySearchFilters keys the engine has no state for yet: refusing them beats answering as if absent.
-_UNIMPLEMENTED_ENTITY_FILTERS = ("to_be_deconstructed", "to_be_upgraded", "is_military_target", "has_item_inside")
-# TileSearchFilters keys about state nothing in this engine creates (hidden tiles, tile ghosts, deconstruction
-# marks): `true` matches no tile and `false` every tile, as it would in a game that has none of them.
-_ABSENT_TILE_STATE = ("has_hidden_tile", "has_double_hidden_tile", "has_tile_ghost", "to_be_deconstructed")
+_UNIMPLEMENTED_ENTITY_FILTERS = ("to_be_upgraded", "is_military_target", "has_item_inside")
+# TileSearchFilters keys about state nothing in this engine creates (hidden tiles, tile deconstruction marks):
+# `true` matches no tile and `false` every tile, as it would in a game that has none of them.
+_ABSENT_TILE_STATE = ("has_hidden_tile", "has_double_hidden_tile", "to_be_deconstructed")
 _NO_OP_QUALITY_COMPARATORS = (None, "=", ">=", "≥", "<=", "≤")
 
 
@@ -127,9 +130,17 @@ def find_entities(surface: Surface, p: dict[str, Any], what: str) -> list[Entity
     types = _args.names(p.get("type"))
     if types is not None:
         tests.append(lambda e: e.type in types)
-    for key in ("ghost_name", "ghost_type"):
-        if _args.names(p.get(key)) is not None:
-            tests.append(lambda e: False)  # the engine has no entity ghosts yet, so none can match
+    ghost_names = _args.names(p.get("ghost_name"))
+    if ghost_names is not None:
+        tests.append(lambda e: is_ghost(e) and e.state.inner_name in ghost_names)
+    ghost_types = _args.names(p.get("ghost_type"))
+    if ghost_types is not None:
+        tests.append(lambda e: is_ghost(e) and e.state.inner_type in ghost_types)
+    marked = p.get("to_be_deconstructed")
+    if marked is not None:
+        if not isinstance(marked, bool):
+            raise ScriptError(f"{what}: to_be_deconstructed must be a boolean, got {marked!r}")
+        tests.append(lambda e: (e.deconstruction is not None) == marked)
     forces = _force_names(p.get("force"), what)
     if forces is not None:
         tests.append(lambda e: e.force.name in forces)
@@ -146,7 +157,18 @@ def find_entities(surface: Surface, p: dict[str, Any], what: str) -> list[Entity
     out: list[Entity] = []
     if limit == 0:
         return out
-    source = _candidates(surface, names, types, invert, region)
+    # Indexes that hold every entity the filters can match, when they don't invert: the cheapest one is walked.
+    options: list[tuple[EntityIndex, list[str]]] = []
+    if not invert:
+        if names is not None:
+            options.append((surface.by_name, sorted(names)))
+        if types is not None:
+            options.append((surface.by_type, sorted(types)))
+        if ghost_names is not None or ghost_types is not None:
+            options.append((surface.by_type, list(GHOST_TYPES)))
+        if marked is True:
+            options.append((surface.by_mark, [MARKED]))
+    source = _candidates(surface, options, region)
     for e in source:
         if not e.valid or not inside(e):
             continue
@@ -159,21 +181,16 @@ def find_entities(surface: Surface, p: dict[str, Any], what: str) -> list[Entity
     return out
 
 
-def _candidates(
-    surface: Surface, names: set[str] | None, types: set[str] | None, invert: bool, region: BBox | None
-) -> Iterable[Entity]:
-    """What find_entities tests, in the order of a scan of the region (or the surface): only entities of the wanted
-    names or types when a filter asks for some (the smaller index of the two), else everything there."""
-    if not invert:
-        best = None
-        for index, keys in ((surface.by_name, names), (surface.by_type, types)):
-            if keys is not None:
-                keys = sorted(keys)
-                cost = index.count(keys)
-                if best is None or cost < best[0]:
-                    best = (cost, index, keys)
-        if best is not None:
-            return surface.entities_with(best[1], best[2], region)
+def _candidates(surface: Surface, options: list[tuple[EntityIndex, list[str]]], region: BBox | None) -> Iterable[Entity]:
+    """What find_entities tests, in the order of a scan of the region (or the surface): the entities of the index
+    option holding fewest (names, types, ghosts, marks), else everything there."""
+    best = None
+    for index, keys in options:
+        cost = index.count(keys)
+        if best is None or cost < best[0]:
+            best = (cost, index, keys)
+    if best is not None:
+        return surface.entities_with(best[1], best[2], region)
     return surface.entities_near(region) if region is not None else surface.all_entities()
 
 
@@ -184,8 +201,10 @@ def find_tiles(surface: Surface, p: dict[str, Any], what: str) -> list[tuple[int
     layers = layers_arg(p.get("collision_mask"))
     invert = bool(p.get("invert"))
     limit = _limit(p.get("limit"), what)
-    _force_names(p.get("force"), what)  # only narrows the ghost and deconstruction filters, which match nothing
+    forces = _force_names(p.get("force"), what)  # narrows the tile ghost filter (tile marks: none exist)
     absent_state_ok = all(not p.get(key) for key in _ABSENT_TILE_STATE)
+    want_ghost = p.get("has_tile_ghost")
+    ghost_tiles = None if want_ghost is None else _tile_ghosts(surface, forces)
     bounds = surface.generated_bounds()
     if bounds is None or limit == 0:
         return []
@@ -206,10 +225,21 @@ def find_tiles(surface: Surface, p: dict[str, Any], what: str) -> list[tuple[int
         if circle is not None and (tx + 0.5 - circle[0]) ** 2 + (ty + 0.5 - circle[1]) ** 2 > circle[2]:
             continue
         match = absent_state_ok and (names is None or name in names) and (layers is None or bool(surface.tile_layers(name) & layers))
+        if ghost_tiles is not None and match:
+            match = ((tx, ty) in ghost_tiles) == bool(want_ghost)
         if match != invert:
             out.append((tx, ty))
             if limit is not None and len(out) >= limit:
                 break
+    return out
+
+
+def _tile_ghosts(surface: Surface, forces: set[str] | None) -> set[tuple[int, int]]:
+    """The tiles holding a tile ghost (of one of `forces`), from the type index: cost is the number of tile ghosts."""
+    out = set()
+    for e in surface.entities_with(surface.by_type, [TILE_GHOST], None):
+        if forces is None or e.force.name in forces:
+            out.add((math.floor(e.x), math.floor(e.y)))
     return out
 
 

@@ -13,12 +13,13 @@ from typing import Any
 
 from factoryverse.engine.api import _args
 from factoryverse.engine.api.defines import define_name, define_value
+from factoryverse.engine.api.item_stack import ItemStackRef
 from factoryverse.engine.api.members import load_members
 from factoryverse.engine.api.registry import api_base, api_class
 from factoryverse.engine.errors import ScriptError
 from factoryverse.engine.kinds import all_kinds
 from factoryverse.engine.kinds.character import MAX_DOUBLE, MAX_UINT
-from factoryverse.engine.world.inventory import FUEL, Stack
+from factoryverse.engine.world.inventory import FUEL
 from factoryverse.engine.world.inventory import Inventory as InventoryData
 
 __all__: list[str] = []
@@ -42,7 +43,20 @@ _OTHER_KINDS: dict[str, Any] = {
     "crafting_progress": _CRAFTER,
     "products_finished": _CRAFTER,
     "is_crafting": _CRAFTER,
+    "crafting_speed": _CRAFTER,
+    "get_recipe": _CRAFTER,
+    "set_recipe": "Entity is not an assembling machine.",
+    # Electric energy interfaces (kinds/energy_interface.py).
+    "power_production": "Entity is not an electric energy interface.",
+    "power_usage": "Entity is not an electric energy interface.",
+    "electric_buffer_size": "Entity is not an electric energy interface.",
     "mining_target": "Entity is not a mining drill.",
+    # Belts, underground belts and splitters (kinds/belt.py, underground_belt.py, splitter.py); wording ours.
+    "get_transport_line": "Entity is not a transport belt connectable.",
+    "get_max_transport_line_index": "Entity is not a transport belt connectable.",
+    "belt_shape": "Entity is not a transport belt.",
+    "belt_to_ground_type": "Entity is not an underground belt.",
+    **dict.fromkeys(("splitter_input_priority", "splitter_output_priority", "splitter_filter"), "Entity is not a splitter."),
     "mining_progress": None,
     "drop_position": "Entity {name} has no drop position (not a mining drill or inserter).",
     "walking_state": "Entity is not a character.",
@@ -50,6 +64,27 @@ _OTHER_KINDS: dict[str, Any] = {
     "build_distance": MAX_UINT,
     "resource_reach_distance": MAX_DOUBLE,
     "item_pickup_distance": MAX_DOUBLE,
+    # Inserters (kinds/inserter.py); filter_slot_count is 0 for an entity without filter slots.
+    **dict.fromkeys((
+        "pickup_position", "pickup_target", "drop_target", "held_stack_position", "inserter_filter_mode", "use_filters",
+        "inserter_target_pickup_count", "inserter_stack_size_override",
+    ), "Entity is not an inserter."),
+    "set_filter": "Entity {name} has no filter slots.",
+    "get_filter": "Entity {name} has no filter slots.",
+    "filter_slot_count": 0,
+    # The character's crafting queue, hand mining and selection (kinds/character.py).
+    **dict.fromkeys((
+        "begin_crafting", "cancel_crafting", "crafting_queue", "crafting_queue_size", "crafting_queue_progress",
+        "get_craftable_count", "character_crafting_speed_modifier", "character_mining_speed_modifier",
+        "mining_state", "selected", "character_mining_progress", "can_reach_entity", "can_place_entity",
+        "update_selected_entity", "clear_selected_entity",
+    ), "Entity is not a character."),
+    "ghost_name": "Entity is not ghost.",
+    "ghost_type": "Entity is not ghost.",
+    "ghost_prototype": "Entity is not ghost.",
+    "ghost_unit_number": "Entity is not entity ghost.",
+    "revive": "Entity is not ghost.",
+    "silent_revive": "Entity is not ghost.",
 }
 
 
@@ -148,8 +183,10 @@ def _energy(state, e):
 
 
 @Entity.getter("stack")
-def _stack_unavailable(state, e):
-    raise ScriptError("LuaItemStack is not implemented by this engine yet; use get_inventory on the holder instead.")
+def _stack(state, e):
+    if not e.kind.needs_stack:  # only items on the ground hold a stack
+        raise ScriptError("Entity is not an item entity.")
+    return ItemStackRef(e, -1)
 
 
 @Control.method("teleport")
@@ -300,8 +337,7 @@ def _mine(state, e, params=None):
 def _all_fit(inventory: InventoryData, items: list[tuple[str, int]]) -> bool:
     """Whether every stack fits at once: inserted one after another into a copy, so they compete for free slots."""
     # A scratch copy that never reaches Lua: it takes no id from the game (oid 0 names no object).
-    trial = InventoryData(len(inventory), inventory.stack_size, accepts=inventory.accepts, oid=0)
-    trial.slots = [None if s is None else Stack(s.name, s.count) for s in inventory.slots]
+    trial = inventory.scratch_copy()  # with its bar and filters
     return all(trial.insert(name, count) == count for name, count in items)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from factoryverse.engine.api.registry import api_base, api_class
+from factoryverse.engine.errors import ScriptError
 from factoryverse.engine.prototypes import PrototypeData, parse_energy
 from factoryverse.engine.world.geometry import BBox, footprint_tiles
 
@@ -17,6 +18,7 @@ ItemProto = api_class("LuaItemPrototype")
 RecipeProto = api_class("LuaRecipePrototype")
 TileProto = api_class("LuaTilePrototype")
 QualityProto = api_class("LuaQualityPrototype")
+BurnerProto = api_class("LuaBurnerPrototype")
 
 
 class ProtoRef:
@@ -73,6 +75,18 @@ class PrototypeHandles:
     def quality(self, name: str) -> ProtoRef | None:
         return self.get("quality", name)
 
+    def burner(self, entity: ProtoRef) -> ProtoRef | None:
+        """The LuaBurnerPrototype of a burner entity prototype (one object per entity, as for the others)."""
+        source = entity.data.get("energy_source") or {}
+        if source.get("type") != "burner":
+            return None
+        key = ("burner", entity.name)
+        ref = self._refs.get(key)
+        if ref is None:
+            ref = ProtoRef("LuaBurnerPrototype", "burner", entity.name, source)
+            self._refs[key] = ref
+        return ref
+
     def table(self, kind: str, state: Any) -> Any:
         """A Lua table whose missing keys resolve lazily: `prototypes.entity[name]` or nil."""
         cache = state.__dict__.setdefault("_proto_tables", {})
@@ -113,6 +127,16 @@ for _kind in ("entity", "item", "recipe", "tile", "quality"):
 
 def _d(ref: ProtoRef) -> dict[str, Any]:
     return ref.data
+
+
+def _is_inserter(ref: ProtoRef) -> bool:
+    return "extension_speed" in ref.data  # InserterPrototype's own field
+
+
+def _is_belt(ref: ProtoRef) -> bool:
+    # TransportBeltConnectable prototypes: a `speed`, and the belt collision layer the data stage gives them all.
+    layers = (ref.data.get("collision_mask") or {}).get("layers") or {}
+    return "speed" in ref.data and "transport_belt" in layers
 
 
 # -- common ---------------------------------------------------------------------------------------------------
@@ -187,10 +211,24 @@ def _items_to_place_this(state, ref):
     return out or None
 
 
+def _vector(value: Any) -> list[float] | None:
+    # The API's Vector is a two-element array, without the x and y keys a position has.
+    return None if value is None else [float(value[0]), float(value[1])]
+
+
 @EntityProto.getter("vector_to_place_result")
 def _vector_to_place_result(state, ref):
-    v = ref.data.get("vector_to_place_result")
-    return None if v is None else {"x": v[0], "y": v[1]}
+    return _vector(ref.data.get("vector_to_place_result"))
+
+
+@EntityProto.getter("inserter_pickup_position")
+def _inserter_pickup_position(state, ref):
+    return _vector(ref.data.get("pickup_position")) if _is_inserter(ref) else None
+
+
+@EntityProto.getter("inserter_drop_position")
+def _inserter_drop_position(state, ref):
+    return _vector(ref.data.get("insert_position")) if _is_inserter(ref) else None
 
 
 def _footprint(ref: ProtoRef) -> tuple[int, int]:
@@ -216,6 +254,66 @@ def _get_inventory_size(state, ref, index, quality=None):
         "crafter_output": d.get("result_inventory_size"),
     }
     return sizes.get(name or "")
+
+
+def _quality(value: Any, method: str) -> None:
+    """The engine has only the normal quality, at which every `get_*(quality?)` reads the prototype as it is."""
+    name = value if isinstance(value, str) or value is None else getattr(value, "name", value)
+    if name not in (None, "normal"):
+        raise ScriptError(f"{method}: unknown quality {value!r} (this engine has only 'normal')")
+
+
+@EntityProto.method("get_crafting_speed")
+def _get_crafting_speed(state, ref, quality=None):
+    _quality(quality, "get_crafting_speed")
+    if "crafting_categories" not in ref.data:  # crafting machines' and characters' own field
+        raise ScriptError(f"Entity prototype '{ref.name}' is not a crafting machine or character.")
+    # CraftingMachinePrototype.crafting_speed is required; the character's defaults to 1.
+    return float(ref.data.get("crafting_speed", 1))
+
+
+@EntityProto.getter("energy_usage")
+def _energy_usage(state, ref):
+    # The API gives energy in joules per tick; data.raw has power ("90kW").
+    value = ref.data.get("energy_usage")
+    return None if value is None else parse_energy(value) / 60
+
+
+@EntityProto.getter("belt_speed")
+def _belt_speed(state, ref):
+    # Tiles per tick, as TransportBeltConnectablePrototype.speed holds it.
+    speed = ref.data.get("speed")
+    return float(speed) if _is_belt(ref) else None
+
+
+def _inserter_value(key: str, method: str):
+    def read(state, ref, quality=None):
+        _quality(quality, method)
+        return float(ref.data[key]) if _is_inserter(ref) else None
+
+    return read
+
+
+EntityProto.method("get_inserter_rotation_speed")(_inserter_value("rotation_speed", "get_inserter_rotation_speed"))
+EntityProto.method("get_inserter_extension_speed")(_inserter_value("extension_speed", "get_inserter_extension_speed"))
+
+
+@EntityProto.getter("inserter_stack_size_bonus")
+def _inserter_stack_size_bonus(state, ref):
+    return int(ref.data.get("stack_size_bonus", 0)) if _is_inserter(ref) else None
+
+
+@EntityProto.getter("burner_prototype")
+def _burner_prototype(state, ref):
+    return state.engine_prototypes.burner(ref)
+
+
+# -- LuaBurnerPrototype ---------------------------------------------------------------------------------------
+
+BurnerProto.getter("effectivity")(lambda state, ref: float(ref.data.get("effectivity", 1)))
+BurnerProto.getter("fuel_inventory_size")(lambda state, ref: int(ref.data.get("fuel_inventory_size", 0)))
+BurnerProto.getter("burnt_inventory_size")(lambda state, ref: int(ref.data.get("burnt_inventory_size", 0)))
+BurnerProto.getter("fuel_categories")(lambda state, ref: {c: True for c in ref.data.get("fuel_categories") or ["chemical"]})
 
 
 # -- LuaItemPrototype -----------------------------------------------------------------------------------------

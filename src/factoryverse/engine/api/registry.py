@@ -42,6 +42,8 @@ class ApiClass:
     lua_methods: dict[str, str] = field(default_factory=dict)
     # `#obj`, for the classes Factorio gives a length operator (LuaInventory: its number of slots).
     length: Getter | None = None
+    # `obj[i]` for a number i, for the classes Factorio gives an index operator (LuaInventory: its i-th stack).
+    index: Method | None = None
     # A class no object is an instance of (LuaControl): it only implements members for the classes inheriting them.
     base: bool = False
     registry: ApiRegistry | None = field(default=None, repr=False)
@@ -52,6 +54,13 @@ class ApiClass:
         if "length" not in load_members().operators(self.name):
             raise ApiMemberError(f"{self.name} has no length operator (#) in Factorio")
         self.length = fn
+        return fn
+
+    def index_operator(self, fn: Method) -> Method:
+        """``fn(state, obj, i)`` answers ``obj[i]`` for a number ``i`` (other keys are members)."""
+        if "index" not in load_members().operators(self.name):
+            raise ApiMemberError(f"{self.name} has no index operator ([]) in Factorio")
+        self.index = fn
         return fn
 
     def _check(self, key: str, kind: str, writable: bool = False) -> None:

@@ -9,6 +9,7 @@ from factoryverse.engine.api import _args, _search
 from factoryverse.engine.api.registry import api_class
 from factoryverse.engine.errors import ScriptError
 from factoryverse.engine.kinds import kind_of
+from factoryverse.engine.kinds.character import speed_modifiers_changed
 from factoryverse.engine.world.geometry import BBox
 from factoryverse.engine.world.mapgen import CHUNK_SIZE
 
@@ -65,6 +66,9 @@ def _can_place_entity(state, s, params):
     proto = world.entity_proto(p.get("name"))
     x, y = _args.position(p.get("position"), "can_place_entity.position")
     direction = _search.direction_arg(p.get("direction"), "can_place_entity")
+    kind = kind_of(proto["type"])
+    if kind.own_placement:  # ghosts: placed as their `inner_name`
+        return kind.can_place_from(world, s, p, x, y, direction)
     return world.check_placement(s, proto, x, y, direction).ok
 
 
@@ -87,6 +91,11 @@ def _create_entity(state, s, params):
     direction = _search.direction_arg(p.get("direction"), "create_entity")
     force = _force(state, p.get("force"), _default_force(proto))
     kind = kind_of(proto["type"])
+    if kind.own_placement:  # ghosts: `inner_name` and its placement, checked before a unit_number is taken
+        entity = kind.create_from(world, s, p, x, y, direction, force)
+        if p.get("raise_built"):
+            engine.events.raise_event("script_raised_built", {"entity": entity})
+        return entity
     amount = p.get("amount") if kind.has_amount else None
     if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int) or amount < 1):
         raise ScriptError(f"create_entity: amount must be an integer >= 1, got {amount!r}")
@@ -102,6 +111,11 @@ def _create_entity(state, s, params):
     entity = world.create_entity(s, name, x, y, direction=direction, force=force, amount=amount)
     if entity is None:
         return None
+    try:
+        kind.configure(world, entity, p)
+    except ScriptError:
+        world.destroy_entity(entity)  # a bad type-specific parameter leaves nothing behind
+        raise
     if stack is not None:
         from factoryverse.engine.world.inventory import Stack
 
@@ -204,6 +218,15 @@ def _force_generate_chunk_requests(state, s):
     s.generate_requested(None, between=state.watchdog.check)
 
 
+@Surface.method("set_tiles")
+def _set_tiles(state, s, tiles, correct_tiles=None, remove_colliding_entities=None, remove_colliding_decoratives=None,
+               raise_event=None, player=None, undo_index=None):
+    from factoryverse.engine.api._set_tiles import set_tiles
+
+    set_tiles(state, s, tiles, correct_tiles, remove_colliding_entities, remove_colliding_decoratives, raise_event,
+              player, undo_index)
+
+
 # -- LuaTile --------------------------------------------------------------------------------------------------
 
 
@@ -276,6 +299,39 @@ def _get_cease_fire(state, f, other):
 @Force.setter("share_chart")
 def _set_share_chart(state, f, value):
     f.share_chart = bool(value)
+
+
+def _speed_modifier(member: str) -> None:
+    """A LuaForce hand crafting or mining speed bonus, kept in Force.modifiers; busy characters replan at once."""
+    Force.getter(member)(lambda state, f: f.modifier(member))
+
+    def write(state, f, value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise ScriptError(f"LuaForce.{member} must be a number, got {value!r}")
+        f.modifiers[member] = float(value)
+        speed_modifiers_changed(state.engine.world, f)
+
+    Force.setter(member)(write)
+
+
+_speed_modifier("manual_crafting_speed_modifier")
+_speed_modifier("manual_mining_speed_modifier")
+
+
+def _inserter_bonus(member: str) -> None:
+    """A LuaForce inserter hand-size bonus (uint, documented range 0..254), read by inserters at each pickup."""
+    Force.getter(member)(lambda state, f: int(f.modifier(member)))
+
+    def write(state, f, value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) or not 0 <= value <= 254:
+            raise ScriptError(f"LuaForce.{member} must be an integer from 0 to 254, got {value!r}")
+        f.modifiers[member] = int(value)
+
+    Force.setter(member)(write)
+
+
+_inserter_bonus("inserter_stack_size_bonus")
+_inserter_bonus("bulk_inserter_capacity_bonus")
 
 
 def _surface_arg(state, value):

@@ -7,18 +7,28 @@ a kind is one module here plus its tests; a type without a kind gets the plain `
 
 from __future__ import annotations
 
+from factoryverse.engine.kinds.assembler import AssemblerKind
 from factoryverse.engine.kinds.base import Kind
+from factoryverse.engine.kinds.belt import BeltKind
 from factoryverse.engine.kinds.character import CharacterKind
 from factoryverse.engine.kinds.container import ContainerKind
+from factoryverse.engine.kinds.energy_interface import EnergyInterfaceKind
 from factoryverse.engine.kinds.furnace import FurnaceKind
+from factoryverse.engine.kinds.ghost import EntityGhostKind, TileGhostKind
+from factoryverse.engine.kinds.inserter import InserterKind
 from factoryverse.engine.kinds.mining_drill import DrillKind
 from factoryverse.engine.kinds.plain import DecorativeKind, ItemOnGroundKind, MobileKind
 from factoryverse.engine.kinds.resource import ResourceKind
+from factoryverse.engine.kinds.splitter import SplitterKind
+from factoryverse.engine.kinds.underground_belt import UndergroundBeltKind
 
 __all__ = ["Kind", "REGISTRY", "kind_of", "grid_free_types", "all_kinds"]
 
 _KINDS: tuple[type[Kind], ...] = (
+    EntityGhostKind, TileGhostKind,
     CharacterKind, ContainerKind, FurnaceKind, DrillKind, ResourceKind, DecorativeKind, ItemOnGroundKind, MobileKind,
+    AssemblerKind, InserterKind, EnergyInterfaceKind,
+    BeltKind, UndergroundBeltKind, SplitterKind,
 )
 
 REGISTRY: dict[str, Kind] = {}

@@ -55,6 +55,9 @@ class Kind:
     # create_entity takes an `amount` (resources) / requires a `stack` (items on the ground).
     has_amount: ClassVar[bool] = False
     needs_stack: ClassVar[bool] = False
+    # create_entity / can_place_entity read more than a name for this kind (ghosts: `inner_name`) and call
+    # `create_from` / `can_place_from` instead of placing the prototype itself.
+    own_placement: ClassVar[bool] = False
     # Inventories LuaEntity.insert (and a drill or inserter dropping into the entity) fills, in this order; the
     # fuel slot of a burner comes first, as with inserters.
     insert_order: ClassVar[tuple[str, ...]] = ()
@@ -73,6 +76,19 @@ class Kind:
 
     def attach(self, world: World, entity: Entity) -> None:
         """Give a new entity its inventories, energy source and state."""
+
+    def configure(self, world: World, entity: Entity, params: dict[str, Any]) -> None:
+        """create_entity's type-specific parameters (an underground belt's `type`), once the entity is placed."""
+
+    def create_from(self, world: World, surface: Any, params: dict[str, Any], x: float, y: float, direction: int,
+                    force: Any) -> Entity:
+        """create_entity of an `own_placement` kind, from all its parameters."""
+        raise NotImplementedError
+
+    def can_place_from(self, world: World, surface: Any, params: dict[str, Any], x: float, y: float,
+                       direction: int) -> bool:
+        """can_place_entity of an `own_placement` kind, from all its parameters."""
+        raise NotImplementedError
 
     def update(self, world: World, entity: Entity, tick: int) -> None:
         """A scheduled update at `tick` (only for `scheduled` kinds); must end in world.schedule or world.sleep."""
@@ -110,6 +126,13 @@ class Kind:
         """Put up to `count` of `name` into this entity as a drill or inserter at (x, y) would; how many went in."""
         return self.insert(world, entity, name, count)
 
+    def can_put_at(self, world: World, entity: Entity, x: float, y: float, name: str, giver: Entity) -> bool:
+        """Whether `put_at` would take one `name` now, moving nothing: an inserter picks up only what its drop target
+        takes. By default an inventory of `insert_order` has room; a kind without one (a belt) takes what arrives."""
+        if not self.insert_order:
+            return True
+        return any(inv.can_insert(name, 1) > 0 for i in self.insert_order if (inv := entity.inventories.get(i)) is not None)
+
     def take_at(
         self, world: World, entity: Entity, x: float, y: float, limit: int, accepts: Callable[[str], bool], taker: Entity
     ) -> tuple[str, int] | None:
@@ -121,7 +144,9 @@ class Kind:
         for stack in reversed(inv.slots):  # the game's inserters take from the last slots first
             if stack is not None and accepts(stack.name):
                 name = stack.name
-                return (name, inv.remove(name, min(limit, stack.count)))
+                # A hand fills from every stack of that item, not just the last one (a bulk hand of 12 from stacks
+                # of 100 is full every swing, as the wiki's chest-to-chest throughput assumes).
+                return (name, inv.remove(name, limit))
         return None
 
     def watch(self, world: World, entity: Entity, waiter: Entity) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from factoryverse.engine.kinds.base import Kind, new_inventory
-from factoryverse.engine.world.inventory import CHEST
+from factoryverse.engine.world.inventory import CHEST, apply_inventory_type
 
 if TYPE_CHECKING:
     from factoryverse.engine.world.entity import Entity
@@ -22,4 +22,5 @@ class ContainerKind(Kind):
     output_inventory_name: ClassVar[str | None] = CHEST
 
     def attach(self, world: World, entity: Entity) -> None:
-        new_inventory(world, entity, CHEST, int(entity.proto.get("inventory_size", 16)))
+        inv = new_inventory(world, entity, CHEST, int(entity.proto.get("inventory_size", 16)))
+        apply_inventory_type(inv, entity.proto.get("inventory_type"))  # chests have a bar

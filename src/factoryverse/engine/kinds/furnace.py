@@ -1,13 +1,12 @@
 """Furnaces: the smelting recipe chosen by the item in the source slot, one craft per energy_required /
-crafting_speed seconds, at the energy source's `energy_usage`."""
+crafting_speed seconds, at the energy source's `energy_usage` (the crafting itself: kinds/crafting.py)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from factoryverse.engine.kinds.base import new_inventory
-from factoryverse.engine.kinds.machine import MachineKind, MachineState, ticks_to_complete
-from factoryverse.engine.mechanics.energy import EPS
+from factoryverse.engine.kinds.crafting import CRAFTER_GETTERS, CRAFTER_METHODS, CrafterKind, CraftingState, recipe_object
 from factoryverse.engine.world.inventory import CRAFTER_INPUT, CRAFTER_OUTPUT, FUEL
 
 if TYPE_CHECKING:
@@ -18,6 +17,7 @@ __all__ = ["FurnaceKind", "FurnaceState"]
 
 
 def _recipes_by_ingredient(world: World, categories: frozenset[str]) -> dict[str, dict[str, Any]]:
+    """Item -> the smelting recipe it starts, for recipes of one item ingredient in `categories` (by recipe name)."""
     cache: dict = world.__dict__.setdefault("_furnace_recipes", {})
     found = cache.get(categories)
     if found is None:
@@ -32,93 +32,48 @@ def _recipes_by_ingredient(world: World, categories: frozenset[str]) -> dict[str
     return found
 
 
-class FurnaceState(MachineState):
-    __slots__ = ("recipes", "recipe", "need", "previous_recipe", "products_finished")
+class FurnaceState(CraftingState):
+    __slots__ = ()
 
-    def __init__(self, speed: float, recipes: dict[str, dict[str, Any]]):
+    def __init__(self, speed: float):
         super().__init__(speed, "no_ingredients")
-        self.recipes = recipes
-        self.recipe: dict[str, Any] | None = None
-        self.need = 0.0  # the recipe's energy_required in ticks at speed 1
-        self.previous_recipe: dict[str, Any] | None = None
-        self.products_finished = 0
 
 
-def _results_fit(entity: Entity, recipe: dict[str, Any]) -> bool:
-    out = entity.inventories[CRAFTER_OUTPUT]
-    return all(out.can_insert(r["name"], int(r.get("amount", 1))) >= int(r.get("amount", 1)) for r in recipe.get("results", []))
+def _recipes(world: World, entity: Entity) -> dict[str, dict[str, Any]]:
+    return _recipes_by_ingredient(world, frozenset(entity.proto.get("crafting_categories") or ["smelting"]))
 
 
-def _crafting_progress(lua: Any, entity: Entity) -> float:
+def _get_recipe(lua: Any, entity: Entity) -> Any:
+    # The recipe being smelted; nil between crafts, as in the game.
     state: FurnaceState = entity.state
-    if state.recipe is None:
-        return 0.0
-    return min(1.0, state.progress_at(lua.engine.world.tick) / state.need)
+    return recipe_object(entity.force, state.recipe) if state.crafting and state.recipe else None
 
 
-def _is_crafting(lua: Any, entity: Entity) -> bool:
-    # A craft started (its ingredients taken), whether or not it is progressing now.
-    return entity.state.recipe is not None
-
-
-def _products_finished(lua: Any, entity: Entity) -> int:
-    return entity.state.products_finished
-
-
-class FurnaceKind(MachineKind):
+class FurnaceKind(CrafterKind):
     types: ClassVar[tuple[str, ...]] = ("furnace",)
     insert_order: ClassVar[tuple[str, ...]] = (FUEL, CRAFTER_INPUT)
-    takes_drops: ClassVar[bool] = True
-    output_inventory_name: ClassVar[str | None] = CRAFTER_OUTPUT
-    getters = {"crafting_progress": _crafting_progress, "products_finished": _products_finished}
-    methods = {"is_crafting": _is_crafting}
+    getters = dict(CRAFTER_GETTERS)
+    methods = {**CRAFTER_METHODS, "get_recipe": _get_recipe}
 
     def attach(self, world: World, entity: Entity) -> None:
         proto = entity.proto
-        recipes = _recipes_by_ingredient(world, frozenset(proto.get("crafting_categories") or ["smelting"]))
-        state = FurnaceState(float(proto.get("crafting_speed", 1)), recipes)
-        entity.state = state
-        new_inventory(world, entity, CRAFTER_INPUT, int(proto.get("source_inventory_size", 1)), recipes.__contains__)
+        recipes = _recipes(world, entity)
+        entity.state = FurnaceState(float(proto.get("crafting_speed", 1)))
+        # A frozenset of item names: a save writes the filter as data, never the recipe prototypes.
+        smeltable = frozenset(recipes)
+        new_inventory(world, entity, CRAFTER_INPUT, int(proto.get("source_inventory_size", 1)), smeltable.__contains__)
         new_inventory(world, entity, CRAFTER_OUTPUT, int(proto.get("result_inventory_size", 1)))
         super().attach(world, entity)  # the energy source (a burner adds the fuel slot), then subscriptions
 
-    def work(self, world: World, entity: Entity, tick: int) -> int | None:
-        state: FurnaceState = entity.state
-        if state.recipe is None:
-            source = entity.inventories[CRAFTER_INPUT]
-            stack = source.first()
-            if stack is None:
-                state.status = "no_ingredients"
-                return None
-            recipe = state.recipes[stack.name]
-            amount = int(recipe["ingredients"][0].get("amount", 1))
-            if stack.count < amount:
-                state.status = "no_ingredients"
-                return None
-            if not _results_fit(entity, recipe):
-                state.status = "full_output"
-                return None  # woken when products are taken
-            source.remove(stack.name, amount)
-            state.recipe = state.previous_recipe = recipe
-            state.need = float(recipe.get("energy_required", 0.5)) * 60
-            state.progress = 0.0
-        factor = self.draw(entity, tick)
-        if factor <= 0:
-            return None  # woken by fuel or power
-        rate = state.speed * factor
-        state.progress += rate
-        if state.progress + EPS >= state.need:
-            recipe = state.recipe
-            if not _results_fit(entity, recipe):
-                state.progress -= rate
-                state.status = "full_output"
-                return None
-            out = entity.inventories[CRAFTER_OUTPUT]
-            for r in recipe.get("results", []):
-                out.insert(r["name"], int(r.get("amount", 1)))
-                state.products_finished += int(r.get("amount", 1))
-            state.recipe = None
-            state.progress = 0.0
-            return tick + 1  # the next craft starts with the next tick's update
-        state.rate = rate
-        return tick + ticks_to_complete(state.progress, rate, state.need)
+    def next_recipe(self, world: World, entity: Entity) -> dict[str, Any] | None:
+        stack = entity.inventories[CRAFTER_INPUT].first()
+        if stack is None:
+            entity.state.status = "no_ingredients"
+            return None
+        return _recipes(world, entity)[stack.name]
+
+    def ingredient_recipe(self, world: World, entity: Entity, name: str) -> tuple[dict[str, Any], int] | None:
+        recipe = _recipes(world, entity).get(name)
+        if recipe is None:
+            return None
+        return recipe, int(recipe["ingredients"][0].get("amount", 1))

@@ -187,7 +187,10 @@ class DrillKind(MachineKind):
         need = float((resource.proto.get("minable") or {}).get("mining_time", 1)) * 60
         if state.progress + EPS >= need:
             state.progress = max(0.0, state.progress - need)
-            state.pending.extend(mined_products(resource.proto))
+            mined = mined_products(resource.proto)
+            for name, count in mined:
+                world.record_production(entity.force, entity.surface, name, count)
+            state.pending.extend(mined)
             world.deplete_one(resource)
             self._deliver(world, entity, state)
             if state.pending or not (resource.valid and resource.amount > 0):

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from factoryverse.engine.engine import Engine
     from factoryverse.engine.lua.runtime import LuaState
 
-__all__ = ["install_globals", "Requirer"]
+__all__ = ["install_globals", "install_stage_globals", "Requirer"]
 
 log = logging.getLogger("factoryverse.engine.lua")
 
@@ -162,9 +162,26 @@ def install_globals(engine: Engine, state: LuaState, *, mod: str | None, api_obj
 
     g.log = state.wrap(_log)
     g.localised_print = state.wrap(_localised_print)
+    # LuaSettings (engine/api/settings.py); an engine built without the settings stage has none.
+    mod_settings = engine.__dict__.get("mod_settings")
+    if mod_settings is not None:
+        g.settings = state.to_lua(mod_settings.handle)
     roots = dict(engine.mod_roots)
     requirer = Requirer(state, roots, mod)
     g.require = state.wrap(requirer.require)
     # Lua's `print` goes to the server's stdout in Factorio; here to the engine log.
     g["print"] = state.wrap(lambda *args: engine.log_line(" ".join(str(a) for a in args)))
     return requirer
+
+
+def install_stage_globals(state: LuaState, mods: dict[str, str], log: Any) -> None:
+    """The globals of the settings stage's shared state (engine/settings.py): `mods`, `defines`, `serpent`,
+    `table_size` and `log`; `data` comes from core's own dataloader.lua."""
+    from factoryverse.engine.api.defines import defines_table
+
+    g = state.globals()
+    g.mods = state.to_lua(mods)
+    g.defines = defines_table(state, state.api_version)
+    g.serpent = state.lua.execute(_SERPENT_DEFAULTS, state.lua.execute(_SERPENT))
+    g.table_size = _table_size(state)
+    g.log = state.wrap(lambda message: log(f"settings stage: {state.from_lua(message)}"))

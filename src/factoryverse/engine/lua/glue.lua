@@ -50,7 +50,8 @@ end
 -- `#` operator or nil. `constant` names the getters whose value never changes while the object is valid: plain
 -- values and proxies are kept per proxy (tables are not: each read must give the mod a table of its own).
 -- `placed` names the position getters whose value changes only when the object moves.
-local function define_class(cls, getters, setters, methods, length, real, constant, placed)
+-- `index` is the bound `obj[i]` operator for number keys (LuaInventory's stacks) or nil.
+local function define_class(cls, getters, setters, methods, length, real, constant, placed, index)
   local mt = { __metatable = cls }
   local function missing(k)
     return cls .. "::" .. tostring(k) .. " is a Factorio API member this engine does not implement yet "
@@ -68,6 +69,13 @@ local function define_class(cls, getters, setters, methods, length, real, consta
       local places = places_of[t]
       local xy = places and places[k]
       if xy then return { x = xy[1], y = xy[2] } end
+    end
+    if index ~= nil and type(k) == "number" then
+      local v, a, b, c = index(oids[t], k)
+      if a == nil then return v end
+      if b == nil then return { x = v, y = a } end
+      if c == nil then return make_proxy(v, a) end
+      error(v, 2)
     end
     local get = getters[k]
     if get ~= nil then
@@ -110,10 +118,15 @@ local function define_class(cls, getters, setters, methods, length, real, consta
         -- Refers to the proxy, not just its id: a mod holding the method (`local f = force.is_chunk_charted`)
         -- keeps the proxy alive, and with it the engine's entry for the id.
         f = function(...)
-          local v, a, b, c = m(oids[t], ...)
+          local v, a, b, c, d, n = m(oids[t], ...)
+          if n ~= nil then  -- several results, each a finished Lua value (LuaEntity.revive)
+            if n == 1 then return v elseif n == 2 then return v, a elseif n == 3 then return v, a, b end
+            return v, a, b, c
+          end
           if a == nil then return v end
           if b == nil then return { x = v, y = a } end
           if c == nil then return make_proxy(v, a) end
+          if d ~= nil then return make_proxy(v, a), d end  -- a proxy and a second result (find_item_stack)
           error(v, 2)
         end
         per_obj[k] = f

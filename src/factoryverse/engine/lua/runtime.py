@@ -9,6 +9,7 @@ import lupa.lua52 as lupa
 
 from factoryverse.engine.api.members import load_members
 from factoryverse.engine.errors import EngineError, LuaRuntimeError
+from factoryverse.engine.lua.results import MultipleValues
 from factoryverse.engine.lua.traversal import check_traversal_order
 from factoryverse.engine.lua.watchdog import Watchdog
 
@@ -22,6 +23,7 @@ __all__ = [
     "DEFAULT_MEMORY_LIMIT",
     "DEFAULT_STRING_LIMIT",
     "PATTERN_COST_LIMIT",
+    "ProxyAndValue",
 ]
 
 # About a second of pure Lua on one core: far beyond any honest command, short enough that a runaway loop is caught
@@ -75,6 +77,10 @@ _STRINGS = resources.files("factoryverse.engine.lua").joinpath("strings.lua").re
 _REMOVED_GLOBALS = (
     "io", "os", "loadfile", "dofile", "python", "require", "module", "package", "collectgarbage", "coroutine",
 )
+
+
+class ProxyAndValue(tuple):
+    """A method's two results, an API object and a plain value (`local stack, index = inv.find_item_stack(...)`)."""
 
 
 def _deny_attributes(obj: Any, name: Any, is_setting: bool) -> Any:
@@ -168,6 +174,7 @@ class LuaState:
                 self._set_of(_CONSTANT_MEMBERS.get(cls.name, ()) & cls.getters.keys()),
                 self._set_of(k for k in _PLACE_MEMBERS.get(cls.name, ())
                              if getattr(cls.getters.get(k), "lua_values", False)),
+                None if cls.index is None else self._bind_method(cls.name, "[]", cls.index),
             )
         g = self.lua.globals()
         # Factorio keeps a reduced debug library (traceback, getinfo); sethook stays engine-only.
@@ -280,6 +287,13 @@ class LuaState:
         lua_class = getattr(value, "lua_class", None)
         if lua_class is not None:
             return (lua_class, self._register(value), 0)
+        if kind is ProxyAndValue:
+            obj, second = value
+            return (obj.lua_class, self._register(obj), 0, 0, second)
+        if kind is MultipleValues:
+            # Each value made for Lua here; the sixth says how many of the first four are results.
+            values = [self.to_lua(v) for v in value]
+            return (*values, *[None] * (4 - len(values)), None, len(values))
         return self.to_lua(value)
 
     @staticmethod

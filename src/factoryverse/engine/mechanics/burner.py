@@ -26,7 +26,10 @@ class Burner(EnergySource):
     works, `rate` joules go every tick from `since` on."""
 
     lua_class = "LuaBurner"
-    __slots__ = ("oid", "inventory", "effectivity", "currently_burning", "remaining", "since", "rate", "fuel_values", "valid")
+    __slots__ = (
+        "oid", "inventory", "effectivity", "currently_burning", "remaining", "since", "rate", "fuel_values", "valid",
+        "world",
+    )
     kind = "burner"
     blocked_status = "no_fuel"
 
@@ -42,6 +45,7 @@ class Burner(EnergySource):
         self.rate = 0.0
         self.fuel_values = fuel_values
         self.valid = True
+        self.world: Any = None  # where a fuel item taken is recorded as consumed (item statistics)
 
     @classmethod
     def attach(cls, world: Any, entity: Entity, source: dict[str, Any], usage: float) -> Burner:
@@ -59,6 +63,7 @@ class Burner(EnergySource):
             entity.inventories = {}  # it had the shared empty mapping
         entity.inventories[FUEL] = inv
         burner = cls(entity, source, inv, fuels, usage)
+        burner.world = world
         entity.burner = burner
         return burner
 
@@ -102,6 +107,8 @@ class Burner(EnergySource):
                 return 0.0
             name = stack.name
             self.inventory.remove(name, 1)
+            owner = self.owner
+            self.world.record_consumption(owner.force, owner.surface, name, 1)  # burnt fuel counts as consumed
             self.currently_burning = name
             self.remaining += self.fuel_values[name] * self.effectivity
         self.remaining -= need

@@ -2,7 +2,8 @@
 
 As in the game, setting `walking_state` is a one-tick input: the character takes that tick's step and then stands,
 unless something sets it again before the next step (the agent mod does so from on_tick, which runs before the
-world's update in the same tick).
+world's update in the same tick). A step of a mining character wakes it: reach decides whether it mines
+(mechanics/hand_mining.py).
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ def update_walking(world: World, entity: Entity) -> None:
         return
     entity.walking = False
     _step(world, entity)
+    state = entity.state
+    if state is not None and state.mining and state.selected is not None:
+        world.poke(entity)  # each step may take its mining target into or out of reach
 
 
 def _step(world: World, entity: Entity) -> None:

@@ -1,32 +1,115 @@
 """Item production statistics: what each force produced (crafted, mined, smelted) and consumed, per surface.
 
 Machines and characters report through `World.record_production` / `World.record_consumption` at the tick the
-items appear or are used up; `LuaFlowStatistics` (api) reads totals and per-window flows from here.
+items appear or are used up; `LuaFlowStatistics` (api/flow_statistics.py) reads totals and per-window flows here.
+
+The game keeps, per precision (`defines.flow_precision_index`), 300 samples covering its window: five seconds of
+1-tick samples, a minute of 12-tick ones, ... a thousand hours of 720,000-tick ones. So does this module, sparsely:
+per item and precision, a dict of sample number (tick // sample length) -> count, holding only non-zero samples that
+a read can still reach. Memory is bounded by 300 samples per item, precision and side, whatever the game's length,
+and a record costs one dict update per precision. Reads are pure functions of the tick, so reading never changes
+the state (nor the state hash).
 """
 
 from __future__ import annotations
 
-__all__ = ["ItemFlowStatistics"]
+__all__ = ["ItemFlowStatistics", "PRECISIONS", "SAMPLES", "FlowSide", "sample_length"]
+
+# defines.flow_precision_index names, in the enum's order, with each window's length in ticks.
+PRECISIONS: tuple[tuple[str, int], ...] = (
+    ("five_seconds", 5 * 60),
+    ("one_minute", 60 * 60),
+    ("ten_minutes", 10 * 60 * 60),
+    ("one_hour", 60 * 60 * 60),
+    ("ten_hours", 10 * 60 * 60 * 60),
+    ("fifty_hours", 50 * 60 * 60 * 60),
+    ("two_hundred_fifty_hours", 250 * 60 * 60 * 60),
+    ("one_thousand_hours", 1000 * 60 * 60 * 60),
+)
+# Samples per precision, as the API documents ("Each precision level contains 300 samples of data").
+SAMPLES = 300
+_LENGTHS = tuple(window // SAMPLES for _, window in PRECISIONS)
+
+
+class FlowSide:
+    """One side (input or output) of a flow statistics: totals and, per item and precision, recent samples."""
+
+    __slots__ = ("totals", "samples")
+
+    def __init__(self) -> None:
+        self.totals: dict[str, float] = {}
+        # item -> one dict per precision: sample number -> count in that sample
+        self.samples: dict[str, list[dict[int, float]]] = {}
+
+    def add(self, tick: int, name: str, count: float) -> None:
+        total = self.totals.get(name, 0) + count
+        self.totals[name] = int(total) if isinstance(total, float) and total.is_integer() else total
+        per = self.samples.get(name)
+        if per is None:
+            per = self.samples[name] = [{} for _ in _LENGTHS]
+        for ring, length in zip(per, _LENGTHS):
+            n = tick // length
+            ring[n] = ring.get(n, 0) + count
+            # Keys arrive in increasing order (time only goes forward), so the oldest is first: drop those no read
+            # from this tick on can reach (a read at tick t sees samples t // length - 300 .. t // length - 1).
+            while True:
+                oldest = next(iter(ring))
+                if oldest >= n - SAMPLES:
+                    break
+                del ring[oldest]
+
+    def set_total(self, name: str, count: float) -> None:
+        self.totals[name] = count
+
+    def flow(self, tick: int, name: str, precision: int, sample: int | None) -> float:
+        """Items counted in the window of `precision` (0-based) that ends before the sample being filled at `tick`,
+        or in its `sample`-th most recent sample (1..300)."""
+        per = self.samples.get(name)
+        if per is None:
+            return 0
+        ring = per[precision]
+        current = tick // _LENGTHS[precision]
+        if sample is not None:
+            return ring.get(current - sample, 0)
+        first = current - SAMPLES
+        return sum(c for n, c in ring.items() if first <= n < current)
+
+    def clear(self) -> None:
+        self.totals.clear()
+        self.samples.clear()
 
 
 class ItemFlowStatistics:
-    """Totals and a per-tick log of one force's item flow on one surface.
+    """One force's item flow on one surface.
 
-    `input_counts` are what was produced (the game's "input" side of production statistics), `output_counts` what
-    was consumed. `samples` keeps (tick, name, input delta, output delta) for the flow windows.
+    `input` is what was produced (the game's "input" side of production statistics), `output` what was consumed.
     """
 
-    __slots__ = ("input_counts", "output_counts", "samples")
+    __slots__ = ("input", "output")
 
     def __init__(self) -> None:
-        self.input_counts: dict[str, int] = {}
-        self.output_counts: dict[str, int] = {}
-        self.samples: list[tuple[int, str, int, int]] = []
+        self.input = FlowSide()
+        self.output = FlowSide()
 
-    def produced(self, tick: int, name: str, count: int) -> None:
-        self.input_counts[name] = self.input_counts.get(name, 0) + count
-        self.samples.append((tick, name, count, 0))
+    @property
+    def input_counts(self) -> dict[str, float]:
+        return self.input.totals
 
-    def consumed(self, tick: int, name: str, count: int) -> None:
-        self.output_counts[name] = self.output_counts.get(name, 0) + count
-        self.samples.append((tick, name, 0, count))
+    @property
+    def output_counts(self) -> dict[str, float]:
+        return self.output.totals
+
+    def produced(self, tick: int, name: str, count: float) -> None:
+        self.input.add(tick, name, count)
+
+    def consumed(self, tick: int, name: str, count: float) -> None:
+        self.output.add(tick, name, count)
+
+    def clear(self) -> None:
+        self.input.clear()
+        self.output.clear()
+
+
+def sample_length(precision: int) -> int:
+    """Ticks per sample of a precision (0-based index into PRECISIONS)."""
+    return _LENGTHS[precision]

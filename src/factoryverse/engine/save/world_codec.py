@@ -4,7 +4,7 @@ object id counter, path requests, the map RNG and the clock, in one pickle of th
 Why a pickle: the world is a graph (drills point at their resource and output, inventories at their subscribers,
 the scheduler at entities), and pickle keeps every shared reference and cycle with C speed. What it never holds is
 anything the save does not own: the engine, prototype data (an entity's prototype is written as its type and
-name; a furnace's recipes by name), kinds, the map generator (its seed and settings) and functions (the one
+name), kinds, the map generator (its seed and settings) and functions (the one
 function the world shares, its stack-size lookup, is written by name; any other function is an engine bug and
 fails the save with `SaveError`). Loading accepts only the engine's world classes and a few builtins
 (`_Unpickler.find_class`), so a save names no other code.
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from factoryverse.engine.errors import EngineError
 from factoryverse.engine.kinds import kind_of
-from factoryverse.engine.kinds.furnace import FurnaceState
+from factoryverse.engine.save import _entity_batch as _batch
 from factoryverse.engine.world.entity import NO_INVENTORIES, Entity
 from factoryverse.engine.world.inventory import StackSizes, stack_sizes
 from factoryverse.engine.world.mapgen import MapGenerator
@@ -105,15 +105,10 @@ def _reduce_surface(surface: Surface) -> Any:
 
 
 def _reduce_entity(entity: Entity) -> Any:
+    index = _batch.WRITING.get().get(id(entity))
+    if index is not None:
+        return (_batch.ref, (index,))  # written in the batch of plain entities (_entity_batch.py)
     return (_restore_entity, (entity.type, entity.name), (None, _slots_of(entity, _ENTITY_DERIVED)))
-
-
-def _reduce_furnace_state(state: FurnaceState) -> Any:
-    fields = _slots_of(state, ("recipes", "recipe", "previous_recipe"))
-    names = tuple(sorted((k, r["name"]) for k, r in state.recipes.items()))
-    recipe = state.recipe["name"] if state.recipe is not None else None
-    previous = state.previous_recipe["name"] if state.previous_recipe is not None else None
-    return (_restore_furnace_state, (names, recipe, previous), (None, fields))
 
 
 def _reduce_mappingproxy(value: Any) -> Any:
@@ -130,7 +125,6 @@ _DISPATCH = {
     World: _reduce_world,
     Surface: _reduce_surface,
     Entity: _reduce_entity,
-    FurnaceState: _reduce_furnace_state,
     types.MappingProxyType: _reduce_mappingproxy,
     StackSizes: _reduce_stack_sizes,
     Chunk: _reduce_chunk,
@@ -139,7 +133,10 @@ _DISPATCH = {
 
 def dump_world(engine: Engine, extra: dict[str, Any]) -> bytes:
     """The engine's world and game-wide state, plus `extra` (objects and data it may reference), as bytes."""
+    plain, where = _batch.collect(engine.world)
     root = {
+        # First, so the plain entities exist before anything refers to them.
+        "plain": plain,
         **extra,
         "world": engine.world,
         "paths": (engine.paths._next_id, engine.paths.pending),
@@ -149,11 +146,14 @@ def dump_world(engine: Engine, extra: dict[str, Any]) -> bytes:
     buf = io.BytesIO()
     pickler = pickle.Pickler(buf, protocol=5)
     pickler.dispatch_table = _DISPATCH  # type: ignore[assignment]
+    writing = _batch.WRITING.set(where)
     try:
         with no_cyclic_gc():
             pickler.dump(root)
     except (pickle.PicklingError, TypeError, AttributeError) as e:  # a function or lambda in the world
         raise SaveError(f"the world could not be written: {e} (an engine bug; please report it)") from e
+    finally:
+        _batch.WRITING.reset(writing)
     return buf.getvalue()
 
 
@@ -172,6 +172,11 @@ class no_cyclic_gc:
 
 
 # -- reading --------------------------------------------------------------------------------------------------
+
+
+def loading_engine() -> Engine:
+    """The engine a load is rebuilding the world into (only while `load_world` runs)."""
+    return _LOADING.get()
 
 
 def _restore_world() -> World:
@@ -195,22 +200,6 @@ def _restore_entity(type_: str, name: str) -> Entity:
     entity.proto = proto
     entity.kind = kind_of(type_)
     return entity
-
-
-def _restore_furnace_state(names: tuple[tuple[str, str], ...], recipe: str | None, previous: str | None) -> FurnaceState:
-    recipes = _LOADING.get().prototypes.recipes
-    cache = _FURNACE_CACHE.get()
-    found = cache.get(names)
-    if found is None:
-        found = cache[names] = {k: recipes[n] for k, n in names}
-    state = FurnaceState.__new__(FurnaceState)
-    state.recipes = found
-    state.recipe = recipes[recipe] if recipe is not None else None
-    state.previous_recipe = recipes[previous] if previous is not None else None
-    return state
-
-
-_FURNACE_CACHE: contextvars.ContextVar[dict] = contextvars.ContextVar("factoryverse_furnace_recipes")
 
 
 def _restore_chunk(names: tuple[str, ...], tiles: bytes) -> Chunk:
@@ -238,6 +227,7 @@ _ALLOWED_MODULES = (
     "factoryverse.engine.kinds.",
     "factoryverse.engine.mechanics.",
     "factoryverse.engine.save.world_codec",
+    "factoryverse.engine.save._entity_batch",
     "factoryverse.engine.clock",
 )
 _ALLOWED_BUILTINS = {("builtins", n) for n in ("getattr", "frozenset", "set", "dict", "list", "tuple", "object")} | {
@@ -257,7 +247,8 @@ class _Unpickler(pickle.Unpickler):
 def load_world(engine: Engine, data: bytes) -> dict[str, Any]:
     """Rebuild the world written by `dump_world` into `engine` (its world, paths, RNG and clock)."""
     token = _LOADING.set(engine)
-    cache_token = _FURNACE_CACHE.set({})
+    plain_entities: list[Entity] = []
+    reading = _batch.READING.set(plain_entities)
     try:
         # The stack-size lookup belongs to the world being read; it is made before any inventory needs it.
         holder = World.__new__(World)
@@ -272,9 +263,11 @@ def load_world(engine: Engine, data: bytes) -> dict[str, Any]:
             raise CorruptSaveError(f"the save's world could not be read: {type(e).__name__}: {e}") from e
     finally:
         _LOADING.reset(token)
-        _FURNACE_CACHE.reset(cache_token)
+        _batch.READING.reset(reading)
         engine.__dict__.pop("world_being_loaded", None)
     world: World = root["world"]
+    if "plain" in root:
+        _batch.attach_owners(world, root["plain"], plain_entities)
     world._stack_size_fn = holder._stack_size_fn if "_stack_size_fn" in holder.__dict__ else stack_sizes(world)  # type: ignore[attr-defined]
     for surface in world.surfaces.values():
         seed, settings = surface.__dict__.pop("_mapgen_args")

@@ -40,6 +40,16 @@ class EntityIndex:
         bucket[entity.oid] = entity
         self._counts[key] = self._counts.get(key, 0) + 1
 
+    def insert(self, key: str, chunk: ChunkKey, entity: Entity, arrival: dict[int, int]) -> None:
+        """Add an entity that arrived in its chunk before others of `key` there (one marked for deconstruction now):
+        its bucket is put back in arrival order, which walks rely on."""
+        self.add(key, chunk, entity)
+        bucket = self._buckets[key][chunk]
+        if len(bucket) > 1:
+            ordered = sorted(bucket.values(), key=lambda e: arrival[e.oid])
+            bucket.clear()
+            bucket.update((e.oid, e) for e in ordered)
+
     def remove(self, key: str, chunk: ChunkKey, entity: Entity) -> None:
         per_chunk = self._buckets.get(key)
         bucket = per_chunk.get(chunk) if per_chunk is not None else None

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from factoryverse.engine.world.inventory import Inventory
     from factoryverse.engine.world.surface import Surface
 
-__all__ = ["Entity", "collision_layers", "GRID_FREE_TYPES", "NO_INVENTORIES"]
+__all__ = ["Entity", "collision_layers", "entity_shape", "GRID_FREE_TYPES", "NO_INVENTORIES"]
 
 # Types Factorio places at any position; everything else snaps to the tile grid. The kinds say which.
 GRID_FREE_TYPES = grid_free_types()
@@ -60,6 +60,11 @@ def collision_layers(proto: dict[str, Any]) -> frozenset[str]:
     return _shape(proto).layers
 
 
+def entity_shape(proto: dict[str, Any]) -> _Shape:
+    """The prototype's shared collision layers and per-direction boxes (what a loaded entity takes back)."""
+    return _shape(proto)
+
+
 class Entity:
     """One entity. `state` is its kind's working state (a machine's progress), `energy` its energy source, and
     `due`/`gen` its place in the world's scheduler (mechanics/scheduler.py)."""
@@ -68,7 +73,7 @@ class Entity:
     __slots__ = (
         "oid", "unit_number", "name", "type", "proto", "kind", "surface", "x", "y", "direction", "force", "valid",
         "inventories", "burner", "energy", "state", "due", "gen", "amount", "layers", "box", "walking",
-        "walking_direction", "stack", "health", "__weakref__",
+        "walking_direction", "stack", "health", "deconstruction", "__weakref__",
     )
 
     def __init__(
@@ -108,6 +113,7 @@ class Entity:
         self.walking_direction = 0
         self.stack = None  # item-entity: the Stack lying on the ground
         self.health = float(proto.get("max_health", 0) or 0)
+        self.deconstruction: Force | None = None  # the force that marked it for deconstruction
 
     @property
     def position(self) -> tuple[float, float]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable
 if TYPE_CHECKING:
     from factoryverse.engine.world.entity import Entity
 
-__all__ = ["Inventory", "Stack", "stack_sizes", "FUEL", "CHEST", "CRAFTER_INPUT", "CRAFTER_OUTPUT", "CHARACTER_MAIN"]
+__all__ = ["Inventory", "Stack", "stack_sizes", "apply_inventory_type", "FUEL", "CHEST", "CRAFTER_INPUT", "CRAFTER_OUTPUT", "CHARACTER_MAIN"]
 
 # Inventories are keyed by their defines.inventory name; LuaEntity.get_inventory maps a define's value to its name.
 FUEL = "fuel"
@@ -30,10 +30,16 @@ class Inventory:
 
     Every change notifies every subscriber (entities waiting on this inventory: its owner's machine, a drill whose
     output is full), in the order they subscribed, through `waker`: blocked machines sleep until then.
+
+    `bar` (chests): how many slots, from the first, insertion may fill; None where the inventory has no bar.
+    `filters` (the character's main inventory): per slot the one item it takes, or None; None where the inventory
+    has no filters. Both limit only what goes in: taking out and reading ignore them, as in the game.
     """
 
     lua_class = "LuaInventory"
-    __slots__ = ("oid", "owner", "index", "slots", "stack_size", "accepts", "subscribers", "waker", "valid")
+    __slots__ = (
+        "oid", "owner", "index", "slots", "stack_size", "accepts", "subscribers", "waker", "valid", "bar", "filters",
+    )
 
     def __init__(
         self,
@@ -54,6 +60,49 @@ class Inventory:
         self.subscribers: dict[int, Entity] = {}
         self.waker: Callable[[Entity], None] | None = None
         self.valid = True
+        self.bar: int | None = None
+        self.filters: list[str | None] | None = None
+
+    # -- bar and filters ----------------------------------------------------------------------------------------
+
+    def enable_bar(self) -> None:
+        """Give the inventory a bar, open over every slot (a chest's)."""
+        self.bar = len(self.slots)
+
+    def enable_filters(self) -> None:
+        """Give the inventory per-slot filters, none set (the character's main inventory)."""
+        self.filters = [None] * len(self.slots)
+
+    def set_bar(self, open_slots: int) -> None:
+        """Leave the first `open_slots` slots open to insertion (clamped to the size)."""
+        self.bar = max(0, min(open_slots, len(self.slots)))
+        self.notify()  # a drill waiting for room may have some now
+
+    def can_set_filter(self, i: int, name: str | None) -> bool:
+        """Whether slot `i` (0-based) may be filtered to `name`: the inventory has filters and the slot holds
+        nothing else."""
+        if self.filters is None:
+            return False
+        s = self.slots[i]
+        return name is None or s is None or s.name == name
+
+    def set_filter(self, i: int, name: str | None) -> bool:
+        if not self.can_set_filter(i, name):
+            return False
+        self.filters[i] = name  # type: ignore[index]
+        self.notify()
+        return True
+
+    def _open(self) -> int:
+        return len(self.slots) if self.bar is None else self.bar
+
+    def _takes(self, i: int, name: str) -> bool:
+        """Whether the empty slot `i` may receive `name`."""
+        f = self.filters
+        return f is None or f[i] is None or f[i] == name
+
+    def _limited(self) -> bool:
+        return self.filters is not None or (self.bar is not None and self.bar < len(self.slots))
 
     def subscribe(self, entity: Entity, waker: Callable[[Entity], None]) -> None:
         self.subscribers[entity.oid] = entity
@@ -91,9 +140,11 @@ class Inventory:
             return 0
         room = 0
         size = self.stack_size(name)
-        for s in self.slots:
+        limited = self._limited()
+        for i, s in enumerate(self.slots[:self._open()] if limited else self.slots):
             if s is None:
-                room += size
+                if not limited or self._takes(i, name):
+                    room += size
             elif s.name == name:
                 room += size - s.count
             if room >= count:
@@ -101,9 +152,12 @@ class Inventory:
         return room
 
     def insert(self, name: str, count: int) -> int:
-        """Insert up to `count`; returns how many went in. Fills existing stacks first, then empty slots."""
+        """Insert up to `count`; returns how many went in. Fills existing stacks first, then empty slots (those
+        filtered for the item before unfiltered ones), within the bar."""
         if count <= 0 or (self.accepts is not None and not self.accepts(name)):
             return 0
+        if self._limited():
+            return self._insert_limited(name, count)
         size = self.stack_size(name)
         left = count
         for s in self.slots:
@@ -125,6 +179,47 @@ class Inventory:
         if inserted and self.subscribers:
             self.notify()
         return inserted
+
+    def _insert_limited(self, name: str, count: int) -> int:
+        size = self.stack_size(name)
+        open_ = self._open()
+        slots = self.slots
+        filters = self.filters or [None] * len(slots)
+        left = count
+        for i in range(open_):
+            s = slots[i]
+            if s is not None and s.name == name and s.count < size:
+                n = min(size - s.count, left)
+                s.count += n
+                left -= n
+                if not left:
+                    break
+        for wanted in (name, None):
+            for i in range(open_):
+                if not left:
+                    break
+                if slots[i] is None and filters[i] == wanted:
+                    n = min(size, left)
+                    slots[i] = Stack(name, n)
+                    left -= n
+        inserted = count - left
+        if inserted and self.subscribers:
+            self.notify()
+        return inserted
+
+    def count_empty(self, include_filtered: bool = False, include_bar: bool = True) -> int:
+        end = len(self.slots) if include_bar else self._open()
+        f = self.filters
+        return sum(1 for i in range(end)
+                   if self.slots[i] is None and (include_filtered or f is None or f[i] is None))
+
+    def scratch_copy(self) -> Inventory:
+        """A copy that never reaches Lua (oid 0 names no object): for trying inserts without changing anything."""
+        trial = Inventory(len(self.slots), self.stack_size, accepts=self.accepts, oid=0)
+        trial.slots = [None if s is None else Stack(s.name, s.count) for s in self.slots]
+        trial.bar = self.bar
+        trial.filters = None if self.filters is None else list(self.filters)
+        return trial
 
     def remove(self, name: str, count: int) -> int:
         """Remove up to `count`, from the last slots first; returns how many came out."""
@@ -153,6 +248,17 @@ class Inventory:
     def clear(self) -> None:
         self.slots = [None] * len(self.slots)
         self.notify()
+
+
+def apply_inventory_type(inv: Inventory, inventory_type: str | None) -> Inventory:
+    """A container's bar and filters from its prototype's `inventory_type` (default "with_bar"; "normal" has
+    neither, "with_filters_and_bar" both)."""
+    kind = inventory_type or "with_bar"
+    if kind in ("with_bar", "with_filters_and_bar"):
+        inv.enable_bar()
+    if kind == "with_filters_and_bar":
+        inv.enable_filters()
+    return inv
 
 
 def stack_sizes(world: Any) -> Callable[[str], int]:

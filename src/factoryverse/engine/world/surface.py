@@ -11,7 +11,7 @@ from factoryverse.engine.world.geometry import BBox
 from factoryverse.engine.world.ids import Oids
 from factoryverse.engine.world.mapgen import CHUNK_SIZE, ChunkData, MapGenerator
 
-__all__ = ["Surface", "Chunk", "CHUNK_SIZE", "OUT_OF_MAP", "MAX_REQUESTED_CHUNKS"]
+__all__ = ["Surface", "Chunk", "CHUNK_SIZE", "OUT_OF_MAP", "MAX_REQUESTED_CHUNKS", "MARKED"]
 
 # What the game reports for a tile in a chunk that is not generated; its collision mask blocks nearly everything.
 OUT_OF_MAP = "out-of-map"
@@ -22,6 +22,9 @@ _MAX_HALF_EXTENT = 5.0
 # Chunks waiting for generation per surface: a radius-63 request's worth, over four minutes of game time at one
 # chunk a tick. A request that would queue more is refused rather than holding millions of positions.
 MAX_REQUESTED_CHUNKS = 128 * 128
+
+# The key of `Surface.by_mark`.
+MARKED = "marked"
 
 
 class Chunk:
@@ -62,6 +65,8 @@ class Surface:
         # chunk's list.
         self.by_name = EntityIndex()
         self.by_type = EntityIndex()
+        # Entities marked for deconstruction, under the one key MARKED, for the `to_be_deconstructed` filter.
+        self.by_mark = EntityIndex()
         self._arrival: dict[int, int] = {}
         self._arrivals = 0
 
@@ -185,6 +190,8 @@ class Surface:
         self._arrival[entity.oid] = self._arrivals
         self.by_name.add(entity.name, key, entity)
         self.by_type.add(entity.type, key, entity)
+        if entity.deconstruction is not None:
+            self.by_mark.add(MARKED, key, entity)
         if entity.kind.tile_indexed:
             self.resources_at[(math.floor(entity.x), math.floor(entity.y))] = entity
 
@@ -196,6 +203,8 @@ class Surface:
             self._arrival.pop(entity.oid, None)
             self.by_name.remove(entity.name, key, entity)
             self.by_type.remove(entity.type, key, entity)
+            if entity.deconstruction is not None:
+                self.by_mark.remove(MARKED, key, entity)
         if entity.kind.tile_indexed:
             key = (math.floor(entity.x), math.floor(entity.y))
             if self.resources_at.get(key) is entity:

@@ -1,0 +1,207 @@
+"""LuaRecipe (a force's view of a recipe prototype) and LuaForce.recipes, reset_recipes, enable_all_recipes.
+
+A LuaRecipe is a value naming (force, recipe): what it reads lives in the prototype data and in the force's
+`recipes_enabled` (world/force.py), so two reads of `force.recipes["x"]` are the same object and a recipe enabled
+by research shows at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from factoryverse.engine.api.registry import api_class
+from factoryverse.engine.errors import ScriptError
+
+__all__ = ["RecipeRef", "ingredient_table", "product_table"]
+
+Recipe = api_class("LuaRecipe")
+Force = api_class("LuaForce")
+
+
+class RecipeRef:
+    lua_class = "LuaRecipe"
+    __slots__ = ("oid", "force", "name")
+
+    def __init__(self, force: Any, name: str):
+        # Derived from what it names (world/ids.py): the same recipe of the same force is one object.
+        self.oid = f"recipe:{force.oid}:{name}"
+        self.force = force
+        self.name = name
+
+    @property
+    def valid(self) -> bool:
+        return bool(self.force.valid)
+
+
+def _data(state: Any, r: RecipeRef) -> dict[str, Any]:
+    return state.engine.prototypes.recipes[r.name]
+
+
+# Optional fields the runtime tables carry only when the prototype sets them.
+_INGREDIENT_EXTRAS = ("ignored_by_stats", "fluidbox_index", "temperature", "minimum_temperature", "maximum_temperature")
+_PRODUCT_EXTRAS = (
+    "ignored_by_stats", "ignored_by_productivity", "extra_count_fraction", "temperature", "percent_spoiled",
+    "fluidbox_index",
+)
+
+
+def ingredient_table(i: dict[str, Any]) -> dict[str, Any]:
+    """An Ingredient as the runtime API gives it: type, name, amount, and the optional fields the prototype sets."""
+    out = {"type": i.get("type", "item"), "name": i["name"], "amount": i.get("amount", 1)}
+    out.update((k, i[k]) for k in _INGREDIENT_EXTRAS if k in i)
+    return out
+
+
+def product_table(p: dict[str, Any]) -> dict[str, Any]:
+    """A Product as the runtime API gives it: type, name, `amount` or `amount_min`/`amount_max`, `probability`
+    (1 when the prototype gives none), and the optional fields the prototype sets."""
+    out: dict[str, Any] = {"type": p.get("type", "item"), "name": p["name"]}
+    if "amount" in p or "amount_min" not in p:
+        out["amount"] = p.get("amount", 1)
+    else:
+        out["amount_min"] = p["amount_min"]
+        out["amount_max"] = p.get("amount_max", p["amount_min"])
+    out["probability"] = p.get("probability", 1)
+    out.update((k, p[k]) for k in _PRODUCT_EXTRAS if k in p)
+    return out
+
+
+@Recipe.getter("name", always=False)
+def _name(state, r):
+    return r.name
+
+
+Recipe.attributes("force")
+
+
+@Recipe.getter("enabled")
+def _enabled(state, r):
+    return r.force.recipe_enabled(r.name)
+
+
+@Recipe.setter("enabled")
+def _set_enabled(state, r, value):
+    if not isinstance(value, bool):
+        raise ScriptError(f"LuaRecipe::enabled: expected boolean, got {_lua_type(value)}")
+    r.force.recipes_enabled[r.name] = value
+
+
+@Recipe.getter("energy")
+def _energy(state, r):
+    return float(_data(state, r).get("energy_required", 0.5))
+
+
+@Recipe.getter("hidden")
+def _hidden(state, r):
+    return bool(_data(state, r).get("hidden", False))
+
+
+@Recipe.getter("order")
+def _order(state, r):
+    return _data(state, r).get("order", "")
+
+
+@Recipe.getter("ingredients")
+def _ingredients(state, r):
+    return [ingredient_table(i) for i in _data(state, r).get("ingredients") or []]
+
+
+@Recipe.getter("products")
+def _products(state, r):
+    return [product_table(p) for p in _data(state, r).get("results") or []]
+
+
+@Recipe.getter("prototype")
+def _prototype(state, r):
+    return state.engine_prototypes.get("recipe", r.name)
+
+
+@Recipe.getter("localised_name")
+def _localised_name(state, r):
+    return _data(state, r).get("localised_name") or [f"recipe-name.{r.name}"]
+
+
+@Recipe.getter("localised_description")
+def _localised_description(state, r):
+    return _data(state, r).get("localised_description") or [f"recipe-description.{r.name}"]
+
+
+@Recipe.method("has_category")
+def _has_category(state, r, category):
+    name = category if isinstance(category, str) else getattr(category, "name", None)
+    if not isinstance(name, str):
+        raise ScriptError(f"Invalid argument #1 (category) to 'has_category': expected RecipeCategoryID, got "
+                          f"{_lua_type(category)}")
+    if name not in state.engine.prototypes.raw.get("recipe-category", {}):
+        raise ScriptError(f"Unknown recipe category: {name}")
+    d = _data(state, r)
+    return name == d.get("category", "crafting") or name in (d.get("additional_categories") or ())
+
+
+@Recipe.method("reload")
+def _reload(state, r):
+    # Everything a LuaRecipe reads comes from the prototype data when read; `enabled` is the force's and stays.
+    return None
+
+
+def _lua_type(value: Any) -> str:
+    if value is None:
+        return "nil"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "table"
+
+
+# -- LuaForce ---------------------------------------------------------------------------------------------------
+
+_MAKER = """function(lookup, names)
+  local t = {}
+  return setmetatable(t, {
+    __index = function(_, k) local v = lookup(k); if v ~= nil then rawset(t, k, v) end; return v end,
+    __newindex = function() error("LuaCustomTable is read only.", 2) end,
+    __pairs = function()
+      local i = 0
+      return function()
+        i = i + 1
+        local n = names[i]
+        if n == nil then return nil end
+        return n, t[n]
+      end, t, nil
+    end,
+  })
+end"""
+
+
+@Force.getter("recipes")
+def _recipes(state, force):
+    """A read-only table of the force's recipes by name (pairs in name order), one per state and force; each
+    LuaRecipe is made when first read."""
+    cache = state.__dict__.setdefault("_recipe_tables", {})
+    table = cache.get(force.oid)
+    if table is None:
+        recipes = state.engine.prototypes.recipes
+
+        def lookup(name: Any) -> Any:
+            return state.to_lua(RecipeRef(force, name)) if isinstance(name, str) and name in recipes else None
+
+        maker = state.__dict__.get("_recipe_table_maker")
+        if maker is None:
+            maker = state._recipe_table_maker = state.lua.eval(_MAKER)
+        table = cache[force.oid] = maker(state.wrap(lookup), state.to_lua(sorted(recipes)))
+    return table
+
+
+@Force.method("reset_recipes")
+def _reset_recipes(state, force):
+    recipes = state.engine.prototypes.recipes
+    force.recipes_enabled = {name: bool(r.get("enabled", True)) for name, r in sorted(recipes.items())}
+
+
+@Force.method("enable_all_recipes")
+def _enable_all_recipes(state, force):
+    for name in force.recipes_enabled:
+        force.recipes_enabled[name] = True
