@@ -61,7 +61,11 @@ def game(pytestconfig: pytest.Config) -> Iterator[Game]:
         password = _option(pytestconfig, "--password", PASSWORD_ENV)
         if password is None:
             raise pytest.UsageError(f"--server needs --password (or ${PASSWORD_ENV}): the server's RCON password")
-        g = Game.connect(address, password)
+        try:
+            g = Game.connect(address, password)
+        except Exception as e:  # noqa: BLE001 - one clear stop instead of every test failing on its own
+            pytest.exit(f"cannot use the server under test at {address}: {type(e).__name__}: {e}; check --server "
+                        "(host:port of its RCON) and --password", returncode=2)
         try:
             yield g
         finally:

@@ -348,3 +348,15 @@ def test_a_working_assembler_continues_exactly_across_save_load_and_fork(tmp_pat
                                                          "storage.f.products_finished .. ' ' .. storage.i.power_production)")
     # It really worked: one gear per iron-gear-wheel.energy_required (0.5 s default) / crafting_speed (0.75).
     assert int(lua(game, "rcon.print(storage.a.products_finished)")) == game.tick // 40
+
+
+def test_create_entity_with_a_recipe_sets_it(engine):
+    # Regression: create_entity's `recipe` parameter (an assembling machine's) was ignored.
+    clear_land(engine, -6, -6, 6, 6)
+    reply = lua(engine, "local a = s.create_entity{name = 'assembling-machine-1', position = {0.5, 0.5}, "
+                "force = 'player', recipe = 'iron-gear-wheel'} rcon.print(a.get_recipe().name)")
+    assert reply == "iron-gear-wheel"
+    bad = engine.execute_command("/sc game.surfaces.nauvis.create_entity{name = 'assembling-machine-1', "
+                                 "position = {4.5, 4.5}, force = 'player', recipe = 'iron-plate'}")
+    assert "iron-plate" in bad and bad.startswith("Cannot execute command")
+    assert lua(engine, "rcon.print(s.count_entities_filtered{name = 'assembling-machine-1'})") == "1"

@@ -63,6 +63,12 @@ class AssemblerKind(CrafterKind):
         room = inputs.stack_size(name) - inputs.count(name) if self.ingredient_recipe(world, entity, name) else 0
         return inputs.insert(name, min(count, room)) if room > 0 else 0
 
+    def configure(self, world: World, entity: Entity, params: dict[str, Any]) -> None:
+        # create_entity{..., recipe = name}: the machine is built with its recipe set, checked as set_recipe checks it.
+        recipe = params.get("recipe")
+        if recipe is not None:
+            self.set_recipe(world, entity, _assembler_recipe(world, entity, recipe))
+
     # -- the recipe ---------------------------------------------------------------------------------------------
 
     def set_recipe(self, world: World, entity: Entity, name: str | None) -> list[tuple[str, int]]:
