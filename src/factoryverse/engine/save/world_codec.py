@@ -24,7 +24,7 @@ from factoryverse.engine.errors import EngineError
 from factoryverse.engine.kinds import kind_of
 from factoryverse.engine.save import _entity_batch as _batch
 from factoryverse.engine.world.entity import NO_INVENTORIES, Entity
-from factoryverse.engine.world.inventory import StackSizes, stack_sizes
+from factoryverse.engine.world.inventory import Inventory, StackSizes, stack_sizes
 from factoryverse.engine.world.mapgen import MapGenerator
 from factoryverse.engine.world.surface import Chunk, Surface
 from factoryverse.engine.world.world import World
@@ -111,6 +111,15 @@ def _reduce_entity(entity: Entity) -> Any:
     return (_restore_entity, (entity.type, entity.name), (None, _slots_of(entity, _ENTITY_DERIVED)))
 
 
+def _reduce_inventory(inv: Inventory) -> Any:
+    # Every inventory's waker is its world's `wake`: a bound method each, which pickle would write (and a load
+    # rebuild) one by one. Written as a flag, given back once the world exists.
+    fields = _slots_of(inv, ())
+    if fields.get("waker") is not None:
+        fields["waker"] = True
+    return (_restore_inventory, (), (None, fields))
+
+
 def _reduce_mappingproxy(value: Any) -> Any:
     if value is NO_INVENTORIES:
         return (_no_inventories, ())
@@ -128,6 +137,7 @@ _DISPATCH = {
     types.MappingProxyType: _reduce_mappingproxy,
     StackSizes: _reduce_stack_sizes,
     Chunk: _reduce_chunk,
+    Inventory: _reduce_inventory,
 }
 
 
@@ -202,6 +212,16 @@ def _restore_entity(type_: str, name: str) -> Entity:
     return entity
 
 
+# While loading: the inventories read, whose wakers are given back once the world exists.
+_INVENTORIES: contextvars.ContextVar[list[Inventory]] = contextvars.ContextVar("factoryverse_inventories")
+
+
+def _restore_inventory() -> Inventory:
+    inv = Inventory.__new__(Inventory)
+    _INVENTORIES.get().append(inv)
+    return inv
+
+
 def _restore_chunk(names: tuple[str, ...], tiles: bytes) -> Chunk:
     chunk = Chunk.__new__(Chunk)
     chunk.tiles = [names[i] for i in tiles]
@@ -249,6 +269,8 @@ def load_world(engine: Engine, data: bytes) -> dict[str, Any]:
     token = _LOADING.set(engine)
     plain_entities: list[Entity] = []
     reading = _batch.READING.set(plain_entities)
+    inventories: list[Inventory] = []
+    inventories_token = _INVENTORIES.set(inventories)
     try:
         # The stack-size lookup belongs to the world being read; it is made before any inventory needs it.
         holder = World.__new__(World)
@@ -264,10 +286,15 @@ def load_world(engine: Engine, data: bytes) -> dict[str, Any]:
     finally:
         _LOADING.reset(token)
         _batch.READING.reset(reading)
+        _INVENTORIES.reset(inventories_token)
         engine.__dict__.pop("world_being_loaded", None)
     world: World = root["world"]
     if "plain" in root:
         _batch.attach_owners(world, root["plain"], plain_entities)
+    wake = world.wake
+    for inv in inventories:
+        if inv.waker is True:
+            inv.waker = wake
     world._stack_size_fn = holder._stack_size_fn if "_stack_size_fn" in holder.__dict__ else stack_sizes(world)  # type: ignore[attr-defined]
     for surface in world.surfaces.values():
         seed, settings = surface.__dict__.pop("_mapgen_args")
