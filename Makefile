@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: demo test conformance venv lupa system-deps prototypes clean api-members lua-schema
+.PHONY: demo test conformance venv lupa system-deps prototypes clean api-members lua-schema coverage
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ api-members: $(STAMP)
 
 lua-schema: $(STAMP)
 	$(PY) tools/gen_lua_schema.py
+
+# The runtime API coverage report (implemented members per class and Factorio version), kept in the docs.
+coverage: $(STAMP)
+	$(PY) tools/api_coverage.py --write docs/api-coverage.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info

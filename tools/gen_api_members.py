@@ -46,6 +46,7 @@ _BLOCK_HEAD = re.compile(r'^(?:export\s+)?(?:declare\s+)?(?:interface|namespace|
 _NON_SPACE = re.compile(r"\S")
 # ``=>`` is matched whole so its ``>`` never closes a generic; unterminated quotes (apostrophes) stay plain text
 _TOKEN = re.compile(r'''"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|`[^`]*`|/\*.*?\*/|//[^\n]*|=>|[(){}\[\]<>;,\n]''', re.S)
+_REPLACED_BY = re.compile(r'Deprecated, replaced by `"(\w+)"`')
 _MEMBER = re.compile(r'^(?:(readonly)\s+)?(?:(get|set)\s+(?=[\w"]+\s*\())?(\w+|"[^"]+")(\?)?\s*([:(<])')
 
 
@@ -318,9 +319,14 @@ def _parse_defines(body: str) -> dict:
         elif what == "enum":
             header, inner = _block(rest)
             leaves = {}
-            for order, (_d, item) in enumerate(_split(inner)):
+            for order, (d, item) in enumerate(_split(inner)):
                 name, _, value = (p.strip() for p in item.partition("="))
-                leaves[name.strip('"')] = {"value": int(value)} if value else {"order": order}
+                leaf: dict = {"value": int(value)} if value else {"order": order}
+                # A deprecated name is the game's alias of its replacement: both give the same value.
+                replaced = _REPLACED_BY.search(d or "")
+                if replaced:
+                    leaf["replaced_by"] = replaced.group(1)
+                leaves[name.strip('"')] = leaf
             members[header] = {"kind": "enum", "members": leaves}
         elif what == "interface":
             header, inner = _block(rest)
@@ -533,6 +539,10 @@ def _merge_defines(per_version: dict[str, dict]) -> dict:
     values = {v: leaf["value"] for v, leaf in per_version.items() if "value" in leaf}
     if len(set(values.values())) > 1:
         out["value_by_version"] = values
+    # Each version's own position in its enum: a game numbers its defines as its version lists them.
+    orders = {v: leaf["order"] for v, leaf in per_version.items() if "order" in leaf}
+    if len(set(orders.values())) > 1:
+        out["order_by_version"] = orders
     return out
 
 

@@ -5,7 +5,10 @@ handler.add_libraries({
   require("scripts.migrations"),
   require("scripts.agents"),
   require("scripts.admin"),
+  require("scripts.entities_interface"),
+  require("scripts.test_ground"),
   require("scripts.actions.walking"),
   require("scripts.actions.mining"),
+  require("scripts.actions.research"),
   require("scripts.ticker"),  -- registers on_tick only while an action needs it
 })

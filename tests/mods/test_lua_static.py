@@ -18,8 +18,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 MODS_DIR = ROOT / "mods"
 MODS = ("fv_embodied_agent", "fv_snapshot", "fv_placement_hints")
-# fv_snapshot 0.2.0: records carry the run id (storage schema 2).
-MOD_VERSIONS = {"fv_embodied_agent": "0.1.0", "fv_snapshot": "0.2.0", "fv_placement_hints": "0.1.0"}
+# fv_snapshot 0.2.0: records carry the run id (storage schema 2). fv_placement_hints 0.2.0: the seed's twelve methods.
+MOD_VERSIONS = {"fv_embodied_agent": "0.2.0", "fv_snapshot": "0.2.0", "fv_placement_hints": "0.2.0"}
 SCHEMAS = ROOT / "src" / "factoryverse" / "schemas"
 WIRE = json.loads((SCHEMAS / "wire.schema.json").read_text(encoding="utf-8"))
 INTERFACES = json.loads((SCHEMAS / "remote_interfaces.json").read_text(encoding="utf-8"))
@@ -128,7 +128,7 @@ def _registered_interfaces(mod: str, modules: list[str]) -> dict[str, dict]:
 
 
 _INTERFACE_MODULES = {
-    "fv_embodied_agent": ["scripts.agents", "scripts.admin"],
+    "fv_embodied_agent": ["scripts.agents", "scripts.admin", "scripts.entities_interface", "scripts.test_ground"],
     "fv_snapshot": ["scripts.map_interface"],
     "fv_placement_hints": ["scripts.placement_interface"],
 }
@@ -267,16 +267,14 @@ def test_lua_validator_agrees_with_jsonschema(lua_validator, def_name: str, reco
     assert lua_ok == python_ok, problem
 
 
-def test_lua_validator_rejects_an_empty_object_because_factorio_writes_it_as_an_array(lua_validator):
+def test_lua_validator_takes_an_empty_table_as_an_object_because_factorio_writes_it_as_one(lua_validator):
     lua, module = lua_validator
     record = {**VALID["action_completed"], "result": {}}
-    # helpers.table_to_json renders an empty Lua table as [], which the schema rejects for `result`.
-    on_the_wire = {**record, "result": []}
+    # helpers.table_to_json renders an empty Lua table as {}, which the schema accepts for `result`.
     schema = {"$defs": WIRE["$defs"], "$ref": "#/$defs/action_completed"}
-    assert not jsonschema.Draft202012Validator(schema).is_valid(on_the_wire)
+    assert jsonschema.Draft202012Validator(schema).is_valid(record)
     ok, problem = module.validate("action_completed", _to_lua(lua, record))
-    assert not ok
-    assert "result" in problem
+    assert ok, problem
 
 
 def test_lua_validator_names_unknown_definitions(lua_validator):

@@ -140,4 +140,4 @@ def test_add_items_is_all_or_nothing(engine, udp):
         f"/sc remote.call('admin', 'add_items', {agent['agent_id']}, {{coal = 10, wood = 100000}})"
     )
     assert "[fv:inventory_full]" in reply and "nothing was added" in reply
-    assert _call(engine, agent["interface_name"], "get_inventory_items") == []  # empty, as table_to_json writes it
+    assert _call(engine, agent["interface_name"], "get_inventory_items") in ([], {})  # empty

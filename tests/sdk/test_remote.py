@@ -68,7 +68,7 @@ def test_no_arguments_and_nil_result(game: Game):
             return await remote_call(rcon, "sdk_test_echo", "echo"), await remote_call(rcon, "sdk_test_echo", "nothing")
 
     echoed, nothing = run(scenario())
-    assert echoed == {"n": 0, "args": []}
+    assert echoed == {"n": 0, "args": {}}  # an empty table is {} in helpers.table_to_json, as in the game
     assert nothing is None
 
 

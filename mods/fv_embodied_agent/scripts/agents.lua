@@ -2,19 +2,20 @@
 local agent_interface = require("scripts.agent_interface")
 local args = require("scripts.args")
 local geometry = require("scripts.geometry")
-local meta = require("scripts.meta")
+local chart = require("scripts.chart")
+local declared = require("scripts.declared")
 local registry = require("scripts.registry")
 
 ---@class FvAgents
 local M = {}
+
+M.DOC = "Agent lifecycle: create, destroy and list agents."
 
 -- Search radius and step for a free spot for a new character; a design choice, not a game mechanic.
 local _SPAWN_SEARCH_RADIUS = 32
 local _SPAWN_SEARCH_PRECISION = 0.5
 -- Forces whose turrets must never shoot agents, besides the other agents' forces.
 local _FRIENDLY_FORCE = "player"
--- How far around a new character its force charts, so the map snapshot covers where the agent starts.
-local _SIGHT_RADIUS = 64
 
 --- Agents are friends with the player force and with each other so their turrets never fire on one another.
 ---@param force LuaForce
@@ -32,36 +33,48 @@ local function _befriend(force)
   end
 end
 
----@param udp_port any
----@param options any {position?: MapPosition, name?: string}
+---@param p {udp_port: integer, options: {position: MapPosition|nil, name: string|nil, force: string, research: string}}
 ---@return table
-local function _create_agent(udp_port, options)
-  local port = args.integer(udp_port, "udp_port", 1, 65535)
-  local opts = args.options(options, "options")
-  local wanted = opts.position ~= nil and args.position(opts.position, "options.position") or { x = 0, y = 0 }
-  local label = opts.name ~= nil and args.string(opts.name, "options.name") or nil
+local function _create_agent(p)
+  local opts = p.options
+  local wanted = opts.position or { x = 0, y = 0 }
+  local own = opts.force == "own"
+  if not own and not game.forces[opts.force] then
+    args.fail("invalid_argument", "options.force: there is no force " .. args.describe(opts.force)
+      .. "; pass \"own\" or an existing force such as \"player\"")
+  end
+  if not own and opts.research == "shared" then
+    args.fail("invalid_argument", "options.research = \"shared\" needs options.force = \"own\": an agent on a "
+      .. "shared force already shares that force's research")
+  end
   local surface = game.surfaces["nauvis"]
+  surface.request_to_generate_chunks(wanted, 1)
+  surface.force_generate_chunk_requests()
   local spot = surface.find_non_colliding_position("character", wanted, _SPAWN_SEARCH_RADIUS, _SPAWN_SEARCH_PRECISION)
   if not spot then
     args.fail("placement_blocked", "no free spot for a character within " .. _SPAWN_SEARCH_RADIUS .. " tiles of "
       .. geometry.format(wanted) .. "; pass another options.position")
   end
   local id = storage.next_agent_id
-  storage.next_agent_id = id + 1
-  local force_name = registry.force_name(id)
+  local force_name = own and registry.force_name(id) or opts.force
   local force = game.forces[force_name] or game.create_force(force_name)
-  _befriend(force)
   local character = surface.create_entity({ name = "character", position = spot, force = force })
   if not character then
     args.fail("placement_blocked", "Factorio refused to create a character at " .. geometry.format(spot))
   end
-  force.chart(surface, {
-    left_top = { x = spot.x - _SIGHT_RADIUS, y = spot.y - _SIGHT_RADIUS },
-    right_bottom = { x = spot.x + _SIGHT_RADIUS, y = spot.y + _SIGHT_RADIUS },
-  })
+  storage.next_agent_id = id + 1
+  if own then _befriend(force) end
   storage.agents[id] = {
-    id = id, name = label, character = character, force_name = force_name, udp_port = port,
+    id = id, name = opts.name, character = character, force_name = force_name, own_force = own,
+    research_shared = opts.research == "shared", udp_port = p.udp_port,
   }
+  if opts.research == "shared" then
+    -- Start from what the shared research has reached; later finishes are copied as they happen (research.lua).
+    for name, technology in pairs(game.forces[_FRIENDLY_FORCE].technologies) do
+      if technology.researched then force.technologies[name].researched = true end
+    end
+  end
+  chart.around(character)
   agent_interface.register(id)
   return {
     agent_id = id,
@@ -72,22 +85,18 @@ local function _create_agent(udp_port, options)
   }
 end
 
----@param agent_ids any array of agent ids, or nil for all
+---@param p {agent_ids: integer[]|nil}
 ---@return {destroyed: integer[]}
-local function _destroy_agents(agent_ids)
+local function _destroy_agents(p)
   local ids = {}
-  if agent_ids == nil then
+  if p.agent_ids == nil then
     for id in pairs(storage.agents) do ids[#ids + 1] = id end
     table.sort(ids)
   else
-    if type(agent_ids) ~= "table" then
-      args.fail("invalid_argument", "agent_ids must be an array of agent ids or nil, got " .. args.describe(agent_ids))
-    end
     -- Check every id before destroying any, so a bad list changes nothing.
-    for index, id in ipairs(agent_ids) do
-      args.integer(id, "agent_ids[" .. index .. "]")
+    for index, id in ipairs(p.agent_ids) do
       if not storage.agents[id] then
-        args.fail("unknown_agent", "there is no agent " .. id .. "; nothing was destroyed")
+        args.fail("unknown_agent", "agent_ids[" .. index .. "]: there is no agent " .. id .. "; nothing was destroyed")
       end
       ids[#ids + 1] = id
     end
@@ -99,7 +108,9 @@ local function _destroy_agents(agent_ids)
       if agent.character.valid then agent.character.destroy() end
       agent_interface.unregister(id)
       -- Factorio cannot delete a force, only merge it; what the agent built then belongs to the player force.
-      if game.forces[agent.force_name] then game.merge_forces(agent.force_name, _FRIENDLY_FORCE) end
+      if agent.own_force ~= false and game.forces[agent.force_name] then
+        game.merge_forces(agent.force_name, _FRIENDLY_FORCE)
+      end
     end
   end
   return { destroyed = ids }
@@ -111,6 +122,7 @@ local function _list_agents()
   for id, agent in pairs(storage.agents) do
     list[#list + 1] = {
       agent_id = id,
+      name = agent.name,
       interface_name = registry.interface_name(id),
       force = agent.force_name,
       position = agent.character.valid and geometry.copy(agent.character.position) or nil,
@@ -120,6 +132,42 @@ local function _list_agents()
   table.sort(list, function(a, b) return a.agent_id < b.agent_id end)
   return list
 end
+
+---@type FvMethod[]
+M.METHODS = {
+  {
+    name = "create_agent", mutates = true,
+    doc = "Create an agent: a character on its own or a shared force, with its own agent_<id> interface.",
+    params = {
+      { name = "udp_port", type = "integer", min = 1, max = 65535,
+        doc = "where this agent's action_completed messages go (localhost)" },
+      { name = "options", type = "object", default = {}, doc = "where and how", fields = {
+        { name = "position", type = "position", optional = true, doc = "spawn at the free spot nearest this (default 0,0)" },
+        { name = "name", type = "string", optional = true, doc = "a label for the agent" },
+        { name = "force", type = "string", default = "own",
+          doc = "\"own\" (a new force fv_embodied_agent.agent_<id>) or an existing force to share" },
+        { name = "research", type = "string", enum = { "independent", "shared" }, default = "independent",
+          doc = "with an own force: research on its own, or share what player and other sharing agents research" },
+      } },
+    },
+    returns = "{agent_id, interface_name, force, unit_number, position}",
+    errors = { "placement_blocked" },
+    run = function(_, p) return _create_agent(p) end,
+  },
+  {
+    name = "destroy_agents", mutates = true,
+    doc = "Destroy agents (all when agent_ids is omitted); an own force is merged into player.",
+    params = { { name = "agent_ids", type = "array", optional = true, doc = "the agents; omitted: all",
+      items = { name = "agent_id", type = "integer", min = 1, doc = "an agent id" } } },
+    returns = "{destroyed: [agent_id]}", errors = { "unknown_agent" },
+    run = function(_, p) return _destroy_agents(p) end,
+  },
+  {
+    name = "list_agents", doc = "The live agents.", params = {},
+    returns = "[{agent_id, name?, interface_name, force, position, udp_port}]", errors = {},
+    run = function() return _list_agents() end,
+  },
+}
 
 function M.on_init()
   storage.agents = {}
@@ -134,12 +182,7 @@ function M.on_load()
 end
 
 function M.add_remote_interface()
-  remote.add_interface("agent", {
-    version = function() return meta.version("agent") end,
-    create_agent = _create_agent,
-    destroy_agents = _destroy_agents,
-    list_agents = _list_agents,
-  })
+  remote.add_interface("agent", declared.interface("agent", M.DOC, M.METHODS, function() return nil end))
 end
 
 return M

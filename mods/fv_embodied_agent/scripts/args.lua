@@ -107,28 +107,77 @@ function M.direction(value, name)
   return M.integer(value, name, 0, 15)
 end
 
+--- A prototype looked up by name in one of the `prototypes` tables; unknown names raise `code`.
+---@param group string the `prototypes` table (entity, item, recipe, technology, tile)
+---@param code string the error code for an unknown name
 ---@param name any
----@return LuaEntityPrototype
-function M.entity_prototype(name)
-  local checked = M.string(name, "entity_name")
-  local prototype = prototypes.entity[checked]
+---@param where string the parameter's name, for the message
+---@param example string a real name, for the message
+---@return any
+local function _prototype(group, code, name, where, example)
+  local checked = M.string(name, where)
+  local prototype = prototypes[group][checked]
   if not prototype then
-    M.fail("unknown_entity", "there is no entity prototype named " .. M.describe(name)
-      .. "; use a name from data.raw, e.g. \"stone-furnace\"")
+    M.fail(code, where .. ": there is no " .. group .. " prototype named " .. M.describe(name)
+      .. "; use a name from the game's prototypes, e.g. \"" .. example .. "\"")
   end
   return prototype
 end
 
 ---@param name any
+---@param where string|nil the parameter's name (default entity_name)
+---@return LuaEntityPrototype
+function M.entity_prototype(name, where)
+  return _prototype("entity", "unknown_entity", name, where or "entity_name", "stone-furnace")
+end
+
+---@param name any
+---@param where string|nil the parameter's name (default item_name)
 ---@return LuaItemPrototype
-function M.item_prototype(name)
-  local checked = M.string(name, "item_name")
-  local prototype = prototypes.item[checked]
-  if not prototype then
-    M.fail("unknown_item", "there is no item prototype named " .. M.describe(name)
-      .. "; use a name from data.raw, e.g. \"coal\"")
+function M.item_prototype(name, where)
+  return _prototype("item", "unknown_item", name, where or "item_name", "coal")
+end
+
+---@param name any
+---@param where string|nil the parameter's name (default recipe_name)
+---@return LuaRecipePrototype
+function M.recipe_prototype(name, where)
+  return _prototype("recipe", "unknown_recipe", name, where or "recipe_name", "iron-gear-wheel")
+end
+
+---@param name any
+---@param where string|nil the parameter's name (default technology_name)
+---@return LuaTechnologyPrototype
+function M.technology_prototype(name, where)
+  return _prototype("technology", "unknown_technology", name, where or "technology_name", "automation")
+end
+
+---@param name any
+---@param where string|nil the parameter's name (default tile_name)
+---@return LuaTilePrototype
+function M.tile_prototype(name, where)
+  return _prototype("tile", "invalid_argument", name, where or "tile_name", "grass-1")
+end
+
+--- Accept {left_top = pos, right_bottom = pos} and {pos, pos}; the corners must be ordered.
+---@param value any
+---@param name string
+---@return BoundingBox
+function M.area(value, name)
+  if type(value) == "table" then
+    local lt = value.left_top or value[1]
+    local rb = value.right_bottom or value[2]
+    if type(lt) == "table" and type(rb) == "table" then
+      local a = M.position(lt, name .. ".left_top")
+      local b = M.position(rb, name .. ".right_bottom")
+      if a.x >= b.x or a.y >= b.y then
+        M.fail("invalid_argument", name .. " must have left_top above and left of right_bottom, got "
+          .. a.x .. "," .. a.y .. " and " .. b.x .. "," .. b.y)
+      end
+      return { left_top = a, right_bottom = b }
+    end
   end
-  return prototype
+  M.fail("invalid_argument", name .. " must be an area {left_top = {x, y}, right_bottom = {x, y}}, got " .. M.describe(value))
 end
 
 return M

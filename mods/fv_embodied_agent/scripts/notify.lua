@@ -1,4 +1,6 @@
--- action_completed messages: the only way an async action (walk_to, mine_resource) reports its outcome.
+-- action_completed messages: how an async action (walk_to, mine_resource, craft_enqueue, enqueue_research) reports
+-- its outcome, once the game state shows it; `seq` is the last snapshot delta by then, for read-your-writes.
+local declared = require("scripts.declared")
 local wire_schema = require("scripts.wire_schema")
 
 ---@class FvNotify
@@ -25,7 +27,7 @@ end
 --- Build, check and send one completion record.
 ---@param agent FvAgent
 ---@param action_id integer
----@param action "walk_to"|"mine_resource"
+---@param action "walk_to"|"mine_resource"|"craft_enqueue"|"enqueue_research"
 ---@param success boolean
 ---@param result table must hold at least one key: an empty table would serialize as [] instead of an object
 ---@param err string|nil "[fv:<code>] <message>" when success is false
@@ -41,6 +43,7 @@ function M.action_completed(agent, action_id, action, success, result, err)
     tick = game.tick,
     result = result,
     error = err,
+    seq = declared.snapshot_seq(),
   }
   local valid, problem = wire_schema.validate("action_completed", record)
   if not valid then
@@ -75,22 +78,12 @@ function M.remember(agent, record)
   end
 end
 
---- The outcome of one of the agent's actions: its completion record, or whether it is still running.
+--- The completion record of one of the agent's actions, if it is still in the log.
 ---@param agent FvAgent
 ---@param action_id integer
----@return {status: "completed"|"running"|"unknown", record: table|nil}
-function M.result(agent, action_id)
-  local record = agent.completions and agent.completions.by_id[action_id]
-  if record then
-    return { status = "completed", record = record }
-  end
-  for _, kind in ipairs({ "walking", "mining" }) do
-    local running = agent[kind]
-    if running and running.action_id == action_id then
-      return { status = "running" }
-    end
-  end
-  return { status = "unknown" }
+---@return table|nil
+function M.record(agent, action_id)
+  return agent.completions and agent.completions.by_id[action_id] or nil
 end
 
 return M

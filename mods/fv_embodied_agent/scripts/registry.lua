@@ -14,25 +14,32 @@ local args = require("scripts.args")
 ---@field step number distance the character covered on the last tick
 ---@field still_ticks integer ticks without movement while walking
 ---@field direction defines.direction
+---@field corridor integer chunks generated on each side of the straight line to the goal
 
 ---@class FvMineState
 ---@field action_id integer
----@field resource LuaEntity
+---@field target LuaEntity what the character mines (a resource, tree or rock)
+---@field resource boolean whether the target is a resource (counted by its amount)
 ---@field item string
 ---@field products {name: string, count: integer}[]
----@field target_count integer
----@field count integer
----@field ticks_per_item number
----@field progress number ticks accumulated toward the next item
+---@field target_count integer|nil nil: until the target is depleted
+---@field count integer cycles finished
+---@field last_amount integer the target's amount when last counted
+---@field position MapPosition
 
 ---@class FvAgent
 ---@field id integer
 ---@field name string|nil
 ---@field character LuaEntity
 ---@field force_name string
+---@field own_force boolean|nil false when the agent shares an existing force
+---@field research_shared boolean|nil
 ---@field udp_port integer
 ---@field walking FvWalkState|nil
 ---@field mining FvMineState|nil
+---@field crafts FvCraftAction[]|nil
+---@field research FvResearchAction[]|nil
+---@field completions table|nil
 
 ---@class FvRegistry
 local M = {}

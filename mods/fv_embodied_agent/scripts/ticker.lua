@@ -13,7 +13,7 @@ local M = {}
 
 -- The action modules run in this fixed order each tick (walking first, as when each registered its own handler
 -- through event_handler in control.lua's order), whatever order they were required in.
-local _ORDER = { "walking", "mining" }
+local _ORDER = { "walking", "mining", "crafting" }
 
 ---@type table<string, FvTickWork>
 local _work = {}

@@ -187,12 +187,13 @@ M.defs = {
       agent_id = {type = "integer"},
       action_id = {type = "integer"},
       action = {
-        enum = {"walk_to", "mine_resource"},
+        enum = {"walk_to", "mine_resource", "craft_enqueue", "enqueue_research"},
       },
       success = {type = "boolean"},
       tick = {type = "integer"},
       result = {type = "object"},
       error = {type = "string"},
+      seq = {type = "integer", minimum = 0},
     },
   },
 }
@@ -215,11 +216,11 @@ local function _is_finite_number(value)
   return type(value) == "number" and value == value and value ~= math.huge and value ~= -math.huge
 end
 
--- An empty Lua table is serialized by helpers.table_to_json as [], so it only counts as an array: a record that
--- needs an object there must carry at least one key.
+-- An empty Lua table is serialized by helpers.table_to_json as {}, as in the game, so it only counts as an object:
+-- a record that needs an array there must carry at least one element.
 local _TYPE_CHECKS = {
-  object = function(v) return type(v) == "table" and not _is_array(v) end,
-  array = function(v) return type(v) == "table" and _is_array(v) end,
+  object = function(v) return type(v) == "table" and (next(v) == nil or not _is_array(v)) end,
+  array = function(v) return type(v) == "table" and next(v) ~= nil and _is_array(v) end,
   string = function(v) return type(v) == "string" end,
   boolean = function(v) return type(v) == "boolean" end,
   number = _is_finite_number,
@@ -230,7 +231,7 @@ local _TYPE_CHECKS = {
 ---@return string
 local function _describe(value)
   if type(value) ~= "table" then return type(value) end
-  if next(value) == nil then return "an empty table (serialized as [])" end
+  if next(value) == nil then return "an empty table (serialized as {})" end
   return _is_array(value) and "array" or "object"
 end
 

@@ -133,6 +133,22 @@ function M.begin()
   M.tick_while_bootstrapping()
 end
 
+--- Whether the start area's chart (asked in on_init) is still being carried out. Charting takes some ticks after
+--- `LuaForce.chart`; the chunks it adds arrive through on_chunk_charted (scripts/deltas.lua), so a bootstrap begun
+--- meanwhile waits for them instead of completing without the start area.
+---@return boolean
+local function _start_chart_pending()
+  local force, surface = game.forces["player"], game.surfaces["nauvis"]
+  if not (force and surface) then return false end
+  local last = math.floor((_START_CHART_RADIUS - 1) / _CHUNK_SIZE)
+  for cy = -last - 1, last do
+    for cx = -last - 1, last do
+      if force.is_chunk_requested_for_charting(surface, { x = cx, y = cy }) then return true end
+    end
+  end
+  return false
+end
+
 ---@param _ EventData.on_tick
 local function _on_tick(_)
   local state = storage.snapshot
@@ -148,7 +164,7 @@ local function _on_tick(_)
     if surface then M.write_chunk(surface, entry.cx, entry.cy) end
   end
   state.queue_head = last + 1
-  if state.queue_head > #state.queue then
+  if state.queue_head > #state.queue and not _start_chart_pending() then
     state.phase = "complete"
     state.queue, state.queue_head, state.queued = {}, 1, {}
     writer.append_status(records.status("complete", state.start_seq, state.chunks))

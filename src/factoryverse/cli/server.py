@@ -66,6 +66,14 @@ def _port_notes(inst: Instance) -> list[str]:
     return [f"  instance {inst.id}: {n}" for n in notes]
 
 
+def _mod_notes(inst: Instance) -> list[str]:
+    """What a game started without one of the mods lacks: each works alone, the rest of fv keeps working."""
+    if not inst.mods or "fv_snapshot" in inst.mods:
+        return []
+    return [f"  instance {inst.id}: fv_snapshot is not loaded, so the game writes no snapshot files and sends no "
+            "deltas; map queries (fv sql, MCP query_map) have nothing to read"]
+
+
 @app.command("start")
 def start(
     num: int = typer.Option(1, "--num", "-n", min=1, max=64, help="How many instances to start."),
@@ -151,7 +159,7 @@ def start(
     _print_table(started)
     for inst in started:
         typer.echo(f"  instance {inst.id}: RCON password {inst.rcon_password}")
-        for note in _port_notes(inst):
+        for note in _port_notes(inst) + _mod_notes(inst):
             typer.echo(note)
     if detach:
         for sig, handler in previous.items():

@@ -10,7 +10,7 @@ What it covers: the tick; the map RNG (math.random); every surface's chunks (til
 generation queue; every entity with its position, direction, force, health, inventories, burner, machine state and
 deconstruction mark;
 the scheduler's pending wake-ups (tick and entity, in order) and the walkers; forces (charted chunks, friends,
-cease-fire); pending path requests; every mod's `storage` (and the level's); and the runtime-global mod settings.
+cease-fire) and pending chart requests; pending path requests; every mod's `storage` (and the level's); and the runtime-global mod settings.
 Not covered: the clock controls (tick_paused, ticks_to_run, speed), so a game stepped tick by tick hashes like one
 run freely; log lines and mod error logs; files written.
 
@@ -216,8 +216,11 @@ def _world(engine: Engine, h: Callable[[Any], None]) -> None:
     # Update order matters for what happens next (who takes the last coal first).
     h(["scheduled", [[tick, ref(e)] for tick, e in world.scheduler.pending()]])
     h(["walkers", [ref(e) for e in world.walkers.values()]])
+    h(["electric", _plain(world.electric.describe())])  # networks and day cycles (mechanics/electric_grid.py)
     h(["pending_chunk_events", [[s.name, c.cx, c.cy] for s, c in world.pending_chunk_events]])
     h(["pending_chart_events", [[f.name, s.name, cx, cy] for f, s, cx, cy in world.pending_chart_events]])
+    # Chart requests in arrival order: the order they are charted in (mechanics/charting.py).
+    h(["chart_requests", [list(k) for k in world.charting.requests]])
 
 
 def _forces(engine: Engine, h: Callable[[Any], None]) -> None:
@@ -225,7 +228,14 @@ def _forces(engine: Engine, h: Callable[[Any], None]) -> None:
         charted = [[index, sorted(list(c) for c in chunks)] for index, chunks in sorted(force.charted.items())]
         h(["force", force.index, force.name, force.valid, charted, sorted(force.friends), sorted(force.cease_fire),
            force.share_chart, _plain(force.recipes_enabled), sorted(force.technologies_researched),
-           _plain(force.modifiers), [[i, _plain(st)] for i, st in sorted(force.item_statistics.items())]])
+           _plain(force.modifiers), [[i, _plain(st)] for i, st in sorted(force.item_statistics.items())],
+           _plain(getattr(force, "research", None))])  # technologies, queue, progress (mechanics/research.py)
+
+
+def _rendering(engine: Engine, h: Callable[[Any], None]) -> None:
+    from factoryverse.engine.world.render_objects import hash_records  # LuaRendering's objects are game state
+
+    h(["rendering", hash_records(engine)])
 
 
 def _rng(engine: Engine, h: Callable[[Any], None]) -> None:
@@ -260,6 +270,7 @@ _SECTIONS: dict[str, Callable[[Engine, Callable[[Any], None]], None]] = {
     "world": _world,
     "forces": _forces,
     "rng": _rng,
+    "rendering": _rendering,
     "paths": _paths,
     "storage": _storages,
     "settings": _settings,

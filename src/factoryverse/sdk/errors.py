@@ -48,6 +48,11 @@ __all__ = [
     "AgentBusyError",
     "NoPathError",
     "InvalidStateError",
+    "UnknownRecipeError",
+    "UnknownTechnologyError",
+    "GameRefusedError",
+    "InterfaceDisabledError",
+    "ActionCancelledError",
     "UnknownInterfaceError",
     "ActionError",
     "ActionTimeoutError",
@@ -214,6 +219,36 @@ class InvalidStateError(RemoteCallError):
     code = "invalid_state"
 
 
+class UnknownRecipeError(RemoteCallError):
+    """No recipe prototype of that name."""
+
+    code = "unknown_recipe"
+
+
+class UnknownTechnologyError(RemoteCallError):
+    """No technology prototype of that name."""
+
+    code = "unknown_technology"
+
+
+class GameRefusedError(RemoteCallError):
+    """The game itself refused the action (e.g. hand-crafting a smelting recipe); the detail carries its error."""
+
+    code = "game_refused"
+
+
+class InterfaceDisabledError(RemoteCallError):
+    """A development interface (admin, test_ground) is disabled on this server, as for evaluation."""
+
+    code = "disabled"
+
+
+class ActionCancelledError(RemoteCallError):
+    """An async action was cancelled (stop_walking, stop_mining, craft_dequeue, cancel_current_research)."""
+
+    code = "cancelled"
+
+
 class UnknownInterfaceError(RemoteCallError):
     """No remote interface (or method) of that name: is the mod loaded, is the agent still alive?"""
 
@@ -310,6 +345,11 @@ _BY_CODE: dict[str, type[RemoteCallError]] = {
         AgentBusyError,
         NoPathError,
         InvalidStateError,
+        UnknownRecipeError,
+        UnknownTechnologyError,
+        GameRefusedError,
+        InterfaceDisabledError,
+        ActionCancelledError,
     )
     if cls.code is not None
 }

@@ -1,7 +1,7 @@
 """The SDK's value types: what the mods answer, as pydantic models.
 
-The game's helpers.table_to_json writes an empty Lua table as [], so every field that is an object in the
-contract accepts [] and turns it into {}.
+The game's helpers.table_to_json writes an empty Lua table as {}; every field that is an object in the contract
+still accepts [] (and turns it into {}), which earlier engine builds wrote.
 """
 
 from __future__ import annotations

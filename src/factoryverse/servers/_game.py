@@ -112,7 +112,7 @@ def remote_versions(instance_id: int) -> dict[str, Any]:
         raise LuaError(
             f"server {instance_id} answered the version query with something not JSON: {reply[:200]!r}"
         ) from exc
-    # table_to_json writes an empty Lua table as [] (no interfaces registered).
+    # Anything but an object (an old engine wrote an empty table as []) means no interfaces registered.
     return data if isinstance(data, dict) else {}
 
 

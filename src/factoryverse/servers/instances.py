@@ -523,7 +523,11 @@ def stop_instance(inst: Instance, timeout: float = 10.0) -> bool:
 
 
 def configure_instance(inst: Instance) -> float:
-    """First RCON command: give fv_snapshot its run id and delta UDP port. Returns the round trip in s."""
+    """First RCON command: give fv_snapshot its run id and delta UDP port. Returns the round trip in s.
+
+    Each mod works alone, so a game without fv_snapshot (no `map` interface) is left as it is: it writes no
+    snapshot files and has no map database, and everything else works (`fv server start` says so).
+    """
     if not _RUN_ID.fullmatch(inst.run_id):
         raise InstanceError(
             f"instance {inst.id} has no valid run id ({inst.run_id!r}; a record from an older fv?); restart it with "
@@ -533,7 +537,8 @@ def configure_instance(inst: Instance) -> float:
     client = RCONClient(inst.rcon_host, inst.rcon_port, inst.rcon_password, connect_on_init=True)
     try:
         reply = client.send_command(
-            "/sc local ok, err = pcall(remote.call, 'map', 'set_snapshot_config', {udp_port=%d, run_id='%s'}) "
+            "/sc if not remote.interfaces['map'] then rcon.print('ok') return end "
+            "local ok, err = pcall(remote.call, 'map', 'set_snapshot_config', {udp_port=%d, run_id='%s'}) "
             "rcon.print(ok and 'ok' or tostring(err))" % (inst.snapshot_udp_port, inst.run_id)
         )
     finally:

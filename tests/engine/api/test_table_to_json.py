@@ -22,8 +22,8 @@ def _encode(engine: Engine, lua_value: str) -> str:
     ("lua_value", "expected"),
     [
         ("{1, 2, 3}", [1, 2, 3]),
-        ("{}", []),  # an empty table is an array, as in the game
-        ("{a = {}, b = {x = 1}}", {"a": [], "b": {"x": 1}}),
+        ("{}", {}),  # an empty table is an object, as in the game
+        ("{a = {}, b = {x = 1}}", {"a": {}, "b": {"x": 1}}),
         ("{[1] = 'a', [3] = 'c'}", {"1": "a", "3": "c"}),  # holes make an object with string keys
         ("{s = 'quote\" backslash\\\\ newline\\n tab\\t bell\\7'}", {"s": 'quote" backslash\\ newline\n tab\t bell\x07'}),
         ("{t = true, f = false}", {"t": True, "f": False}),
@@ -59,3 +59,9 @@ def test_round_trips_through_json_to_table(engine):
         "rcon.print(t.a[2] .. t.b)"
     )
     assert reply == "2x"
+
+
+def test_an_empty_table_is_an_empty_object_as_in_the_game(engine):
+    """Regression: the engine wrote `[]`; clients of real servers report `helpers.table_to_json({})` as "{}"."""
+    assert _encode(engine, "{}") == "{}"
+    assert _encode(engine, "{list = {}}") == '{"list":{}}'

@@ -78,7 +78,8 @@ def test_proxy_identity_and_opacity_hold(engine):
 def test_objects_of_collected_proxies_are_forgotten_and_live_ones_kept(engine):
     state, tile = engine.level, _tiles(engine)
     # A mod keeping only a method: the method must keep working, so the force's entry must stay.
-    sc(engine, "kept = game.forces.player.is_chunk_charted")
+    sc(engine, "kept = game.forces.player.is_chunk_charted game.forces.player.chart(game.surfaces[1], {{0, 0}, {1, 1}})")
+    engine.step()  # the chart request is carried out
     force_oid = engine.world.forces["player"].oid
     for _ in range(3 * 4096):
         state.to_lua(next(tile))  # garbage at once; sweeps run on the way, as the count passes the threshold

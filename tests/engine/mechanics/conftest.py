@@ -10,6 +10,8 @@ from factoryverse.engine.engine import Engine
 from factoryverse.engine.prototypes import PrototypeData, load_prototypes
 from factoryverse.engine.world.geometry import BBox
 
+from .power import power_surface
+
 
 @pytest.fixture(scope="session")
 def protos() -> PrototypeData:
@@ -18,7 +20,16 @@ def protos() -> PrototypeData:
 
 @pytest.fixture
 def engine() -> Engine:
-    # Two chunks each way hold the starting ore patches (within ~45 tiles of the spawn).
+    # Two chunks each way hold the starting ore patches (within ~45 tiles of the spawn). Electric machines get
+    # full power from the surface's global electric network (power.py); tests of power build their own.
+    game = Engine(seed=1, mods=[], starting_chunks=2)
+    power_surface(game)
+    return game
+
+
+@pytest.fixture
+def unpowered() -> Engine:
+    """The same world without any electric network."""
     return Engine(seed=1, mods=[], starting_chunks=2)
 
 

@@ -11,10 +11,10 @@ import pytest
 
 from factoryverse.engine.api.defines import define_name
 from factoryverse.engine.engine import Engine
-from factoryverse.engine.mechanics.energy import ElectricNetwork
 from factoryverse.engine.state_hash import state_hash
 
 from .conftest import clear_land, lua, ticks_of_changes
+from .power import demand_of, power_surface, set_production
 
 
 @pytest.fixture
@@ -22,6 +22,11 @@ def am(engine):
     clear_land(engine, -8, -8, 8, 8)
     lua(engine, "storage.a = s.create_entity{name = 'assembling-machine-1', position = {0, 0}, force = 'player'}")
     return engine
+
+
+def am_power(engine):
+    """The electric energy interface the engine fixture placed (power.py)."""
+    return next(e for e in engine.world.surfaces["nauvis"].all_entities() if e.name == "electric-energy-interface")
 
 
 def _status(engine, var: str = "storage.a") -> str:
@@ -174,13 +179,13 @@ def test_full_output_stops_the_machine_until_products_are_taken(am, protos):
 def test_power_satisfaction_slows_the_craft_and_none_stops_it(am, protos):
     lua(am, "storage.a.set_recipe('iron-gear-wheel') storage.a.insert{name = 'iron-plate', count = 20}")
     entity = _entity(am)
-    network = ElectricNetwork(0.5)
-    network.connect(entity.energy, am.world)
+    # assembling-machine-1.energy_usage plus its drain (1/30 of it), half supplied.
+    set_production(am, am_power(am), 0.5 * demand_of(entity))
     period = 0.5 / float(protos.raw["assembling-machine"]["assembling-machine-1"]["crafting_speed"]) * 60
     ticks = ticks_of_changes(am, lambda: int(lua(am, "rcon.print(storage.a.products_finished)")), 1, int(period) * 3)
     assert ticks == [int(period) * 2]  # half power, half speed
     assert _status(am) == "low_power"
-    network.set_satisfaction(0.0, am.world)
+    set_production(am, am_power(am), 0.0)
     am.run_ticks(int(period) * 3)
     assert _status(am) == "no_power"
     assert lua(am, "rcon.print(storage.a.products_finished)") == "1"
@@ -291,6 +296,7 @@ def test_random_products_draw_from_the_map_generator_deterministically(protos):
     # uranium-processing: uranium-235 with probability 0.007, uranium-238 with 0.993 (the recipe's results).
     def run(seed: int) -> tuple[int, int, int]:
         game = Engine(seed=seed, mods=[], starting_chunks=1)
+        power_surface(game)
         clear_land(game, -8, -8, 8, 8)
         _enable(game, "uranium-processing")
         lua(game, "storage.c = s.create_entity{name = 'centrifuge', position = {0, 0}, force = 'player'} "
@@ -327,6 +333,7 @@ def test_random_products_draw_from_the_map_generator_deterministically(protos):
 def test_a_working_assembler_continues_exactly_across_save_load_and_fork(tmp_path):
     # With it, a smelting steel furnace (the crafting code they share) and an electric energy interface.
     game = Engine(seed=3, mods=[], starting_chunks=1)
+    power_surface(game)
     clear_land(game, -8, -8, 8, 8)
     lua(game, "storage.a = s.create_entity{name = 'assembling-machine-2', position = {0, 0}, force = 'player'} "
         "storage.a.set_recipe('iron-gear-wheel') storage.a.insert{name = 'iron-plate', count = 100} "

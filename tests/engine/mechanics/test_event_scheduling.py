@@ -8,10 +8,10 @@ here from the prototype fields, tick by tick and with ==, not approximately (num
 from __future__ import annotations
 
 from factoryverse.engine.api.defines import define_value
-from factoryverse.engine.mechanics.energy import ElectricNetwork
 from factoryverse.engine.prototypes import parse_energy
 
 from .conftest import clear_land, lua
+from .power import demand_of, set_production
 
 _EPS = 1e-9
 
@@ -173,8 +173,8 @@ def test_a_depleted_resource_stops_its_drill_in_the_same_update(engine, protos):
 
 
 def test_a_change_in_electric_satisfaction_reschedules_the_machine(engine, protos):
-    """Electric networks come with poles (a later issue); here one is made in Python. electric-furnace crafts at
-    crafting_speed x satisfaction, and each change of satisfaction moves its completion tick."""
+    """electric-furnace crafts at crafting_speed x satisfaction, and each change of satisfaction (an electric energy
+    interface's power_production against the furnace's energy_usage + drain) moves its completion tick."""
     speed = float(protos.raw["furnace"]["electric-furnace"]["crafting_speed"])
     need = float(protos.recipes["iron-plate"]["energy_required"]) * 60
     assert need / speed == int(need / speed)
@@ -182,17 +182,17 @@ def test_a_change_in_electric_satisfaction_reschedules_the_machine(engine, proto
     lua(engine, "storage.f = s.create_entity{name = 'electric-furnace', position = {0.5, 0.5}, force = 'player'} "
         "storage.f.insert{name = 'iron-ore', count = 10}")
     furnace = engine.world.by_unit_number[int(lua(engine, "rcon.print(storage.f.unit_number)"))]
-    network = ElectricNetwork()  # satisfaction 0: a network with no power
-    network.connect(furnace.energy, engine.world)
+    interface = next(e for e in engine.world.surfaces["nauvis"].all_entities() if e.name == "electric-energy-interface")
+    set_production(engine, interface, 0.0)  # satisfaction 0: a network with no power
     engine.step()
     assert lua(engine, "rcon.print(storage.f.status .. ' ' .. storage.f.energy)") == f"{_status('no_power')} 0"
-    network.set_satisfaction(1.0, engine.world)
+    set_production(engine, interface, demand_of(furnace))
     start = engine.tick
     engine.run_ticks(int(need / speed))
     assert lua(engine, "rcon.print(storage.f.get_item_count('iron-plate'))") == "1", "iron-plate.energy_required / crafting_speed"
     engine.run_ticks(24)  # the second craft began in the first plate's next update: 24 ticks of work at full speed
     assert lua(engine, "rcon.print(storage.f.crafting_progress)") == str(24 * speed / need)
-    network.set_satisfaction(0.5, engine.world)
+    set_production(engine, interface, 0.5 * demand_of(furnace))
     assert lua(engine, "rcon.print(storage.f.crafting_progress)") == str(24 * speed / need)
     left = need - 24 * speed  # at half speed now
     engine.run_ticks(int(left / (speed * 0.5)) - 1)
@@ -200,7 +200,7 @@ def test_a_change_in_electric_satisfaction_reschedules_the_machine(engine, proto
     engine.step()
     assert lua(engine, "rcon.print(storage.f.get_item_count('iron-plate'))") == "2"
     engine.run_ticks(10)
-    network.set_satisfaction(0.0, engine.world)
+    set_production(engine, interface, 0.0)
     engine.step()
     frozen = lua(engine, "rcon.print(storage.f.crafting_progress .. ' ' .. storage.f.status)")
     engine.run_ticks(500)

@@ -8,6 +8,7 @@ from pathlib import Path
 from factoryverse.engine.engine import Engine
 from factoryverse.engine.state_hash import state_hash
 
+from .power import power_surface
 from .conftest import clear_land, lua
 
 
@@ -28,6 +29,7 @@ def _factory(engine: Engine) -> None:
 
 def test_save_load_and_fork_continue_exactly(tmp_path: Path) -> None:
     game = Engine(seed=1, mods=[], starting_chunks=2)
+    power_surface(game)
     _factory(game)
     game.run_ticks(317)  # mid-swing for the fast and the burner inserter
     loaded = Engine.load(game.save(tmp_path, "inserters"), mods=[])

@@ -103,14 +103,15 @@ def test_spawn_is_dry_land(world_seed_1):
     assert reply not in WATER_TILES
 
 
-def test_starting_chunks_are_charted_for_the_player_force(world_seed_1):
+def test_starting_chunks_are_generated_and_charted_by_nobody(world_seed_1):
+    """As on a headless server: no player is there to chart the start area (tests/engine/mechanics/test_charting.py)."""
     reply = world_seed_1.execute_command(
         "/sc local f, s = game.forces.player, game.surfaces.nauvis "
         "rcon.print(tostring(f.is_chunk_charted(s, {0, 0})) .. ' ' .. tostring(f.is_chunk_charted(s, {-2, 1})) "
         ".. ' ' .. tostring(f.is_chunk_charted(s, {5, 5})) .. ' ' .. tostring(game.forces.enemy.is_chunk_charted(s, {0, 0})) "
         ".. ' ' .. tostring(s.is_chunk_generated({1, 1})) .. ' ' .. tostring(s.is_chunk_generated({9, 9})))"
     )
-    assert reply == "true true false false true false"
+    assert reply == "false false false false true false"
 
 
 def test_chunks_generate_on_request_and_raise_on_chunk_generated():
@@ -138,7 +139,7 @@ def test_chart_charts_new_chunks_and_raises_on_chunk_charted():
         "storage.charted[#storage.charted + 1] = e.position.x .. ',' .. e.position.y .. ' ' .. e.force.name end) "
         "game.forces.player.chart(game.surfaces.nauvis, {{64, 0}, {96, 32}})"
     )
-    engine.run_ticks(1)
+    engine.run_ticks(2)  # charted during the next tick, its event raised on the one after
     charted = engine.execute_command("/sc rcon.print(table.concat(storage.charted, ';'))")
     assert charted == "2,0 player"
     assert engine.execute_command(

@@ -28,16 +28,6 @@ function M.of_kind(entity, kind)
   return nil
 end
 
----@param value any
----@return string|nil
-local function _kind_argument(value)
-  if value == nil then return nil end
-  for _, kind in ipairs(M.KINDS) do
-    if value == kind then return kind end
-  end
-  args.fail("invalid_argument", "inventory must be one of fuel, input, output, chest or nil, got " .. args.describe(value))
-end
-
 --- Resolve the requested kind, or the first of `defaults` the entity has.
 ---@param entity LuaEntity
 ---@param kind string|nil
@@ -49,61 +39,70 @@ local function _pick(entity, kind, defaults)
     if inventory then return inventory, candidate end
   end
   local what = kind and (kind .. " inventory") or ("inventory of the kinds " .. table.concat(defaults, ", "))
-  args.fail("invalid_argument", entity.name .. " has no " .. what .. "; pass inventory = fuel, input, output or chest")
+  args.fail("invalid_argument", "inventory: " .. entity.name .. " has no " .. what
+    .. "; pass inventory = fuel, input, output or chest")
 end
 
 ---@param agent FvAgent
----@param item_name any
----@param count any
----@param entity_name any
----@param position any
----@param inventory_kind any
----@return LuaItemPrototype, integer, LuaEntity, string|nil
-local function _common(agent, item_name, count, entity_name, position, inventory_kind)
-  local item = args.item_prototype(item_name)
-  local amount = args.integer(count, "count", 1)
-  local kind = _kind_argument(inventory_kind)
-  local entity = targets.find(agent.character, entity_name, position)
-  targets.require_reach(agent.character, entity, agent.character.reach_distance, "reach_distance")
-  return item, amount, entity, kind
+---@param p {item_name: string, count: integer, entity_name: string, position: MapPosition, inventory: string|nil}
+---@return LuaItemPrototype, LuaEntity
+local function _common(agent, p)
+  local item = args.item_prototype(p.item_name)
+  local entity = targets.find(agent.character, p.entity_name, p.position)
+  targets.require_reach(agent.character, entity)
+  return item, entity
 end
 
 --- Move items from the character into the entity. Default inventory: fuel for fuel items, else input, else chest.
+---@param agent FvAgent
+---@param p table
 ---@return {inserted: integer}
-function M.put(agent, item_name, count, entity_name, position, inventory_kind)
-  local item, amount, entity, kind = _common(agent, item_name, count, entity_name, position, inventory_kind)
+function M.put(agent, p)
+  local item, entity = _common(agent, p)
   local main = agent.character.get_main_inventory() --[[@as LuaInventory]]
   local held = main.get_item_count(item.name)
-  if held < amount then
-    args.fail("not_in_inventory", "the agent holds " .. held .. " " .. item.name .. ", not " .. amount)
+  if held < p.count then
+    args.fail("not_in_inventory", "the agent holds " .. held .. " " .. item.name .. ", not " .. p.count)
   end
   local defaults = item.fuel_value > 0 and { "fuel", "input", "chest" } or { "input", "chest" }
-  local target, chosen = _pick(entity, kind, defaults)
-  local inserted = target.insert({ name = item.name, count = amount })
+  local target, chosen = _pick(entity, p.inventory, defaults)
+  local inserted = target.insert({ name = item.name, count = p.count })
   if inserted == 0 then
-    args.fail("inventory_full", entity.name .. "'s " .. chosen .. " inventory accepted none of " .. amount .. " "
+    args.fail("inventory_full", entity.name .. "'s " .. chosen .. " inventory accepted none of " .. p.count .. " "
       .. item.name .. " (it is full or does not take that item)")
   end
   main.remove({ name = item.name, count = inserted })
-  return { inserted = inserted }
+  return { inserted = inserted, inventory = chosen }
 end
 
---- Move items from the entity into the character. Default inventory: output, else chest, else fuel.
----@return {taken: integer}
-function M.take(agent, item_name, count, entity_name, position, inventory_kind)
-  local item, amount, entity, kind = _common(agent, item_name, count, entity_name, position, inventory_kind)
+--- Move items from an entity's inventory into `main`; shared by take_inventory_item and entities.extract.
+---@param entity LuaEntity
+---@param item LuaItemPrototype
+---@param count integer
+---@param kind string|nil
+---@param main LuaInventory
+---@return {taken: integer, inventory: string}
+function M.move_out(entity, item, count, kind, main)
   local source, chosen = _pick(entity, kind, { "output", "chest", "fuel" })
   local available = source.get_item_count(item.name)
   if available == 0 then
     args.fail("not_in_inventory", entity.name .. "'s " .. chosen .. " inventory holds no " .. item.name)
   end
-  local main = agent.character.get_main_inventory() --[[@as LuaInventory]]
-  local taken = main.insert({ name = item.name, count = math.min(amount, available) })
+  local taken = main.insert({ name = item.name, count = math.min(count, available) })
   if taken == 0 then
-    args.fail("inventory_full", "the agent's inventory has no room for " .. item.name .. "; put items into a chest first")
+    args.fail("inventory_full", "no room for " .. item.name .. " in the receiving inventory; put items into a chest first")
   end
   source.remove({ name = item.name, count = taken })
-  return { taken = taken }
+  return { taken = taken, inventory = chosen }
+end
+
+--- Move items from the entity into the character. Default inventory: output, else chest, else fuel.
+---@param agent FvAgent
+---@param p table
+---@return {taken: integer, inventory: string}
+function M.take(agent, p)
+  local item, entity = _common(agent, p)
+  return M.move_out(entity, item, p.count, p.inventory, agent.character.get_main_inventory() --[[@as LuaInventory]])
 end
 
 --- {item_name = count} of the main inventory; an empty inventory gives {} which JSON-serializes as [].
@@ -112,5 +111,43 @@ end
 function M.items(agent)
   return targets.contents(agent.character.get_main_inventory() --[[@as LuaInventory]])
 end
+
+M.INVENTORY_PARAM = { name = "inventory", type = "string", enum = M.KINDS, optional = true,
+  doc = "which of the entity's inventories; omitted: chosen by the item (see docs/mods.md)" }
+
+local function _transfer_params()
+  return {
+    { name = "item_name", type = "string", doc = "the item" },
+    { name = "count", type = "integer", min = 1, doc = "how many" },
+    { name = "entity_name", type = "string", doc = "the entity prototype's name" },
+    { name = "position", type = "position", doc = "the entity's position" },
+    M.INVENTORY_PARAM,
+  }
+end
+
+---@type FvMethod[]
+M.methods = {
+  {
+    name = "put_inventory_item", mutates = true,
+    doc = "Move items from the main inventory into an entity in reach.",
+    params = _transfer_params(), returns = "{inserted, inventory, seq?}",
+    errors = { "unknown_item", "unknown_entity", "entity_not_found", "out_of_reach", "not_in_inventory",
+      "inventory_full" },
+    run = M.put,
+  },
+  {
+    name = "take_inventory_item", mutates = true,
+    doc = "Move items from an entity in reach into the main inventory (at most what it holds).",
+    params = _transfer_params(), returns = "{taken, inventory, seq?}",
+    errors = { "unknown_item", "unknown_entity", "entity_not_found", "out_of_reach", "not_in_inventory",
+      "inventory_full" },
+    run = M.take,
+  },
+  {
+    name = "get_inventory_items", doc = "The main inventory's contents.", params = {},
+    returns = "{item_name: count} ([] when empty)", errors = {},
+    run = M.items,
+  },
+}
 
 return M

@@ -1,8 +1,11 @@
--- walk_to: ask Factorio's pathfinder for a path, then steer the character along it tick by tick.
+-- Movement: walk_to (Factorio's pathfinder plans, the character is steered along the path tick by tick),
+-- stop_walking, teleport and get_position.
 local args = require("scripts.args")
+local chart = require("scripts.chart")
 local geometry = require("scripts.geometry")
 local notify = require("scripts.notify")
 local registry = require("scripts.registry")
+local targets = require("scripts.targets")
 local ticker = require("scripts.ticker")
 
 ---@class FvWalking
@@ -12,8 +15,15 @@ local M = {}
 local _MAX_RETRIES = 3
 -- Standing still this long while walking means something now blocks the path (e.g. an entity built on it).
 local _STUCK_TICKS = 120
--- How far around the character its force charts after arriving, so the map snapshot learns the new area.
-local _SIGHT_RADIUS = 64
+-- Farthest goal walk_to accepts: the chunks along the way are generated at once (force_generate_chunk_requests),
+-- which must stay a bounded amount of work for one call.
+local _MAX_WALK_DISTANCE = 2048
+-- Chunks generated on each side of the straight line to the goal, so the pathfinder has room to go around lakes;
+-- when it finds no path the corridor widens by a step, up to the widest, before the walk fails.
+local _CORRIDOR_CHUNKS = 2
+local _CORRIDOR_STEP = 2
+local _CORRIDOR_WIDEST = 6
+local _CHUNK_SIZE = 32
 
 ---@param agent FvAgent
 local function _request_path(agent)
@@ -44,29 +54,65 @@ local function _finish(agent, success, err)
   if agent.character.valid then
     agent.character.walking_state = { walking = false, direction = walk.direction }
     position = geometry.copy(agent.character.position)
-    local radius = _SIGHT_RADIUS
-    agent.character.force.chart(agent.character.surface, {
-      left_top = { x = position.x - radius, y = position.y - radius },
-      right_bottom = { x = position.x + radius, y = position.y + radius },
-    })
+    chart.around(agent.character)
   end
   notify.action_completed(agent, walk.action_id, "walk_to", success, { position = position }, err)
 end
 
+--- Generate the chunks between `from` and `to` (and a margin), so the path can leave the generated start area.
+---@param surface LuaSurface
+---@param from MapPosition
+---@param to MapPosition
+---@param corridor integer chunks on each side of the line
+local function _extend_map(surface, from, to, corridor)
+  local distance = geometry.distance(from, to)
+  local steps = math.max(1, math.ceil(distance / _CHUNK_SIZE))
+  for step = 0, steps do
+    local t = step / steps
+    surface.request_to_generate_chunks({ x = from.x + (to.x - from.x) * t, y = from.y + (to.y - from.y) * t },
+      corridor)
+  end
+  surface.force_generate_chunk_requests()
+end
+
+---@param agent FvAgent
+---@param what string
+local function _refuse_if_mining(agent, what)
+  if agent.mining then
+    args.fail("busy", "agent " .. agent.id .. " is mining (action " .. agent.mining.action_id .. "); "
+      .. "stop_mining first or wait for it, then " .. what)
+  end
+end
+
 --- Start walking; completion arrives as an action_completed UDP message with result {position}.
 ---@param agent FvAgent
----@param position any
----@param options any {radius?: number}
+---@param p {position: MapPosition, options: {radius: number|nil, entity_name: string|nil}}
 ---@return {action_id: integer, action: string, goal: MapPosition}
-function M.start(agent, position, options)
-  local goal = args.position(position, "position")
-  local opts = args.options(options, "options")
-  local radius = opts.radius == nil and 1 or args.positive_number(opts.radius, "options.radius")
+function M.start(agent, p)
+  local goal = p.position
+  local radius = p.options.radius or 1
   if agent.walking then
     args.fail("busy", "agent " .. agent.id .. " is already walking (action " .. agent.walking.action_id
-      .. "); wait for its action_completed message")
+      .. "); stop_walking or wait for its action_completed message")
   end
+  _refuse_if_mining(agent, "walk")
+  local character = agent.character
+  if p.options.entity_name then
+    -- Walking to an entity ends beside its box: the pathfinder stops at the first free spot within the radius.
+    local entity = targets.find(character, p.options.entity_name, goal, "options.entity_name")
+    local box = entity.bounding_box
+    local half = math.max(box.right_bottom.x - box.left_top.x, box.right_bottom.y - box.left_top.y) / 2
+    goal = geometry.copy(entity.position)
+    radius = half + (p.options.radius or 1)
+  end
+  local distance = geometry.distance(character.position, goal)
+  if distance > _MAX_WALK_DISTANCE then
+    args.fail("invalid_argument", string.format("position %s is %.0f tiles away; walk_to goes at most %d tiles at a "
+      .. "time, walk in legs", geometry.format(goal), distance, _MAX_WALK_DISTANCE))
+  end
+  _extend_map(character.surface, character.position, goal, _CORRIDOR_CHUNKS)
   agent.walking = {
+    corridor = _CORRIDOR_CHUNKS,
     action_id = registry.next_action_id(),
     goal = goal,
     radius = radius,
@@ -79,6 +125,97 @@ function M.start(agent, position, options)
   _request_path(agent)
   return { action_id = agent.walking.action_id, action = "walk_to", goal = goal }
 end
+
+--- Stop a walk under way; its action_completed message reports the cancellation.
+---@param agent FvAgent
+---@return {stopped: boolean, action_id: integer|nil, position: MapPosition}
+function M.stop(agent)
+  local walk = agent.walking
+  if not walk then
+    return { stopped = false, position = geometry.copy(agent.character.position) }
+  end
+  _finish(agent, false, "[fv:cancelled] stop_walking was called")
+  return { stopped = true, action_id = walk.action_id, position = geometry.copy(agent.character.position) }
+end
+
+--- Move the character at once to the free spot nearest `position` (generating the map there if needed).
+---@param agent FvAgent
+---@param p {position: MapPosition}
+---@return {position: MapPosition}
+function M.teleport(agent, p)
+  if agent.walking then
+    args.fail("busy", "agent " .. agent.id .. " is walking (action " .. agent.walking.action_id
+      .. "); stop_walking first")
+  end
+  _refuse_if_mining(agent, "teleport")
+  local character = agent.character
+  local surface = character.surface
+  surface.request_to_generate_chunks(p.position, 1)
+  surface.force_generate_chunk_requests()
+  local spot = surface.find_non_colliding_position("character", p.position, 8, 0.5)
+  if not spot then
+    args.fail("placement_blocked", "no free spot for the character within 8 tiles of " .. geometry.format(p.position))
+  end
+  if not character.teleport(spot) then
+    args.fail("placement_blocked", "Factorio refused to teleport the character to " .. geometry.format(spot))
+  end
+  chart.around(character)
+  return { position = geometry.copy(character.position) }
+end
+
+---@param agent FvAgent
+---@param action_id integer
+---@return table|nil
+function M.progress(agent, action_id)
+  local walk = agent.walking
+  if not (walk and walk.action_id == action_id) then return nil end
+  local remaining = nil
+  if walk.waypoints then
+    remaining = geometry.distance(agent.character.position, walk.waypoints[walk.index])
+    for index = walk.index, #walk.waypoints - 1 do
+      remaining = remaining + geometry.distance(walk.waypoints[index], walk.waypoints[index + 1])
+    end
+  end
+  return { action = "walk_to", goal = walk.goal, planned = walk.waypoints ~= nil, remaining_distance = remaining }
+end
+
+local _ENTITY_FIELD = { name = "entity_name", type = "string", optional = true,
+  doc = "walk to beside the entity of this name at `position` instead of onto the position" }
+
+---@type FvMethod[]
+M.methods = {
+  {
+    name = "walk_to", async = true, mutates = true,
+    doc = "Walk along a path from Factorio's pathfinder to a position, or to beside an entity.",
+    params = {
+      { name = "position", type = "position", doc = "the goal (an entity's position with options.entity_name)" },
+      { name = "options", type = "object", default = {}, doc = "how to walk", fields = {
+        { name = "radius", type = "number", above = 0, optional = true,
+          doc = "stop within this many tiles of the goal (default 1; beyond the entity's box with entity_name)" },
+        _ENTITY_FIELD,
+      } },
+    },
+    returns = "{action_id, action = 'walk_to', goal}; completion over UDP: result {position}",
+    errors = { "busy", "no_path", "cancelled", "entity_not_found", "unknown_entity" },
+    run = M.start,
+  },
+  {
+    name = "stop_walking", mutates = true, doc = "Stop walking where the character stands; the walk reports cancelled.",
+    params = {}, returns = "{stopped, action_id?, position}", errors = {},
+    run = M.stop,
+  },
+  {
+    name = "teleport", mutates = true, doc = "Move the character at once to the free spot nearest a position.",
+    params = { { name = "position", type = "position", doc = "where to go" } },
+    returns = "{position}", errors = { "busy", "placement_blocked" },
+    run = M.teleport,
+  },
+  {
+    name = "get_position", doc = "Where the character stands.", params = {}, returns = "{x, y}", errors = {},
+    ---@param agent FvAgent
+    run = function(agent) return geometry.copy(agent.character.position) end,
+  },
+}
 
 ---@param event EventData.on_script_path_request_finished
 local function _on_path(event)
@@ -100,6 +237,12 @@ local function _on_path(event)
     else
       _finish(agent, false, "[fv:no_path] the pathfinder stayed too busy to plan a path; call walk_to again later")
     end
+    return
+  end
+  if not event.path and walk.corridor < _CORRIDOR_WIDEST then
+    walk.corridor = walk.corridor + _CORRIDOR_STEP
+    _extend_map(agent.character.surface, agent.character.position, walk.goal, walk.corridor)
+    _request_path(agent)
     return
   end
   if not event.path then

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from factoryverse.engine.api import charting as _charting  # noqa: F401  (LuaForce's chart members)
 from factoryverse.engine.api import deconstruction as _deconstruction  # noqa: F401
 from factoryverse.engine.api import entity as _entity  # noqa: F401  (registers LuaEntity, LuaBurner)
 from factoryverse.engine.api import game as _game
 from factoryverse.engine.api import inventory as _inventory  # noqa: F401
 from factoryverse.engine.api import item_stack as _item_stack  # noqa: F401
 from factoryverse.engine.api import flow_statistics as _flow_statistics  # noqa: F401
+from factoryverse.engine.api import fluidbox as _fluidbox  # noqa: F401  (fluid members, fluid statistics)
+from factoryverse.engine.api import power as _power  # noqa: F401  (wires, electric members, daytime)
 from factoryverse.engine.api import prototypes as _prototypes
 from factoryverse.engine.api import recipe as _recipe  # noqa: F401
+from factoryverse.engine.api import rendering as _rendering  # LuaRendering, LuaRenderObject
 from factoryverse.engine.api import script as _script
 from factoryverse.engine.api import settings as _settings  # noqa: F401  (LuaSettings)
 from factoryverse.engine.api import surface as _surface  # noqa: F401
+from factoryverse.engine.api import technology as _technology  # noqa: F401  (LuaTechnology, LuaForce research)
 from factoryverse.engine.api import transport_line as _transport_line  # noqa: F401
 from factoryverse.engine.api.defines import defines_table
 from factoryverse.engine.api.localised import localised_to_text
@@ -34,6 +39,7 @@ def global_objects(engine: Any, state: Any, script: Any) -> dict[str, Any]:
             "rcon": _game.GameHandle(engine, "LuaRCON", "rcon"),
             "helpers": _game.GameHandle(engine, "LuaHelpers", "helpers"),
             "prototypes": _prototypes.PrototypeHandles(engine.prototypes, "prototypes"),
+            "rendering": _rendering.RenderingHandle(engine),
         }
         engine._api_handles = handles
     state.engine_prototypes = handles["prototypes"]

@@ -1,13 +1,13 @@
-"""`defines`, built from the generated member list: per Factorio version, or what every version has.
+"""`defines` per Factorio API version, built from the generated member list (engine/data/api_members.json).
 
-A server's mods see the tree of the version it runs as (``defines_tree(api_version)``); the engine's own code looks
-values up in the tree common to every version (``define_value``, ``define_name``), since it implements only what
-both versions have, so a value it hands out means the same in either.
+A game sees the tree of the version it runs as, names and numbers: 2.0 has `defines.inventory.furnace_source`,
+2.1 does not. Where typed-factorio gives a number (directions, a few enums) that is the value; elsewhere (events,
+inventories, statuses) typed-factorio lists only names, so the value is the name's position in that version's
+enum: opaque, but what a mod compares against `defines.*` behaves as in the game. A name the version marks
+"Deprecated, replaced by X" is the game's alias of X and has X's value.
 
-Where typed-factorio gives no numeric value (events, inventories, statuses), the value is the member's position in
-its enum in the newest version: opaque but stable, so mods that compare against `defines.*` behave as in the game.
-A member only an older version has (``defines.inventory.furnace_source`` is 2.0's) is numbered after every position
-of its enum, so no two names of one version's enum share a value.
+The engine's own code keys inventories and statuses by name (world/inventory.py) and converts at the API edge with
+the game's version: ``define_value(group, name, api_version)`` and ``define_name(group, value, api_version)``.
 """
 
 from __future__ import annotations
@@ -16,44 +16,44 @@ from functools import lru_cache
 from typing import Any
 
 from factoryverse.engine.api.members import load_members
+from factoryverse.engine.factorio_versions import DEFAULT_FACTORIO_VERSION, factorio_version
 
-__all__ = ["defines_tree", "defines_table", "event_ids", "define_value", "define_name"]
+__all__ = ["defines_tree", "defines_table", "event_ids", "define_value", "define_name", "DEFAULT_API_VERSION"]
+
+# What ``api_version=None`` means: the API of the version a game runs as by default.
+DEFAULT_API_VERSION = factorio_version(DEFAULT_FACTORIO_VERSION).api
 
 
-def _vkey(version: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in version.split("."))
+def _value(entry: dict[str, Any], version: str) -> int:
+    if "value" in entry:
+        return entry.get("value_by_version", {}).get(version, entry["value"])
+    return entry.get("order_by_version", {}).get(version, entry.get("order", 0))
 
 
-def _build(node: dict[str, Any], wanted: frozenset[str], newest: str) -> Any:
-    members = node.get("members", {})
+def _build(node: dict[str, Any], version: str) -> dict[str, Any]:
+    members = {name: e for name, e in node.get("members", {}).items() if version in e.get("in", ())}
     out: dict[str, Any] = {}
-    # Positions are the newest version's; members it lacks go after them, in their own version's order.
-    after = 1 + max((e.get("order", -1) for e in members.values() if "members" not in e and "value" not in e),
-                    default=-1)
-    older = sorted((e.get("order", 0), name) for name, e in members.items()
-                   if newest not in e.get("in", []) and "members" not in e and "value" not in e)
-    renumbered = {name: after + i for i, (_, name) in enumerate(older)}
     for name, entry in members.items():
-        if not wanted <= set(entry.get("in", [])):
-            continue
         if "members" in entry:
-            out[name] = _build(entry, wanted, newest)
-        elif "value" in entry:
-            out[name] = entry["value"]
-        else:
-            out[name] = renumbered.get(name, entry.get("order", 0))
+            out[name] = _build(entry, version)
+            continue
+        target = members.get(entry.get("replaced_by", ""), entry)
+        out[name] = _value(target, version)
     return out
+
+
+def _version(api_version: str | None) -> str:
+    version = api_version or DEFAULT_API_VERSION
+    load_members().required_versions(version)  # an unknown version fails with the member list's own error
+    return version
 
 
 @lru_cache(maxsize=None)
 def defines_tree(api_version: str | None = None) -> dict[str, Any]:
-    """The `defines` of one API version (``"2.0.75"``), or with ``None`` what every supported version has."""
-    members = load_members()
-    wanted = members.required_versions(api_version)
-    newest = max(members.versions, key=_vkey)
-    raw = members.defines
-    return {name: _build(entry, wanted, newest) for name, entry in raw.items()
-            if wanted <= set(entry.get("in", [])) and "members" in entry}
+    """The `defines` of one API version (``"2.0.75"``; None: the default version's)."""
+    version = _version(api_version)
+    return {name: _build(entry, version) for name, entry in load_members().defines.items()
+            if version in entry.get("in", ()) and "members" in entry}
 
 
 @lru_cache(maxsize=None)
@@ -61,19 +61,26 @@ def event_ids(api_version: str | None = None) -> dict[str, int]:
     return dict(defines_tree(api_version)["events"])
 
 
-def define_value(group: str, name: str) -> int:
-    return defines_tree()[group][name]
+def define_value(group: str, name: str, api_version: str | None = None) -> int:
+    return defines_tree(api_version)[group][name]
 
 
 @lru_cache(maxsize=None)
-def _reverse(group: str) -> dict[int, str]:
-    return {v: k for k, v in defines_tree()[group].items()}
+def _reverse(group: str, api_version: str | None) -> dict[int, str]:
+    """Value -> name; an alias never shadows the name it stands for (furnace_source gives crafter_input)."""
+    version = _version(api_version)
+    raw = load_members().defines[group]["members"]
+    out: dict[int, str] = {}
+    for name, value in defines_tree(version)[group].items():
+        if "replaced_by" not in raw[name] or value not in out:
+            out[value] = name
+    return out
 
 
-def define_name(group: str, value: Any) -> str | None:
-    if not isinstance(value, (int, float)):
+def define_name(group: str, value: Any, api_version: str | None = None) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return _reverse(group).get(int(value))
+    return _reverse(group, api_version or DEFAULT_API_VERSION).get(int(value))
 
 
 def defines_table(state: Any, api_version: str | None = None) -> Any:

@@ -42,6 +42,10 @@ class FlowStatisticsRef:
     def write(self, world: Any) -> ItemFlowStatistics:
         return world.item_statistics(self.force, self.surface)
 
+    def stored(self, world: Any) -> ItemFlowStatistics | None:
+        """The statistics `clear` empties (None: nothing recorded yet). Fluids: api/fluidbox.py."""
+        return self.force.item_statistics.get(self.surface.index)  # type: ignore[return-value]
+
 
 @Force.method("get_item_production_statistics")
 def _get_item_production_statistics(state, force, surface):
@@ -70,7 +74,7 @@ def _id(state, value: Any, method: str) -> str:
     name = getattr(name, "name", name)
     if not isinstance(name, str):
         raise ScriptError(f"Invalid argument #1 (id) to '{method}': expected FlowStatisticsID, got {value!r}")
-    if name not in state.engine.prototypes.items:
+    if name not in state.engine.prototypes.items and name not in state.engine.prototypes.raw.get("fluid", {}):
         raise ScriptError(f"Unknown item name: {name}")
     if getattr(quality, "name", quality) != "normal":
         raise ScriptError(f"{method}: qualities other than normal are not implemented by this engine yet")
@@ -142,7 +146,7 @@ def _on_flow(state, f, id, count):
 
 @Flow.method("clear")
 def _clear(state, f):
-    stats = f.force.item_statistics.get(f.surface.index)
+    stats = f.stored(state.engine.world)
     if stats is not None:
         stats.clear()
 
@@ -158,7 +162,7 @@ def _get_flow_count(state, f, params):
     category = params["category"]
     if category not in ("input", "output", "storage"):
         raise ScriptError(f"Invalid category '{category}': expected \"input\", \"output\" or \"storage\"")
-    precision_name = define_name("flow_precision_index", params["precision_index"])
+    precision_name = define_name("flow_precision_index", params["precision_index"], state.api_version)
     if precision_name is None:
         raise ScriptError(f"Invalid precision_index {params['precision_index']!r}: use defines.flow_precision_index")
     precision = _PRECISION_INDEX[precision_name]

@@ -30,7 +30,7 @@ def _known(state, name: str) -> None:
 
 @Inventory.getter("index")
 def _index(state, inv):
-    return define_value("inventory", inv.index) if inv.index else None
+    return define_value("inventory", inv.index, state.api_version) if inv.index else None
 
 
 @Inventory.method("get_item_count")

@@ -236,15 +236,16 @@ def _footprint(ref: ProtoRef) -> tuple[int, int]:
     return footprint_tiles(BBox(b[0][0], b[0][1], b[1][0], b[1][1]))
 
 
-EntityProto.getter("tile_width")(lambda state, ref: _footprint(ref)[0])
-EntityProto.getter("tile_height")(lambda state, ref: _footprint(ref)[1])
+# A prototype may declare its grid size (offshore-pump: 1x1 under a wider collision box); else the box decides.
+EntityProto.getter("tile_width")(lambda state, ref: int(ref.data.get("tile_width") or _footprint(ref)[0]))
+EntityProto.getter("tile_height")(lambda state, ref: int(ref.data.get("tile_height") or _footprint(ref)[1]))
 
 
 @EntityProto.method("get_inventory_size")
 def _get_inventory_size(state, ref, index, quality=None):
     from factoryverse.engine.api.defines import define_name
 
-    name = define_name("inventory", index)
+    name = define_name("inventory", index, state.api_version)
     d = ref.data
     sizes = {
         "fuel": (d.get("energy_source") or {}).get("fuel_inventory_size"),
@@ -370,3 +371,91 @@ def _tile_collision_mask(state, ref):
 @QualityProto.getter("level")
 def _quality_level(state, ref):
     return 0
+
+
+# -- fluid boxes, electric poles, mining drills and resources (read by fv_placement_hints) --------------------
+
+FluidBoxProto = api_class("LuaFluidBoxPrototype")
+
+# The data stage's fluid box fields, in the order fluidbox_prototypes lists them (index 1, 2, ...).
+_FLUID_BOX_FIELDS = ("fluid_box", "input_fluid_box", "output_fluid_box")
+
+
+def _fluid_boxes(data: dict[str, Any]) -> list[dict[str, Any]]:
+    boxes = [data[k] for k in _FLUID_BOX_FIELDS if isinstance(data.get(k), dict)]
+    boxes += [b for b in data.get("fluid_boxes") or [] if isinstance(b, dict)]
+    source = data.get("energy_source") or {}
+    if source.get("type") == "fluid" and isinstance(source.get("fluid_box"), dict):
+        boxes.append(source["fluid_box"])
+    return boxes
+
+
+@EntityProto.getter("fluidbox_prototypes")
+def _fluidbox_prototypes(state, ref):
+    handles = state.engine_prototypes
+    out = []
+    for i, box in enumerate(_fluid_boxes(ref.data), start=1):
+        key = ("fluidbox", f"{ref.name}#{i}")
+        proto = handles._refs.get(key)
+        if proto is None:
+            proto = ProtoRef("LuaFluidBoxPrototype", "fluidbox", f"{ref.name}#{i}", {"box": box, "index": i, "entity": ref})
+            handles._refs[key] = proto
+        out.append(proto)
+    return out
+
+
+def _connection(conn: dict[str, Any]) -> dict[str, Any]:
+    """A PipeConnectionDefinition: the data stage gives one `position` for the north-facing entity (or all four as
+    `positions`); the runtime gives the four, north, east, south, west."""
+    from factoryverse.engine.world.geometry import rotate_vector
+
+    if conn.get("positions"):
+        positions = [tuple(p) for p in conn["positions"]]
+    else:
+        base = tuple(conn.get("position") or (0, 0))
+        positions = [rotate_vector(base, quarter * 4) for quarter in range(4)]
+    out: dict[str, Any] = {
+        "connection_type": conn.get("connection_type", "normal"),
+        "flow_direction": conn.get("flow_direction", "input-output"),
+        "direction": int(conn.get("direction", 0)),
+        "positions": [{"x": float(x), "y": float(y)} for x, y in positions],
+    }
+    if conn.get("max_underground_distance") is not None:
+        out["max_underground_distance"] = int(conn["max_underground_distance"])
+    return out
+
+
+FluidBoxProto.getter("pipe_connections")(lambda state, ref: [_connection(c) for c in ref.data["box"].get("pipe_connections") or []])
+FluidBoxProto.getter("production_type")(lambda state, ref: ref.data["box"].get("production_type", "none"))
+FluidBoxProto.getter("index")(lambda state, ref: ref.data["index"])
+FluidBoxProto.getter("entity")(lambda state, ref: ref.data["entity"])
+FluidBoxProto.getter("filter")(lambda state, ref: None)  # no base-game fluid box filters a fluid by itself
+
+
+def _distance_method(key: str, method: str):
+    def read(state, ref, quality=None):
+        _quality(quality, method)
+        value = ref.data.get(key)
+        return None if value is None else float(value)
+
+    return read
+
+
+# ElectricPolePrototype's own fields; nil for other types, as the API documents.
+EntityProto.method("get_supply_area_distance")(_distance_method("supply_area_distance", "get_supply_area_distance"))
+EntityProto.method("get_max_wire_distance")(_distance_method("maximum_wire_distance", "get_max_wire_distance"))
+
+
+@EntityProto.method("get_mining_drill_radius")
+def _get_mining_drill_radius(state, ref, quality=None):
+    _quality(quality, "get_mining_drill_radius")
+    if ref.data.get("type") != "mining-drill":
+        return None
+    return float(ref.data["resource_searching_radius"])  # MiningDrillPrototype requires it
+
+
+@EntityProto.getter("resource_category")
+def _resource_category(state, ref):
+    if ref.data.get("type") != "resource":
+        return None
+    return ref.data.get("category", "basic-solid")  # ResourceEntityPrototype.category's default

@@ -46,27 +46,37 @@ class ApiClass:
     index: Method | None = None
     # A class no object is an instance of (LuaControl): it only implements members for the classes inheriting them.
     base: bool = False
+    # Members (or, with "*", the whole class) only some Factorio versions have (2.0's LuaEntity.fluidbox): a Lua
+    # state binds them only when its version has them, so a mod never sees another version's member.
+    versioned: set[str] = field(default_factory=set)
     registry: ApiRegistry | None = field(default=None, repr=False)
     # What this class implements itself, per table: the source the resolved tables of its subclasses copy.
     own: dict[str, dict[str, Any]] = field(default_factory=lambda: {t: {} for t in _TABLES})
 
+    def _operators(self) -> frozenset[str]:
+        members = load_members()
+        if "*" in self.versioned:  # a class of some versions only: the operators it has there
+            return frozenset().union(*(members.operators(self.name, v) for v in members.versions))
+        return members.operators(self.name)
+
     def length_operator(self, fn: Getter) -> Getter:
-        if "length" not in load_members().operators(self.name):
+        if "length" not in self._operators():
             raise ApiMemberError(f"{self.name} has no length operator (#) in Factorio")
         self.length = fn
         return fn
 
     def index_operator(self, fn: Method) -> Method:
         """``fn(state, obj, i)`` answers ``obj[i]`` for a number ``i`` (other keys are members)."""
-        if "index" not in load_members().operators(self.name):
+        if "index" not in self._operators():
             raise ApiMemberError(f"{self.name} has no index operator ([]) in Factorio")
         self.index = fn
         return fn
 
-    def _check(self, key: str, kind: str, writable: bool = False) -> None:
+    def _check(self, key: str, kind: str, writable: bool = False, versioned: bool = False) -> None:
         members = load_members()
         info = members.member(self.name, key)
-        if info is None or not members.has(self.name, key):
+        some = versioned and any(members.has(self.name, key, v) for v in members.versions)
+        if info is None or not (members.has(self.name, key) or some):
             raise ApiMemberError(f"{self.name}.{key} is not a member of both Factorio 2.0 and 2.1 runtime APIs")
         # (A member that moved to a base in one version, as LuaEntity.mining_progress into LuaControl in 2.1, stays
         # on the class that has it in every version.)
@@ -91,9 +101,12 @@ class ApiClass:
             if always:
                 cls.always.add(key)
 
-    def getter(self, key: str, *, always: bool = False) -> Callable[[Getter], Getter]:
+    def getter(self, key: str, *, always: bool = False, versioned: bool = False) -> Callable[[Getter], Getter]:
+        """`versioned`: the member exists in some supported versions only (bound only where it exists)."""
         def deco(fn: Getter) -> Getter:
-            self._check(key, "property")
+            self._check(key, "property", versioned=versioned or "*" in self.versioned)
+            if versioned:
+                self.versioned.add(key)
             self._add("getters", key, fn, always)
             return fn
 
@@ -117,9 +130,11 @@ class ApiClass:
         self._check(key, "method")
         self._add("lua_methods", key, lua_file)
 
-    def method(self, key: str) -> Callable[[Method], Method]:
+    def method(self, key: str, *, versioned: bool = False) -> Callable[[Method], Method]:
         def deco(fn: Method) -> Method:
-            self._check(key, "method")
+            self._check(key, "method", versioned=versioned or "*" in self.versioned)
+            if versioned:
+                self.versioned.add(key)
             self._add("methods", key, checked_method(self.name, key, fn))
             return fn
 
@@ -168,17 +183,18 @@ class ApiRegistry:
         self.classes: dict[str, ApiClass] = {}
         self.bases: dict[str, ApiClass] = {}
 
-    def _new(self, name: str, base: bool) -> ApiClass:
+    def _new(self, name: str, base: bool, versioned: bool = False) -> ApiClass:
         members = load_members()
-        if name not in members.classes():
+        known = name in members.classes() or versioned and any(name in members.classes(v) for v in members.versions)
+        if not known:
             raise ApiMemberError(f"{name} is not a Factorio runtime class")
-        return ApiClass(name, base=base, registry=self)
+        return ApiClass(name, base=base, registry=self, versioned={"*"} if versioned else set())
 
-    def cls(self, name: str) -> ApiClass:
+    def cls(self, name: str, versioned: bool = False) -> ApiClass:
         if name in self.bases:
             raise ApiMemberError(f"{name} is registered as a base class (api_base); objects cannot be one")
         if name not in self.classes:
-            c = self.classes[name] = self._new(name, base=False)
+            c = self.classes[name] = self._new(name, base=False, versioned=versioned)
             # inherit what the bases registered so far implement
             members = load_members()
             for key, info in members.class_members(name).items():
@@ -218,13 +234,20 @@ class ApiRegistry:
 REGISTRY = ApiRegistry()
 
 
-def api_class(name: str, registry: ApiRegistry | None = None) -> ApiClass:
-    """The registry entry for a Factorio class; ``valid`` and ``object_name`` are answered for every object."""
+def api_class(name: str, registry: ApiRegistry | None = None, *, versioned: bool = False) -> ApiClass:
+    """The registry entry for a Factorio class; ``valid`` and ``object_name`` are answered for every object.
+    `versioned`: a class only some supported versions have (2.0's LuaFluidBox); states of other versions never
+    bind it."""
     reg = REGISTRY if registry is None else registry
-    c = reg.cls(name)
-    if "valid" not in c.getters and load_members().has(name, "valid"):
+    c = reg.cls(name, versioned=versioned)
+    members = load_members()
+
+    def has(key: str) -> bool:
+        return members.has(name, key) or versioned and any(members.has(name, key, v) for v in members.versions)
+
+    if "valid" not in c.getters and has("valid"):
         c.getter("valid", always=True)(lambda state, obj: bool(getattr(obj, "valid", True)))
-    if "object_name" not in c.getters and load_members().has(name, "object_name"):
+    if "object_name" not in c.getters and has("object_name"):
         c.getter("object_name", always=True)(lambda state, obj: name)
     return c
 

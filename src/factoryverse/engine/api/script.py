@@ -14,6 +14,8 @@ Remote = api_class("LuaRemote")
 Commands = api_class("LuaCommandProcessor")
 
 Bootstrap.attributes(mod_name="name")
+# In Lua: the registry keeps the metatables themselves (lua/metatables.lua); saves link storage tables to them by name.
+Bootstrap.lua_method("register_metatable", "metatables.lua")
 
 
 def _engine(state: Any) -> Any:

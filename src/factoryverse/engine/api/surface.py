@@ -9,6 +9,7 @@ from factoryverse.engine.api import _args, _search
 from factoryverse.engine.api.registry import api_class
 from factoryverse.engine.errors import ScriptError
 from factoryverse.engine.kinds import kind_of
+from factoryverse.engine.mechanics import research
 from factoryverse.engine.kinds.character import speed_modifiers_changed
 from factoryverse.engine.world.geometry import BBox
 from factoryverse.engine.world.mapgen import CHUNK_SIZE
@@ -121,6 +122,7 @@ def _create_entity(state, s, params):
 
         entity.stack = Stack(stack[0], stack[1])
     if p.get("raise_built"):
+        research.built(world, force, name)  # build-entity research triggers
         engine.events.raise_event("script_raised_built", {"entity": entity})
     return entity
 
@@ -149,6 +151,12 @@ def _count_entities_filtered(state, s, params=None):
 def _find_tiles_filtered(state, s, params=None):
     p = _args.require_table(params or {}, "find_tiles_filtered")
     return [TileRef(s, tx, ty) for tx, ty in _search.find_tiles(s, p, "find_tiles_filtered")]
+
+
+@Surface.method("count_tiles_filtered")
+def _count_tiles_filtered(state, s, params):
+    p = _args.require_table(params, "count_tiles_filtered")
+    return len(_search.find_tiles(s, p, "count_tiles_filtered"))
 
 
 @Surface.method("find_non_colliding_position")
@@ -248,25 +256,7 @@ def _tile_collides_with(state, t, layer):
 # -- LuaForce -------------------------------------------------------------------------------------------------
 
 
-@Force.method("is_chunk_charted")
-def _is_chunk_charted(state, f, surface, position):
-    s = _surface_arg(state, surface)
-    x, y = _args.position(position, "is_chunk_charted")
-    return f.is_charted(s.index, int(x), int(y))
-
-
-@Force.method("chart")
-def _chart(state, f, surface, area):
-    s = _surface_arg(state, surface)
-    l, t, r, b = _args.area(area)
-    engine = state.engine
-    for cy in range(math.floor(t) // CHUNK_SIZE, math.floor(b - 1e-9) // CHUNK_SIZE + 1):
-        for cx in range(math.floor(l) // CHUNK_SIZE, math.floor(r - 1e-9) // CHUNK_SIZE + 1):
-            s.ensure_chunk(cx, cy)
-            charted = f.charted.setdefault(s.index, set())
-            if (cx, cy) not in charted:
-                charted.add((cx, cy))
-                engine.world.pending_chart_events.append((f, s, cx, cy))
+# is_chunk_charted, chart and the other chart members: api/charting.py.
 
 
 def _force_name(value) -> str:

@@ -10,16 +10,26 @@ from __future__ import annotations
 from factoryverse.engine.kinds.assembler import AssemblerKind
 from factoryverse.engine.kinds.base import Kind
 from factoryverse.engine.kinds.belt import BeltKind
+from factoryverse.engine.kinds.boiler import BoilerKind
 from factoryverse.engine.kinds.character import CharacterKind
 from factoryverse.engine.kinds.container import ContainerKind
+from factoryverse.engine.kinds.accumulator import AccumulatorKind
+from factoryverse.engine.kinds.electric_pole import ElectricPoleKind
 from factoryverse.engine.kinds.energy_interface import EnergyInterfaceKind
 from factoryverse.engine.kinds.furnace import FurnaceKind
 from factoryverse.engine.kinds.ghost import EntityGhostKind, TileGhostKind
 from factoryverse.engine.kinds.inserter import InserterKind
+from factoryverse.engine.kinds.lab import LabKind
 from factoryverse.engine.kinds.mining_drill import DrillKind
+from factoryverse.engine.kinds.offshore_pump import OffshorePumpKind
+from factoryverse.engine.kinds.pipe import PipeKind
 from factoryverse.engine.kinds.plain import DecorativeKind, ItemOnGroundKind, MobileKind
+from factoryverse.engine.kinds.radar import RadarKind
 from factoryverse.engine.kinds.resource import ResourceKind
+from factoryverse.engine.kinds.solar_panel import SolarPanelKind
 from factoryverse.engine.kinds.splitter import SplitterKind
+from factoryverse.engine.kinds.steam_engine import SteamEngineKind
+from factoryverse.engine.kinds.storage_tank import StorageTankKind
 from factoryverse.engine.kinds.underground_belt import UndergroundBeltKind
 
 __all__ = ["Kind", "REGISTRY", "kind_of", "grid_free_types", "all_kinds"]
@@ -27,8 +37,11 @@ __all__ = ["Kind", "REGISTRY", "kind_of", "grid_free_types", "all_kinds"]
 _KINDS: tuple[type[Kind], ...] = (
     EntityGhostKind, TileGhostKind,
     CharacterKind, ContainerKind, FurnaceKind, DrillKind, ResourceKind, DecorativeKind, ItemOnGroundKind, MobileKind,
-    AssemblerKind, InserterKind, EnergyInterfaceKind,
+    AssemblerKind, InserterKind, EnergyInterfaceKind, LabKind,
     BeltKind, UndergroundBeltKind, SplitterKind,
+    ElectricPoleKind, SolarPanelKind, AccumulatorKind,
+    RadarKind,
+    PipeKind, StorageTankKind, OffshorePumpKind, BoilerKind, SteamEngineKind,
 )
 
 REGISTRY: dict[str, Kind] = {}

@@ -16,6 +16,8 @@ from factoryverse.engine.kinds.crafting import (
     CRAFTER_GETTERS, CRAFTER_METHODS, CrafterKind, CraftingState, item_ingredients, item_products, recipe_categories,
     recipe_object,
 )
+from factoryverse.engine.kinds.fluid_crafting import crafting_state
+from factoryverse.engine.mechanics.fluids import detach_boxes
 from factoryverse.engine.world.inventory import CRAFTER_INPUT, CRAFTER_OUTPUT, FUEL
 
 if TYPE_CHECKING:
@@ -32,10 +34,15 @@ class AssemblerKind(CrafterKind):
     shortage_status: ClassVar[str] = "item_ingredient_shortage"
 
     def attach(self, world: World, entity: Entity) -> None:
-        entity.state = CraftingState(float(entity.proto.get("crafting_speed", 1)), "no_recipe")
+        # With fluid boxes (assembling machines 2 and 3) the state also holds them (kinds/fluid_crafting.py).
+        entity.state = crafting_state(world, entity, float(entity.proto.get("crafting_speed", 1)), "no_recipe")
         new_inventory(world, entity, CRAFTER_INPUT, 0, frozenset().__contains__)
         new_inventory(world, entity, CRAFTER_OUTPUT, 0)
         super().attach(world, entity)
+
+    def destroyed(self, world: World, entity: Entity) -> None:
+        detach_boxes(world, entity)  # a machine without fluid boxes has none to leave
+        super().destroyed(world, entity)
 
     def next_recipe(self, world: World, entity: Entity) -> dict[str, Any] | None:
         name = entity.state.recipe

@@ -154,6 +154,11 @@ class Kind:
         for inv in entity.inventories.values():
             inv.subscribe(waiter, world.wake)
 
+    def watch_take(self, world: World, entity: Entity, waiter: Entity, x: float, y: float) -> None:
+        """`watch` for a waiter that only takes from this entity at (x, y): a kind may wake it only when what it
+        could take there changes (belts: an item coming onto or leaving the lane stretch under (x, y))."""
+        self.watch(world, entity, waiter)
+
     def unwatch(self, world: World, entity: Entity, waiter: Entity) -> None:
         for inv in entity.inventories.values():
             inv.unsubscribe(waiter)

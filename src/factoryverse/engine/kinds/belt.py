@@ -311,10 +311,26 @@ class BeltKind(Kind):
     def watch(self, world: World, entity: Entity, waiter: Entity) -> None:
         for p in range(self.pieces):
             line, _ = line_of(world, entity, p)
-            if waiter.oid not in line.waiters:
+            if waiter.oid not in line.waiters or waiter.oid in line.reach:
                 line.waiters[waiter.oid] = waiter
+                line.reach.pop(waiter.oid, None)
                 line.plan(world.tick)
                 schedule_line(world, line)
+
+    def watch_take(self, world: World, entity: Entity, waiter: Entity, x: float, y: float) -> None:
+        """`watch` for a taker at (x, y): woken only when an item comes onto or leaves the stretch of each lane
+        `take_at` looks at (or the line changes otherwise), not at every tick items move."""
+        oid = waiter.oid
+        for p in self.lane_pieces(entity, x, y):
+            line, start = line_of(world, entity, p)
+            if oid in line.waiters:
+                line.reach.pop(oid, None)  # watched already (another piece, or for room): every tick of movement
+                continue
+            line.waiters[oid] = waiter
+            hi = start + _piece_len(line, entity, p)
+            line.reach[oid] = [start if start > 0 else -1, hi, None]  # take_at's piece: (start, hi], or [0, hi]
+            line.plan(world.tick)
+            schedule_line(world, line)
 
     def unwatch(self, world: World, entity: Entity, waiter: Entity) -> None:
         st: BeltState = entity.state
@@ -322,7 +338,9 @@ class BeltKind(Kind):
             if st.lanes[p] is not None:
                 host, k, _ = st.lanes[p]
                 if k < len(host.state.hosted):
-                    host.state.hosted[k].waiters.pop(waiter.oid, None)
+                    line = host.state.hosted[k]
+                    line.waiters.pop(waiter.oid, None)
+                    line.reach.pop(waiter.oid, None)
 
     def status(self, world: World, entity: Entity) -> str | None:
         return None
@@ -334,10 +352,15 @@ class BeltKind(Kind):
 def step_line(world: World, line: Line, tick: int) -> None:
     host = line.host
     kind: BeltKind = host.kind  # type: ignore[assignment]
+    line.advance(tick)
     had = len(line.names)
+    moving = line.active < had
     ok = line.step(tick, lambda ln, name, over: kind.deliver(world, ln, name, over, tick))
-    if len(line.names) != had or line.waiters:
-        _wake_waiters(world, line)
+    if line.waiters:
+        if len(line.names) != had:
+            _wake_waiters(world, line)
+        elif moving:
+            _wake_due(world, line, tick)
     line.plan(tick)
     if not ok:
         for target in kind.blocked_on(world, line):
@@ -346,6 +369,7 @@ def step_line(world: World, line: Line, tick: int) -> None:
                 line.due = tick + 1
             else:
                 target.waiters[host.oid] = host
+                target.reach.pop(host.oid, None)
 
 
 def offer(world: World, tl: Line, s: int, over: int, name: str, tick: int) -> bool:
@@ -402,10 +426,24 @@ def reschedule(world: World, host: Entity) -> None:
         world.schedule(host, nxt)
 
 
+def _wake_due(world: World, line: Line, tick: int) -> None:
+    """Items moved this tick and none came or went: wake the waiters that see any movement, and the takers whose
+    reach an item crosses by the next tick (Line.reach)."""
+    reach = line.reach
+    for oid, w in list(line.waiters.items()):
+        r = reach.get(oid)
+        if r is None or (r[2] is not None and r[2] <= tick):
+            del line.waiters[oid]
+            reach.pop(oid, None)
+            if w is not line.host:
+                world.wake(w)
+
+
 def _wake_waiters(world: World, line: Line) -> None:
     if line.waiters:
         waiting = list(line.waiters.values())
         line.waiters.clear()
+        line.reach.clear()
         for w in waiting:
             if w is line.host:
                 continue

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from factoryverse.engine.kinds.machine import MachineKind, MachineState, ticks_to_complete
 from factoryverse.engine.mechanics.energy import EPS
+from factoryverse.engine.mechanics import research
+from factoryverse.engine.mechanics.fluid_recipes import fluid_blocked, give_fluids, take_fluids
 from factoryverse.engine.world.inventory import CRAFTER_INPUT, CRAFTER_OUTPUT, FUEL, Inventory, Stack
 
 if TYPE_CHECKING:
@@ -176,8 +178,9 @@ class CrafterKind(MachineKind):
         if any(inputs.count(name) < amount for name, amount in needed):
             state.status = self.shortage_status
             return False
-        if has_fluid_ingredients(recipe):
-            state.status = "fluid_ingredient_shortage"  # no fluids in the engine yet (docs/known-differences.md)
+        blocked = fluid_blocked(world, entity, recipe)  # fluid ingredients and room for fluid products
+        if blocked is not None:
+            state.status = blocked
             return False
         if not results_fit(entity, recipe):
             state.status = "full_output"
@@ -185,6 +188,7 @@ class CrafterKind(MachineKind):
         for name, amount in needed:
             inputs.remove(name, amount)
             world.record_consumption(entity.force, entity.surface, name, amount)
+        take_fluids(world, entity, recipe)
         state.holding = needed
         state.recipe = recipe["name"]
         state.crafting = True
@@ -200,7 +204,9 @@ class CrafterKind(MachineKind):
             if n:
                 out.insert(product["name"], n)
                 world.record_production(entity.force, entity.surface, product["name"], n)
+                research.crafted(world, entity.force, product["name"], n)
                 state.products_finished += n
+        give_fluids(world, entity, recipe)
         state.crafting = False
         state.holding = []
         state.progress = 0.0
@@ -234,6 +240,11 @@ class CrafterKind(MachineKind):
         recipe, amount = found
         inputs = entity.inventories[CRAFTER_INPUT]
         return inputs.count(name) < overload_limit(world, recipe, entity.state.speed, amount) and inputs.can_insert(name, 1) > 0
+
+    def watch_take(self, world: World, entity: Entity, waiter: Entity, x: float, y: float) -> None:
+        # A hand takes only from the result inventory (Kind.take_at): fuel burnt or ingredients put in change nothing
+        # it could take, so they don't wake it.
+        entity.inventories[CRAFTER_OUTPUT].subscribe(waiter, world.wake)
 
     def mined_items(self, entity: Entity) -> list[tuple[str, int]]:
         # A started craft's ingredients go back to whoever mines the machine, with everything it holds.

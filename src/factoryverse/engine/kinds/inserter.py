@@ -37,7 +37,7 @@ class InserterState(MachineState):
 
     __slots__ = (
         "end", "moving", "need", "held", "held_count", "filters", "use_filters", "blacklist", "override",
-        "anchor", "swing", "pickup_target", "drop_target", "waiting_on", "waiting_tiles",
+        "anchor", "swing", "spots", "pickup_target", "drop_target", "waiting_on", "waiting_tiles",
     )
 
     def __init__(self, filter_count: int):
@@ -53,6 +53,7 @@ class InserterState(MachineState):
         self.override = 0  # inserter_stack_size_override; 0 = none
         self.anchor: tuple[float, float, int] | None = None
         self.swing = 0  # ticks of a half swing at full speed where the inserter stands
+        self.spots: tuple[float, float, float, float] | None = None  # pickup x, y and drop x, y there
         self.pickup_target: Entity | None = None
         self.drop_target: Entity | None = None
         self.waiting_on: list[Entity] = []
@@ -103,31 +104,41 @@ class InserterKind(MachineKind):
 
     # -- the hand's targets -----------------------------------------------------------------------------------
 
-    def _follow(self, entity: Entity, state: InserterState) -> None:
+    def _follow(self, entity: Entity, state: InserterState) -> tuple[float, float, float, float]:
+        """Where the hand picks up and drops (pickup x, y, drop x, y), worked out again only when the inserter has
+        moved or turned since; the kept targets go with the old place."""
         anchor = (entity.x, entity.y, entity.direction)
-        if state.anchor != anchor:
+        if state.anchor != anchor or state.spots is None:
             state.anchor = anchor
             state.pickup_target = state.drop_target = None
-            state.swing = half_swing_ticks(entity.proto, *hand_vectors(entity))
+            pickup, drop = hand_vectors(entity)
+            state.swing = half_swing_ticks(entity.proto, pickup, drop)
+            state.spots = (entity.x + pickup[0], entity.y + pickup[1], entity.x + drop[0], entity.y + drop[1])
+        return state.spots
 
     @staticmethod
     def _target(entity: Entity, kept: Entity | None, x: float, y: float, pickup: bool) -> Entity | None:
-        if kept is not None and kept.valid and kept.footprint().contains(x, y):
+        if kept is not None and kept.valid and _covers(kept, x, y):
             return kept
         return find_target(entity, x, y, pickup)
 
     def positions(self, entity: Entity) -> tuple[tuple[float, float], tuple[float, float]]:
+        # A reading: works them out afresh rather than through _follow, which would change the state.
         (px, py), (dx, dy) = hand_vectors(entity)
         return (entity.x + px, entity.y + py), (entity.x + dx, entity.y + dy)
 
     # -- waiting ----------------------------------------------------------------------------------------------
 
     @staticmethod
-    def _wait_on(world: World, entity: Entity, state: InserterState, target: Entity | None, x: float, y: float) -> None:
+    def _wait_on(world: World, entity: Entity, state: InserterState, target: Entity | None, x: float, y: float,
+                 take: bool = False) -> None:
         if target is not None:
             if target not in state.waiting_on:
                 state.waiting_on.append(target)
-                target.kind.watch(world, target, entity)
+                if take:
+                    target.kind.watch_take(world, target, entity, x, y)
+                else:
+                    target.kind.watch(world, target, entity)
         else:
             # The ground: an item appearing or leaving there, or an entity built over it, wakes us.
             tile = (math.floor(x), math.floor(y))
@@ -160,8 +171,7 @@ class InserterKind(MachineKind):
                 return tick + ticks_to_complete(state.progress, factor, state.need)
             state.moving = False
             state.progress = 0.0
-        self._follow(entity, state)
-        (px, py), (dx, dy) = self.positions(entity)
+        px, py, dx, dy = self._follow(entity, state)
         if state.end == _DROP and state.held is not None:
             if not self._drop(world, entity, state, dx, dy):
                 state.status = "waiting_for_space_in_destination"
@@ -212,7 +222,7 @@ class InserterKind(MachineKind):
         # refuses it (a peek: taking at most 0 items moves nothing), else "waiting for source items".
         peek = self._take(world, entity, source, px, py, 0, accepts.allowed) if target is not None else None
         state.status = "waiting_for_space_in_destination" if peek is not None else "waiting_for_source_items"
-        self._wait_on(world, entity, state, source, px, py)
+        self._wait_on(world, entity, state, source, px, py, take=target is not source)
         if target is not None:
             self._wait_on(world, entity, state, target, dx, dy)
         return False
@@ -261,6 +271,16 @@ class _Refuel:
 
     def __call__(self, name: str) -> bool:
         return self.accepts.allowed(name) and self.fuel.can_insert(name, 1) > 0
+
+
+def _covers(e: Entity, x: float, y: float) -> bool:
+    """`e.footprint().contains(x, y)` without building two boxes: this runs on every pickup and drop."""
+    b = e.box
+    ex, ey = e.x, e.y
+    return (
+        math.floor(ex + b.left + 1e-6) <= x <= math.ceil(ex + b.right - 1e-6)
+        and math.floor(ey + b.top + 1e-6) <= y <= math.ceil(ey + b.bottom - 1e-6)
+    )
 
 
 def _supply(entity: Entity) -> float:

@@ -15,6 +15,7 @@ from factoryverse.engine.errors import ScriptError
 from factoryverse.engine.kinds.base import mined_products
 from factoryverse.engine.kinds.machine import MachineKind, MachineState, ticks_to_complete
 from factoryverse.engine.mechanics.energy import EPS
+from factoryverse.engine.mechanics import research
 from factoryverse.engine.world.geometry import BBox
 from factoryverse.engine.world.inventory import FUEL, Stack
 
@@ -30,7 +31,7 @@ _REACH = 6.0
 
 
 class DrillState(MachineState):
-    __slots__ = ("pending", "radius", "anchor", "current", "output", "waiting_on", "waiting_tile")
+    __slots__ = ("pending", "radius", "anchor", "current", "output", "waiting_on", "waiting_tile", "bonus_progress")
 
     def __init__(self, speed: float, radius: float, anchor: tuple[float, float]):
         super().__init__(speed, "working")
@@ -42,6 +43,7 @@ class DrillState(MachineState):
         self.output: Entity | None = None  # the entity at the drop position, once found
         self.waiting_on: Entity | None = None  # the full target whose inventories wake us
         self.waiting_tile: tuple[int, int] | None = None  # the occupied ground spot that wakes us
+        self.bonus_progress = 0.0  # the productivity bar, in ticks of work (mechanics/research.py: mining_bonus)
 
 
 def _mining_area(entity: Entity, radius: float) -> BBox:
@@ -191,6 +193,8 @@ class DrillKind(MachineKind):
             for name, count in mined:
                 world.record_production(entity.force, entity.surface, name, count)
             state.pending.extend(mined)
+            state.pending.extend(research.mining_bonus(world, entity, need, mined))
+            research.mined(world, entity.force, resource.name)
             world.deplete_one(resource)
             self._deliver(world, entity, state)
             if state.pending or not (resource.valid and resource.amount > 0):

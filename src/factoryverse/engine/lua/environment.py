@@ -34,7 +34,8 @@ return serpent"""
 
 
 # math.random with Lua 5.2's argument rules and messages, drawing from the engine's generator (`next_float`, a
-# number in [0, 1)); like Lua's own, it draws before it checks the arguments.
+# number in [0, 1)); like Lua's own, it draws before it checks the arguments. Non-integer bounds are floored, as
+# Factorio's "Libraries and functions" says, where stock 5.2 would stretch the interval.
 _RANDOM = """local next_float = ...
 local floor, select, tonumber, type, error = math.floor, select, tonumber, type, error
 local function number_arg(n, i, v)
@@ -50,16 +51,65 @@ return function(...)
   if n == 0 then return r end
   local a, b = ...
   if n == 1 then
-    local u = number_arg(n, 1, a)
+    local u = floor(number_arg(n, 1, a))
     if u < 1 then error("bad argument #1 to 'random' (interval is empty)", 2) end
     return floor(r * u) + 1
   elseif n == 2 then
-    local l, u = number_arg(n, 1, a), number_arg(n, 2, b)
+    local l, u = floor(number_arg(n, 1, a)), floor(number_arg(n, 2, b))
     if l > u then error("bad argument #2 to 'random' (interval is empty)", 2) end
     return floor(r * (u - l + 1)) + l
   end
   error("wrong number of arguments", 2)
 end"""
+
+
+# What the game keeps of `collectgarbage` (it is not among the modules its docs say are removed): reading the
+# memory in use and running the collector. Options that stop or retune the collector are refused, since the
+# engine's memory limit (lua/runtime.py) relies on it running.
+_COLLECTGARBAGE = """local raw, type, tostring, error = ...
+local allowed = {collect = true, count = true, step = true, isrunning = true}
+return function(opt, arg)
+  if opt == nil then opt = "collect" end
+  if type(opt) ~= "string" or not allowed[opt] then
+    error("bad argument #1 to 'collectgarbage' (invalid option '" .. tostring(opt) .. "')", 2)
+  end
+  return raw(opt, arg)
+end"""
+
+_PACK = (Path(__file__).parent / "pack.lua").read_text(encoding="utf-8")
+
+
+def _lua_libraries(state: LuaState) -> None:
+    """The additions to Lua's own libraries every stage gets: string.pack/unpack/packsize (pack.lua)."""
+    g = state.globals()
+    packing = state.lua.execute(_PACK)
+    for name in ("pack", "unpack", "packsize"):
+        g.string[name] = packing[name]
+
+
+class _RegistryToken:
+    """A Python object: in Lua a userdata, which no mod can make, so only the engine can read the registry."""
+
+
+# Saves ask these of a state (engine/save/storage_codec.py): the name a table's metatable is registered under, and
+# setting a registered metatable on a restored table. Both capture the functions before any mod code runs.
+_METATABLE_LINKS = """local registry, getmetatable, setmetatable = ...
+local names, by_name = registry.names, registry.by_name
+return function(t)
+  local mt = getmetatable(t)
+  return mt ~= nil and names[mt] or nil
+end, function(t, name)
+  local mt = by_name[name]
+  if mt == nil then return false end
+  setmetatable(t, mt)
+  return true
+end"""
+
+
+def _link_metatables(state: LuaState, g: Any) -> None:
+    registry = g.script.register_metatable(_RegistryToken())
+    state.metatable_name, state.set_registered_metatable = state.lua.execute(  # type: ignore[attr-defined]
+        _METATABLE_LINKS, registry, g.getmetatable, g.setmetatable)
 
 
 def _map_random(engine: Engine) -> random.Random:
@@ -83,21 +133,31 @@ class Requirer:
         self.loaded: dict[str, Any] = {}
         self.stack: list[tuple[str, Path]] = []  # (mod, directory of the file being run)
 
-    def _candidates(self, name: str) -> list[tuple[str, Path]]:
+    def _candidates(self, name: str) -> list[tuple[str, Path, str]]:
+        """(mod, file, the game's name for it) in the order the game looks; raises for a mod that isn't loaded."""
         name = name[:-4] if name.endswith(".lua") else name
         if name.startswith("__"):
             end = name.find("__", 2)
             if end < 0:
                 return []
             mod = name[2:end]
-            rest = name[end + 2 :].lstrip("/")
+            rest = name[end + 2 :]
+            rest = rest[1:] if rest[:1] in ("/", ".") else rest
+            rel = _as_path(rest)
             root = self.roots.get(mod)
-            return [(mod, root / (rest + ".lua"))] if root else []
-        rel = name if "/" in name else name.replace(".", "/")
+            if root is None:
+                raise ScriptError(f"Path __{mod}__/{rel}.lua does not match any enabled mod.")
+            return [(mod, root / (rel + ".lua"), f"__{mod}__/{rel}.lua")]
+        rel = _as_path(name)
         mod, here = self.stack[-1]
-        out = [(mod, here / (rel + ".lua")), (mod, self.roots[mod] / (rel + ".lua"))]
-        out.append(("core", self.roots["core"] / "lualib" / (rel + ".lua")))
-        return out
+        root = self.roots[mod]
+        here_rel = here.resolve().relative_to(root.resolve()).as_posix()  # run_file ran only files under root
+        local = rel if here_rel == "." else f"{here_rel}/{rel}"
+        return [
+            (mod, here / (rel + ".lua"), f"__{mod}__/{local}.lua"),
+            (mod, root / (rel + ".lua"), f"__{mod}__/{rel}.lua"),
+            ("core", self.roots["core"] / "lualib" / (rel + ".lua"), f"__core__/lualib/{rel}.lua"),
+        ]
 
     def require(self, name: Any) -> Any:
         if not self.stack:
@@ -106,13 +166,16 @@ class Requirer:
             raise ScriptError("Require can't be used outside of control.lua parsing.")
         if not isinstance(name, str):
             raise ScriptError(f"require expects a string, got {type(name).__name__}")
-        for mod, path in self._candidates(name):
+        candidates = self._candidates(name)
+        # The game disables `..`: nothing outside a mod's folder can be required.
+        for mod, path, shown in candidates if ".." not in name.replace("\\", "/").split("/") else ():
             key = str(path.resolve())
             if key in self.loaded:
                 return self.loaded[key]
             if path.is_file():
                 return self.run_file(mod, path, key)
-        raise ScriptError(f"module {name} not found; looked in: " + ", ".join(str(p) for _, p in self._candidates(name)))
+        # The game's text: two spaces after the semicolon, then every place it looked.
+        raise ScriptError(f"module {name} not found; " + "".join(f" no such file {shown}" for *_, shown in candidates))
 
     def run_file(self, mod: str, path: Path, key: str | None = None) -> Any:
         key = key or str(path.resolve())
@@ -133,6 +196,11 @@ class Requirer:
         return value
 
 
+def _as_path(name: str) -> str:
+    """A module name as a relative file path: dots are folders unless the name already uses slashes."""
+    return name if "/" in name else name.replace(".", "/")
+
+
 def _table_size(state: LuaState):
     # `next` is captured, so a mod reassigning `pairs` or `next` doesn't break table_size.
     counter = state.lua.eval("(function(next) return function(t) local n = 0 for _ in next, t do n = n + 1 end return n end end)(next)")
@@ -151,6 +219,8 @@ def install_globals(engine: Engine, state: LuaState, *, mod: str | None, api_obj
     # Factorio makes math.random deterministic (the map's generator) and math.randomseed does nothing.
     g.math.random = state.lua.execute(_RANDOM, _map_random(engine).random)
     g.math.randomseed = state.lua.eval("function() end")
+    g.collectgarbage = state.lua.execute(_COLLECTGARBAGE, state._collect, g.type, g.tostring, g.error)
+    _lua_libraries(state)
     who = mod or "level"
 
     def _log(message: Any) -> None:
@@ -166,6 +236,7 @@ def install_globals(engine: Engine, state: LuaState, *, mod: str | None, api_obj
     mod_settings = engine.__dict__.get("mod_settings")
     if mod_settings is not None:
         g.settings = state.to_lua(mod_settings.handle)
+    _link_metatables(state, g)
     roots = dict(engine.mod_roots)
     requirer = Requirer(state, roots, mod)
     g.require = state.wrap(requirer.require)
@@ -184,4 +255,5 @@ def install_stage_globals(state: LuaState, mods: dict[str, str], log: Any) -> No
     g.defines = defines_table(state, state.api_version)
     g.serpent = state.lua.execute(_SERPENT_DEFAULTS, state.lua.execute(_SERPENT))
     g.table_size = _table_size(state)
+    _lua_libraries(state)
     g.log = state.wrap(lambda message: log(f"settings stage: {state.from_lua(message)}"))

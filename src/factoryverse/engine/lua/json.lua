@@ -1,6 +1,7 @@
 -- helpers.table_to_json, in Lua: encoding where the table lives avoids copying every table into Python first.
 -- Returns the encoder function. Semantics: 1..n tables are arrays, other tables objects (keys as strings), an
--- empty table is `[]` as in the game; API objects, functions, NaN and infinities cannot be encoded.
+-- empty table is `{}` as in the game (clients of real servers report "{}", not "[]"); API objects, functions, NaN
+-- and infinities cannot be encoded.
 local type, pairs, next, tostring, tonumber, error, getmetatable = type, pairs, next, tostring, tonumber, error, getmetatable
 local format, gsub, byte, concat, floor, huge = string.format, string.gsub, string.byte, table.concat, math.floor, math.huge
 
@@ -51,7 +52,7 @@ encode = function(v, out, depth)
       error("table_to_json: table nested too deeply (a cycle?)", 0)
     end
     if next(v) == nil then
-      out[#out + 1] = "[]"
+      out[#out + 1] = "{}"
     elseif is_array(v) then
       out[#out + 1] = "["
       for i = 1, #v do

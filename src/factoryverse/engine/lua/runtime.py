@@ -159,12 +159,16 @@ class LuaState:
         self._loader: Any = None
         members = load_members()
         for cls in registry.classes.values():
-            methods = self._table_from({k: self._bind_method(cls.name, k, fn) for k, fn in cls.methods.items()})
+            if cls.versioned and not self._version_has(members, cls.name, None):
+                continue  # a class only another version has (api/registry.py, `versioned`)
+            bound = {k: fn for k, fn in cls.methods.items() if self._version_has(members, cls.name, k, cls.versioned)}
+            methods = self._table_from({k: self._bind_method(cls.name, k, fn) for k, fn in bound.items()})
             for key, lua_file in cls.lua_methods.items():
                 methods[key] = self._lua_function(lua_file)
             glue["define_class"](
                 cls.name,
-                self._table_from({k: self._bind_getter(cls.name, fn, k in cls.always) for k, fn in cls.getters.items()}),
+                self._table_from({k: self._bind_getter(cls.name, fn, k in cls.always) for k, fn in cls.getters.items()
+                                  if self._version_has(members, cls.name, k, cls.versioned)}),
                 self._table_from({k: self._bind_setter(cls.name, fn) for k, fn in cls.setters.items()}),
                 methods,
                 None if cls.length is None else self._bind_getter(cls.name, cls.length, False),
@@ -196,6 +200,15 @@ class LuaState:
               return raw_load(src, name, "t", env)
             end"""
         )
+
+    def _version_has(self, members: Any, cls: str, key: str | None, versioned: Any = ()) -> bool:
+        """Whether this state's version has class `cls` (key None) or its version-only member `key`."""
+        if key is not None and key not in versioned and "*" not in versioned:
+            return True  # a member of every supported version
+        version = self.api_version
+        if version is None:
+            return members.has(cls, key) if key is not None else cls in members.classes()
+        return members.has(cls, key, version) if key is not None else cls in members.classes(version)
 
     # -- conversions ----------------------------------------------------------------------------------------
 

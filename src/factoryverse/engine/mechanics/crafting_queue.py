@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from factoryverse.engine.errors import ScriptError
 from factoryverse.engine.kinds.machine import ticks_to_complete
 from factoryverse.engine.mechanics.energy import EPS
+from factoryverse.engine.mechanics import research
 
 if TYPE_CHECKING:
     from factoryverse.engine.world.entity import Entity
@@ -358,6 +359,7 @@ def _finish_craft(world: World, character: Entity) -> None:
     for name, amount in _results(recipe):
         state.reserve[name] = state.reserve.get(name, 0) + amount
         world.record_production(force, surface, name, amount)
+        research.crafted(world, force, name, amount)
     _release_surplus(world, character)
 
 

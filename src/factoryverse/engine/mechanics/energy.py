@@ -10,17 +10,20 @@ Every machine draws its `energy_usage` through one of these, the same way:
 * `next_event(since)` is the tick at which the source needs the machine's attention (a burner takes its next fuel
   item then), so the machine schedules its next update no later than that.
 
-A change in what a source can supply (fuel put in, an electric network's satisfaction) wakes its owner.
+A change in what a source can supply (fuel put in, an electric network's satisfaction) wakes its owner. Electric
+sources are members of electric networks (mechanics/electric_network.py); one without a network has no power.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from factoryverse.engine.prototypes import parse_energy
+
 if TYPE_CHECKING:
     from factoryverse.engine.world.entity import Entity
 
-__all__ = ["EnergySource", "VoidSource", "ElectricSource", "ElectricNetwork", "EPS"]
+__all__ = ["EnergySource", "VoidSource", "ElectricSource", "EPS"]
 
 # Joules and progress below this are rounding, not energy or work.
 EPS = 1e-9
@@ -71,47 +74,41 @@ class VoidSource(EnergySource):
         return 1.0
 
 
-class ElectricNetwork:
-    """The satisfaction an electric network gives its consumers (0..1). Networks are built from poles by the power
-    mechanics; until an entity is connected to one it runs at full power (docs/known-differences.md)."""
-
-    __slots__ = ("members", "satisfaction")
-
-    def __init__(self, satisfaction: float = 0.0):
-        self.members: dict[int, ElectricSource] = {}
-        self.satisfaction = satisfaction
-
-    def connect(self, source: ElectricSource, world: Any) -> None:
-        source.network = self
-        self.members[source.owner.oid] = source
-        world.poke(source.owner)
-
-    def set_satisfaction(self, value: float, world: Any) -> None:
-        """Change what the network supplies and reschedule every consumer: its speed changes from the next update,
-        and its progress up to now is kept at the old speed."""
-        value = min(1.0, max(0.0, float(value)))
-        if value == self.satisfaction:
-            return
-        self.satisfaction = value
-        for source in list(self.members.values()):
-            world.poke(source.owner)
-
-
 class ElectricSource(EnergySource):
-    """`type = "electric"`: works at its network's satisfaction. Until poles and networks exist an unconnected
-    machine has full power, so electric drills, inserters and assemblers work (a documented difference)."""
+    """`type = "electric"`: works at its network's satisfaction, and at none without a network (`no_power`).
 
-    __slots__ = ("network",)
+    The network counts the machine's `energy_usage` in its demand while the machine works or tries to: from a
+    `draw` (or `run`) until an update that draws nothing (`sync` without `draw` or `run` after it: the network
+    checks at the end of the tick, mechanics/electric_grid.py). Its `drain` counts always."""
+
+    __slots__ = ("grid", "network", "drain", "demanding", "stopping")
     kind = "electric"
 
-    def __init__(self, owner: Entity, usage: float):
+    def __init__(self, owner: Entity, usage: float, grid: Any, drain: float = 0.0):
         super().__init__(owner, usage)
-        self.network: ElectricNetwork | None = None
+        self.grid = grid  # the world's ElectricGrid (mechanics/electric_grid.py)
+        self.network: Any = None  # mechanics/electric_network.ElectricNetwork
+        self.drain = drain  # joules per tick, drawn whether the machine works or not
+        self.demanding = False
+        self.stopping = False
 
     def satisfaction(self) -> float:
-        return self.network.satisfaction if self.network is not None else 1.0
+        return self.network.satisfaction if self.network is not None else 0.0
+
+    def sync(self, tick: int) -> None:
+        if self.demanding and not self.stopping:
+            self.stopping = True
+            self.grid.maybe_stopping(self)
+
+    def run(self, since: int) -> None:
+        self.stopping = False
+        if not self.demanding:
+            self.grid.start(self, since - 1)
 
     def draw(self, tick: int) -> float:
+        self.stopping = False
+        if not self.demanding:
+            self.grid.start(self, tick)
         return self.satisfaction()
 
     def can_supply(self) -> bool:
@@ -122,9 +119,7 @@ class ElectricSource(EnergySource):
         return self.usage * self.satisfaction()
 
     def invalidate(self) -> None:
-        if self.network is not None:
-            self.network.members.pop(self.owner.oid, None)
-            self.network = None
+        self.grid.remove_member(self.owner)
 
 
 def make_energy_source(world: Any, entity: Entity, spec: dict[str, Any] | None, usage: float) -> EnergySource:
@@ -137,4 +132,16 @@ def make_energy_source(world: Any, entity: Entity, spec: dict[str, Any] | None, 
     if kind == "void":
         return VoidSource(entity, usage)
     # "electric"; "heat" and "fluid" have no supply in the engine yet, so they stand unpowered the same way.
-    return ElectricSource(entity, usage)
+    source = ElectricSource(entity, usage, world.electric, _drain(entity.proto, spec or {}, usage))
+    world.electric.add_member(entity, source)
+    return source
+
+
+def _drain(proto: dict[str, Any], spec: dict[str, Any], usage: float) -> float:
+    """Joules per tick drawn even while idle: the energy source's `drain`; a crafting machine without one drains
+    1/30 of its energy_usage (CraftingMachinePrototype::energy_usage; the wiki's assembling machine 1: 75 kW + 2.5 kW)."""
+    if spec.get("drain"):
+        return parse_energy(spec["drain"]) / 60.0
+    if "crafting_categories" in proto:
+        return usage / 30.0
+    return 0.0

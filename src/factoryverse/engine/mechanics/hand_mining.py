@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from factoryverse.engine.kinds.base import mined_products
 from factoryverse.engine.kinds.machine import ticks_to_complete
 from factoryverse.engine.mechanics.energy import EPS
+from factoryverse.engine.mechanics import research
 from factoryverse.engine.world.inventory import Inventory, Stack
 
 if TYPE_CHECKING:
@@ -144,6 +145,7 @@ def update(world: World, character: Entity, tick: int) -> int | None:
         inv.insert(name, count)
         world.record_production(character.force, character.surface, name, count)
     state.mine_progress = 0.0
+    research.mined(world, character.force, entity.name)
     if entity.kind.has_amount:
         world.deplete_one(entity)
     else:

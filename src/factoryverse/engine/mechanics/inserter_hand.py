@@ -68,14 +68,27 @@ def hand_size(entity: Entity) -> int:
     """Items per swing: 1 + the force's bonus (`bulk_inserter_capacity_bonus` for `bulk` inserters,
     `inserter_stack_size_bonus` for the others, unless `uses_inserter_stack_size_bonus` is false) + the prototype's
     `stack_size_bonus`; a positive `inserter_stack_size_override` caps it."""
-    proto = entity.proto
-    bonus = int(proto.get("stack_size_bonus", 0) or 0)
-    if proto.get("uses_inserter_stack_size_bonus", True):
-        which = "bulk_inserter_capacity_bonus" if proto.get("bulk") else "inserter_stack_size_bonus"
+    bonus, which = _hand_of(entity.proto)
+    if which is not None:
         bonus += int(entity.force.modifier(which))
     size = 1 + bonus
     override = entity.state.override
     return min(size, override) if override > 0 else size
+
+
+# Prototype id -> (the prototype, its stack_size_bonus, the force bonus it uses or None): read on every pickup. The
+# prototype is kept beside its entry so that its id can't be reused by another.
+_HANDS: dict[int, tuple[dict[str, Any], int, str | None]] = {}
+
+
+def _hand_of(proto: dict[str, Any]) -> tuple[int, str | None]:
+    found = _HANDS.get(id(proto))
+    if found is None or found[0] is not proto:
+        which = None
+        if proto.get("uses_inserter_stack_size_bonus", True):
+            which = "bulk_inserter_capacity_bonus" if proto.get("bulk") else "inserter_stack_size_bonus"
+        found = _HANDS[id(proto)] = (proto, int(proto.get("stack_size_bonus", 0) or 0), which)
+    return found[1], found[2]
 
 
 def find_target(inserter: Entity, x: float, y: float, pickup: bool) -> Entity | None:

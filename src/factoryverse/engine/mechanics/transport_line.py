@@ -36,7 +36,10 @@ class Line:
     """One lane's transport line. `pieces` are [entity, piece index, start, length] from back to front (start in
     units from the line's back); `host` is the entity whose scheduled update steps the line (its front piece's)."""
 
-    __slots__ = ("host", "pieces", "length", "speed", "names", "gaps", "active", "since", "due", "blocked", "out", "waiters")
+    __slots__ = (
+        "host", "pieces", "length", "speed", "names", "gaps", "active", "since", "due", "blocked", "out", "waiters",
+        "reach",
+    )
 
     def __init__(self, host: Entity, pieces: list[list], speed: int, since: int):
         self.host = host
@@ -53,6 +56,10 @@ class Line:
         # or a splitter's input, which the splitter's kind serves).
         self.out: list | None = None
         self.waiters: dict[int, Entity] = {}  # woken on every change: blocked feeders, drills, inserters
+        # Waiters that only take items from a stretch of the line (an inserter's pickup): oid -> [lo, hi, tick], woken
+        # only when an item crosses into or out of positions (lo, hi], by the host's update at `tick` (set by `plan`).
+        # A waiter absent here is woken at every tick its items move.
+        self.reach: dict[int, list] = {}
 
     # -- reading (never changes the line: a reading must not change the state hash) -----------------------------
 
@@ -136,8 +143,43 @@ class Line:
             k = -(-self.gaps[0] // self.speed)
             self.due = self.since + max(k, 1) - 1
         if self.waiters and self.names and self.active < len(self.names):
-            # Drills and inserters wait for room or an item near a point: moving items may bring either any tick.
-            self.due = self.since if self.due is None else min(self.due, self.since)
+            # Drills and inserters wait for room or an item near a point: moving items may bring either any tick. A
+            # taker with a reach needs its host's update only the tick before an item crosses into or out of it.
+            reach = self.reach
+            due = self.since if len(reach) < len(self.waiters) else None
+            for r in reach.values():
+                t = self.crossing(r[0], r[1])
+                r[2] = None if t is None else self.since + t - 1
+                if r[2] is not None and (due is None or r[2] < due):
+                    due = r[2]
+            if due is not None:
+                self.due = due if self.due is None else min(self.due, due)
+
+    def crossing(self, lo: int, hi: int) -> int | None:
+        """The least t >= 1 such that at the start of tick `since + t` a moving item has crossed position `lo` or
+        `hi` (units from the back) since the start of `since`, or None if none ever will while nothing else happens.
+        Item j moves min(speed x t, S_j), S_j the slack of the gaps from `active` to j (module doc), so the first
+        moving item behind a boundary is the first to cross it, if it can reach it at all."""
+        best = None
+        length, speed, gaps = self.length, self.speed, self.gaps
+        for b in (lo, hi):
+            edge = length - b  # an item crosses b when its distance to the end drops below this
+            d = 0
+            slack = 0
+            for i, g in enumerate(gaps):
+                d += g
+                if i < self.active:
+                    continue
+                least = 0 if i == 0 else ITEM
+                if g > least:
+                    slack += g - least
+                if d >= edge:
+                    if d - slack < edge:
+                        t = (d - edge) // speed + 1
+                        if best is None or t < best:
+                            best = t
+                    break
+        return best
 
     def step(self, tick: int, deliver: Callable[[Line, str, int], bool]) -> bool:
         """Simulate tick `tick`; `deliver(line, name, over)` hands the front item on. False if the end is blocked."""

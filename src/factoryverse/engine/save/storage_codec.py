@@ -6,21 +6,28 @@ restored `storage` has the same shape. Entries are written in the table's traver
 saved one. API objects are written by reference: world objects (entities, inventories, burners, forces, surfaces)
 by their place in the save's list of referenced objects, which is saved inside the world (engine/save/world_codec.py),
 so a restored proxy names the very object the restored world holds, valid or not; the per-state handles (`game`,
-`script`, ...) by name. Functions and coroutines are refused, as the game refuses them; metatables are not kept
-(the game keeps only those registered with `script.register_metatable`, which the engine does not implement).
+`script`, ...) by name. Functions and coroutines are refused, as the game refuses them. A table's metatable is kept
+only when registered with `script.register_metatable`: by its name, set again on load from the registry control.lua
+rebuilt, as in the game; other metatables are dropped.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from factoryverse.engine.errors import ModLoadError
 from factoryverse.engine.lua.table_ids import table_numberer
 from factoryverse.engine.save.world_codec import CorruptSaveError, SaveError
 
-__all__ = ["StorageWriter", "restore_storage"]
+__all__ = ["StorageWriter", "restore_storage", "MetatableNotRegisteredError"]
+
+
+class MetatableNotRegisteredError(ModLoadError):
+    """A table in a saved storage had a registered metatable whose name control.lua no longer registers."""
 
 # Handles every state has, by the oid the engine gives them (api/__init.py) -> the global that holds them.
-_STATE_HANDLES = {"game": "game", "rcon": "rcon", "helpers": "helpers", "prototypes": "prototypes"}
+_STATE_HANDLES = {"game": "game", "rcon": "rcon", "helpers": "helpers", "prototypes": "prototypes",
+                  "rendering": "rendering"}
 _SCRIPT_HANDLES = {"script": "script", "remote": "remote", "commands": "commands"}
 
 
@@ -36,7 +43,7 @@ class StorageWriter:
         """`owner`'s storage as {"tables": [[(key, value), ...], ...], "root": value}."""
         walk = _Walk(self, state, owner)
         root = walk.value(state.globals().storage, "storage")
-        return {"tables": walk.tables, "root": root}
+        return {"tables": walk.tables, "root": root, "metatables": walk.metatables}
 
     def ref(self, obj: Any) -> int:
         key = id(obj)
@@ -55,6 +62,8 @@ class _Walk:
         self.table_id = table_numberer(state)
         self.numbers: dict[int, int] = {}
         self.tables: list[list[tuple[Any, Any]]] = []
+        self.metatables: dict[int, str] = {}  # table number -> name its metatable is registered under
+        self.metatable_name = getattr(state, "metatable_name", None)
 
     def value(self, v: Any, path: str) -> Any:
         if v is None or isinstance(v, (bool, int, float, str, bytes)):
@@ -92,6 +101,9 @@ class _Walk:
         number = self.numbers[key] = len(self.tables)
         entries: list[tuple[Any, Any]] = []
         self.tables.append(entries)
+        name = self.metatable_name(t) if self.metatable_name is not None else None
+        if name is not None:
+            self.metatables[number] = name
         for k, v in t.items():
             entries.append((self.value(k, f"{path} key"), self.value(v, f"{path}[{k!r}]")))
         return ("t", number)
@@ -118,6 +130,12 @@ def restore_storage(state: Any, data: Any, refs: list[Any]) -> Any:
         for table, entries in zip(tables, data["tables"]):
             for k, v in entries:
                 table[value(k)] = value(v)
+        for number, name in data.get("metatables", {}).items():
+            if not state.set_registered_metatable(tables[number], name):
+                raise MetatableNotRegisteredError(
+                    f"{state.name}'s storage holds tables whose metatable was registered as {name!r}, and "
+                    "control.lua no longer registers that name: call script.register_metatable(name, metatable) in "
+                    "the main chunk of control.lua, as the game requires")
         return value(data["root"])
     except (IndexError, KeyError, TypeError, ValueError) as e:
         raise CorruptSaveError(f"the save's storage could not be rebuilt: {type(e).__name__}: {e}") from e

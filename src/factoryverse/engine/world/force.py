@@ -10,7 +10,7 @@ class Force:
     lua_class = "LuaForce"
     __slots__ = (
         "oid", "name", "index", "valid", "charted", "friends", "cease_fire", "share_chart", "recipes_enabled",
-        "technologies_researched", "modifiers", "item_statistics",
+        "technologies_researched", "modifiers", "item_statistics", "research",
     )
 
     def __init__(self, name: str, index: int, oid: int, recipes: dict[str, dict] | None = None):
@@ -35,6 +35,8 @@ class Force:
         # surface index -> ItemFlowStatistics of what this force produced and consumed there
         # (mechanics/statistics.py; World.record_production / record_consumption fill it).
         self.item_statistics: dict[int, object] = {}
+        # Technologies, research queue and progress, labs (mechanics/research.py), made on first use.
+        self.research: object | None = None
 
     def recipe_enabled(self, name: str) -> bool:
         return self.recipes_enabled.get(name, False)

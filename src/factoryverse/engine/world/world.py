@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from factoryverse.engine.errors import ScriptError
 from factoryverse.engine.kinds import kind_of
+from factoryverse.engine.mechanics.charting import Charting
 from factoryverse.engine.mechanics.character import update_walking
+from factoryverse.engine.mechanics.electric_grid import ElectricGrid
 from factoryverse.engine.mechanics.scheduler import Scheduler
 from factoryverse.engine.mechanics.statistics import ItemFlowStatistics
 from factoryverse.engine.world.entity import GRID_FREE_TYPES, Entity, collision_layers
@@ -62,12 +64,16 @@ class World:
         # Drills whose output lies on the ground and waits for the spot to clear: tile -> {drill oid: drill}.
         self.ground_waiters: dict[tuple[int, int], dict[int, Entity]] = {}
         self.pending_chunk_events: list[tuple[Surface, Chunk]] = []
+        self.electric = ElectricGrid(self)  # poles and electric networks (mechanics/electric_grid.py)
         self.pending_chart_events: list[tuple[Force, Surface, int, int]] = []
+        # Chart requests (LuaForce.chart) waiting for their tick (mechanics/charting.py).
+        self.charting = Charting()
+        # The starting area is generated but charted by nobody: on a headless server no player is there to chart
+        # it, so a mod that wants it on the map charts it (fv_snapshot does, in on_init).
         r = starting_chunks
         for cy in range(-r, r):
             for cx in range(-r, r):
                 nauvis.ensure_chunk(cx, cy)
-                self.forces["player"].charted.setdefault(nauvis.index, set()).add((cx, cy))
 
     def current_tick(self) -> int:
         return self.tick
@@ -149,6 +155,10 @@ class World:
         if proto["type"] in GRID_FREE_TYPES or "placeable-off-grid" in (proto.get("flags") or ()):
             return (x, y)
         box = rotate_box(_box(proto), direction)
+        if proto.get("tile_width") and proto.get("tile_height"):
+            # The prototype's own grid size wins over its box (an offshore pump is 1x1 with a taller box).
+            half_w, half_h = float(proto["tile_width"]) / 2, float(proto["tile_height"]) / 2
+            box = rotate_box(BBox(-half_w, -half_h, half_w, half_h), direction)
         return snap_to_grid(x, y, box)
 
     def check_placement(
@@ -159,7 +169,7 @@ class World:
         box = rotate_box(_box(proto), direction)
         area = BBox(px + box.left, py + box.top, px + box.right, py + box.bottom)
         layers = collision_layers(proto)
-        tiles = surface.blocking_tiles(area, layers)
+        tiles = surface.blocking_tiles(area, layers) + _unbuildable_tiles(surface, proto, px, py, direction)
         blockers = surface.colliding(area, layers, ignore)
         if tiles:
             return PlacementCheck(False, "tile", blockers, tiles, px, py)
@@ -252,6 +262,7 @@ class World:
     def moved(self, entity: Entity) -> None:
         """`entity` was teleported or turned: it and whoever waits on its inventories look again."""
         entity.kind.moved(self, entity)
+        self.electric.moved(entity)
         for inv in entity.inventories.values():
             inv.notify()
 
@@ -308,13 +319,17 @@ class World:
     # -- per tick -------------------------------------------------------------------------------------------
 
     def update(self) -> None:
+        if self.charting.requests:
+            self.charting.update(self)
         for entity in list(self.walkers.values()):
             update_walking(self, entity)
+        self.electric.tick_start(self.tick)
         self.updating = True
         try:
             self.scheduler.run_due(self.tick, self._update_entity)
         finally:
             self.updating = False
+        self.electric.tick_end(self.tick)
 
     def _update_entity(self, entity: Entity, tick: int) -> None:
         entity.due = tick  # being updated: wakes meanwhile are seen by this update itself
@@ -327,3 +342,21 @@ def _box(proto: dict[str, Any]) -> BBox:
     if not box:
         return BBox(0.0, 0.0, 0.0, 0.0)
     return BBox(float(box[0][0]), float(box[0][1]), float(box[1][0]), float(box[1][1]))
+
+
+def _unbuildable_tiles(surface: Surface, proto: dict[str, Any], x: float, y: float, direction: int) -> list[tuple[int, int, str]]:
+    """Tiles that break the prototype's `tile_buildability_rules` (an offshore pump needs land under it and water in
+    front): in each rule's area, every tile must have one of `required_tiles`' layers and none of `colliding_tiles`'."""
+    out = []
+    for rule in proto.get("tile_buildability_rules") or ():
+        (l, t), (r, b) = rule["area"]
+        box = rotate_box(BBox(l, t, r, b), direction)
+        required = frozenset((rule.get("required_tiles") or {}).get("layers") or ())
+        colliding = frozenset((rule.get("colliding_tiles") or {}).get("layers") or ())
+        for ty in range(math.floor(y + box.top + 1e-6), math.ceil(y + box.bottom - 1e-6)):
+            for tx in range(math.floor(x + box.left + 1e-6), math.ceil(x + box.right - 1e-6)):
+                name = surface.tile_name_if_generated(tx, ty)
+                layers = surface.tile_layers(name)
+                if (required and not layers & required) or layers & colliding:
+                    out.append((tx, ty, name))
+    return out
