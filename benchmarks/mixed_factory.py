@@ -45,7 +45,7 @@ _X0, _Y0 = 256, 256  # away from the spawn area, so no starting ore patch or oth
 _BATCH = 40  # cells per console command: each command stays well inside the wall-clock watchdog
 # Until every cell's chain is full: the first ore after 240 ticks (burner drill), the furnace's first plate 192 ticks
 # after its first ore, the assembler's first gear after 2 plates.
-_WARMUP_TICKS = 1800
+WARMUP_TICKS = 1800
 _SAMPLE = 60
 
 # Steady-state output per cell per tick: cell A is limited by its burner drill (0.25 ore/s: iron-ore.minable.
@@ -180,7 +180,7 @@ def _check_first_cells(engine: Engine) -> None:
         raise SystemExit(f"layout broken: inserters reach {got}, expected {want}")
 
 
-def _made(engine: Engine) -> tuple[int, int]:
+def made(engine: Engine) -> tuple[int, int]:
     reply = _lua(engine, "local f = game.forces.player.get_item_production_statistics(s) "
                          "rcon.print(f.get_input_count('iron-plate') .. ' ' .. f.get_input_count('iron-gear-wheel'))")
     plates, gears = reply.split()
@@ -210,14 +210,14 @@ def measure(entities: int, ticks: int, blocked: bool, profile: bool = False) -> 
         if blocked:
             rows = -(-cells // _PER_ROW)
             _lua(engine, _BLOCK % {"x0": _X0, "y0": _Y0, "x1": _X0 + _PER_ROW * _PITCH_X, "y1": _Y0 + rows * _PITCH_Y})
-        engine.run_ticks(_WARMUP_TICKS)
+        engine.run_ticks(WARMUP_TICKS)
         world = engine.world
-        plates0, gears0 = _made(engine)
+        plates0, gears0 = made(engine)
         updates0 = world.entity_updates
         cpu = wall = 0.0
         moving = 0
         samples = 0
-        prof = cProfile.Profile(time.process_time) if profile else None
+        prof = cProfile.Profile() if profile else None
         done = 0
         while done < ticks:
             step = min(_SAMPLE, ticks - done)
@@ -232,7 +232,7 @@ def measure(entities: int, ticks: int, blocked: bool, profile: bool = False) -> 
             done += step
             moving += _moving(engine)
             samples += 1
-        plates, gears = _made(engine)
+        plates, gears = made(engine)
         if prof is not None:
             pstats.Stats(prof).sort_stats("tottime").print_stats(25)
         return {
@@ -250,7 +250,7 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="print cProfile's top functions of each working run")
     args = parser.parse_args()
     ticks = args.ticks
-    print(f"mixed factory, {ticks} ticks after {_WARMUP_TICKS} warm-up ticks; no mods; UPS from this process's CPU time")
+    print(f"mixed factory, {ticks} ticks after {WARMUP_TICKS} warm-up ticks; no mods; UPS from this process's CPU time")
     ok = True
     for n in (int(s) for s in args.sizes.split(",")):
         r = measure(n, ticks, blocked=False, profile=args.profile)

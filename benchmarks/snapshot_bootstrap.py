@@ -1,8 +1,8 @@
 """fv_snapshot's first map dump on the embedded engine: game ticks and wall time until its status is complete.
 
 The dump writes every charted chunk's resources, entities and water as JSONL (4 chunks per tick, so the game never
-stalls for long) and is what the map database loads first. Judged against: the 64 starting chunks complete in
-< 2 s of wall time, so `fv demo` and the first `fv sql` wait little.
+stalls for long) and is what the map database loads first. Judged against: the 36 chunks fv_snapshot charts round
+the spawn (96 tiles each way) complete in < 2 s of wall time, so `fv demo` and the first `fv sql` wait little.
 
 Usage: python benchmarks/snapshot_bootstrap.py [--seed 1] [--runs 3]
 """

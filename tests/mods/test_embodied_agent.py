@@ -356,7 +356,7 @@ def test_recipe_filter_and_inventory_transfers(engine, udp):
 
 
 def _engine_has_research(engine: Engine) -> bool:
-    reply = engine.execute_command("/sc rcon.print(pcall(function() return game.forces.player.technologies end))")
+    reply = engine.execute_command("/sc rcon.print(tostring((pcall(function() return game.forces.player.technologies end))))")
     return reply.startswith("true")
 
 
@@ -368,6 +368,10 @@ def test_research_methods(engine, udp):
         assert "[fv:unknown_technology]" in refused(engine, iface, "enqueue_research", "'no-such-tech'")
         assert "technology_name must be a non-empty string" in refused(engine, iface, "enqueue_research", "5")
         pytest.skip("the engine does not implement LuaForce.technologies yet")
+    techs = {t["name"]: t for t in call(engine, iface, "get_technologies", "{researchable_only = true}")}
+    # In the base tree `automation` needs `automation-science-pack` (a trigger technology) first: not researchable yet.
+    assert "automation" not in techs and "automation-science-pack" in engine.prototypes.raw["technology"]["automation"]["prerequisites"]
+    call(engine, "admin", "unlock_technology", str(agent["agent_id"]), "'automation-science-pack'")
     techs = {t["name"]: t for t in call(engine, iface, "get_technologies", "{researchable_only = true}")}
     assert "automation" in techs
     started = call(engine, iface, "enqueue_research", "'automation'")

@@ -234,7 +234,7 @@ def test_state_hash_over_rcon(fast):
     first, second, third, state = run(go())
     assert first.tick == state.tick and len(first.hash) == 64
     assert (second.tick, second.hash) == (first.tick, first.hash)
-    assert set(second.sections) == {"world", "forces", "rng", "paths", "storage"}
+    assert set(second.sections) == {"world", "forces", "rng", "paths", "storage", "settings", "rendering"}
     assert third.tick == first.tick + 1 and third.hash != first.hash
 
 

@@ -18,6 +18,7 @@ from factoryverse.engine.mechanics.charting import CHARTED_PER_TICK, GENERATED_P
 from factoryverse.engine.prototypes import parse_energy
 from factoryverse.engine.state_hash import state_hash
 from tests.engine.mechanics.conftest import clear_land, lua
+from tests.engine.mechanics.power import set_production
 
 
 def _charted(engine: Engine, cx: int, cy: int, force: str = "player") -> bool:
@@ -254,3 +255,17 @@ def test_save_load_and_fork_continue_radars_and_requests_exactly(engine, tmp_pat
         game.run_ticks(2500)
     assert state_hash(loaded) == state_hash(engine) == state_hash(forked)
     assert len(engine.world.forces["player"].charted[1]) > 49 + 100
+
+
+def test_at_half_power_a_radar_scans_half_as_often(engine, protos):
+    """Satisfaction 1/2 (the network's interface producing half of radar.energy_usage): 100 ticks per nearby scan."""
+    every = _ticks_per(protos, "energy_per_nearby_scan")
+    interface = next(e for e in engine.world.surfaces["nauvis"].all_entities() if e.name == "electric-energy-interface")
+    usage = parse_energy(protos.raw["radar"]["radar"]["energy_usage"]) / 60
+    set_production(engine, interface, usage / 2)
+    engine.run_ticks(5)
+    _record_charts(engine)
+    built = engine.tick
+    _radar(engine)
+    engine.run_ticks(4 * every + 2)
+    assert sorted({int(c.split(":")[0]) for c in _charts(engine)}) == [built + 2 * every, built + 4 * every]

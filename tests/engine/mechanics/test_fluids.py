@@ -241,3 +241,32 @@ def test_lua_fluidbox_is_2_0s_and_2_1_has_no_such_key():
     v21 = Engine(seed=1, mods=[], starting_chunks=1, factorio_version="2.1")
     reply = v21.execute_command("/sc " + code)
     assert reply.startswith("error") and "LuaEntity doesn't contain key fluidbox." in reply
+
+
+def test_2_1s_per_storage_fluid_members():
+    from factoryverse.engine.engine import Engine
+
+    code = _OUT + """
+      local s = game.surfaces.nauvis
+      local p = s.create_entity{name='pipe', position={3.5, 3.5}}
+      local q = s.create_entity{name='pipe', position={4.5, 3.5}}
+      out(p.get_fluid_capacity(1), p.add_fluid(1, {name='water', amount=150}), p.get_fluid_segment_capacity(1))
+      out(p.get_fluid_segment_fluid(1).amount, q.get_fluid(1).amount, p.has_fluid_segment(1),
+          p.get_fluid_segment_id(1) == q.get_fluid_segment_id(1), p.get_fluid_box_neighbours(1)[1] == q)
+      out(p.add_fluid_segment_fluid(1, {name='water', amount=50}), p.remove_fluid_segment_fluid(1, 30),
+          p.extract_fluid{name='water', amount=10}, q.get_fluid_count())
+      p.clear_fluid_segment_fluid(1)
+      out(p.get_fluid_segment_fluid(1), #p.fluidbox_neighbours, p.get_fluid_filter(1))
+      local b = s.create_entity{name='boiler', position={10.5, 10}}
+      out(b.get_fluid_filter(2).name, pcall(b.set_fluid_segment_fluid, 2, {name='water', amount=1}))
+    """
+    v21 = Engine(seed=1, mods=[], starting_chunks=1, factorio_version="2.1")
+    lines = v21.execute_command("/sc " + code).splitlines()
+    assert lines[0] == "100\t100\t200"  # pipe.fluid_box.volume: a storage takes up to its own volume
+    assert lines[1] == "100\t50\ttrue\ttrue\ttrue"
+    assert lines[2] == "50\t30\t10\t55"
+    assert lines[3] == "nil\t1\tnil"
+    assert lines[4].startswith("steam\tfalse") and "filtered for steam" in lines[4]
+    v20 = Engine(seed=1, mods=[], starting_chunks=1, factorio_version="2.0")
+    reply = v20.execute_command("/sc " + code)
+    assert "doesn't contain key get_fluid_capacity" in reply

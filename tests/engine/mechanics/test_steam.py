@@ -64,6 +64,13 @@ def test_boiler_makes_60_steam_per_second_at_165_degrees(engine, protos):
     assert float(out) == protos.raw["boiler"]["boiler"]["target_temperature"]
     engine.run_ticks(2)
     assert boiler.kind.status(engine.world, boiler) == "full_output"
+    # Fluid statistics: the boiler made its box's volume of steam from as much water; the pump pumped more.
+    out = engine.execute_command(
+        "/sc local st = game.forces.player.get_fluid_production_statistics('nauvis') "
+        "rcon.print(st.get_input_count('steam') .. ' ' .. st.get_output_count('water') .. ' ' .. st.get_input_count('water'))")
+    made, boiled, pumped = (float(v) for v in out.split())
+    assert made == pytest.approx(volume) and boiled == pytest.approx(volume)
+    assert pumped > boiled
 
 
 def test_boiler_takes_fuel_on_the_ticks_its_energy_consumption_gives(engine, protos):

@@ -106,7 +106,7 @@ def test_a_migration_alone_is_a_configuration_change(tmp_path: Path) -> None:
     path = Engine(seed=1, mods_dir=mods).save(tmp_path, "s")
     _mod(mods, "m", migrations={"fix.lua": _migration("fix")})  # same version
     loaded = Engine.load(path, mods_dir=mods)
-    assert _state(loaded, "m")[1] == {"mod_changes": [], "mod_startup_settings_changed": False,
+    assert _state(loaded, "m")[1] == {"mod_changes": {}, "mod_startup_settings_changed": False,
                                       "migration_applied": True}
 
 
@@ -157,7 +157,7 @@ def test_a_changed_startup_setting_raises_configuration_changed_saying_so(tmp_pa
     assert _state(quiet, "m")[1] is None
     assert quiet.execute_command("/sc rcon.print(tostring(settings.global['m-flag'].value))") == "false"
     changed = Engine.load(path, mods_dir=mods, mod_settings={"startup": {"m-size": {"value": 4}}})
-    assert _state(changed, "m")[1] == {"mod_changes": [], "mod_startup_settings_changed": True,
+    assert _state(changed, "m")[1] == {"mod_changes": {}, "mod_startup_settings_changed": True,
                                        "migration_applied": False}
 
 
@@ -168,7 +168,7 @@ def test_changed_prototypes_are_a_configuration_change(tmp_path: Path, monkeypat
     path = Engine(seed=1, mods_dir=mods).save(tmp_path, "s")
     monkeypatch.undo()
     loaded = Engine.load(path, mods_dir=mods)
-    assert _state(loaded, "m")[1] == {"mod_changes": [], "mod_startup_settings_changed": False,
+    assert _state(loaded, "m")[1] == {"mod_changes": {}, "mod_startup_settings_changed": False,
                                       "migration_applied": False}
     # The loaded game records its own prototypes: its save loads with no change.
     assert _state(Engine.load(loaded.save(tmp_path, "s2"), mods_dir=mods), "m")[1] is None

@@ -17,7 +17,7 @@ from factoryverse.engine.api.item_stack import ItemStackRef
 from factoryverse.engine.api.members import load_members
 from factoryverse.engine.api.registry import api_base, api_class
 from factoryverse.engine.errors import ScriptError
-from factoryverse.engine.kinds import all_kinds
+from factoryverse.engine.kinds import all_kinds, rotatable
 from factoryverse.engine.kinds.character import MAX_DOUBLE, MAX_UINT
 from factoryverse.engine.world.inventory import FUEL
 from factoryverse.engine.world.inventory import Inventory as InventoryData
@@ -155,22 +155,11 @@ def _set_direction(state, e, value):
     state.engine.world.moved(e)  # a turned drill drops elsewhere
 
 
-# Types whose entities turn when a player rotates them (LuaEntityPrototype.supports_direction in the game); an
-# assembling machine turns only with fluid boxes. Others answer rotate() with false, as the game does.
-_ROTATABLE_TYPES = frozenset({
-    "transport-belt", "underground-belt", "splitter", "loader", "loader-1x1", "inserter", "mining-drill",
-    "offshore-pump", "boiler", "generator", "pipe-to-ground", "pump", "storage-tank", "arithmetic-combinator",
-    "decider-combinator", "constant-combinator", "selector-combinator",
-})
-
-
 @Entity.method("rotate")
 def _rotate(state, e, params=None):
     """A quarter turn (reverse: back), if the entity turns and its turned box fits where it stands."""
     p = params if isinstance(params, dict) else {}
-    flags = e.proto.get("flags") or ()
-    turns = e.type in _ROTATABLE_TYPES or (e.type == "assembling-machine" and bool(e.proto.get("fluid_boxes")))
-    if not turns or "not-rotatable" in flags:
+    if not rotatable(e.type, e.proto):
         return False
     direction = (e.direction + (12 if p.get("reverse") else 4)) % 16
     world = state.engine.world

@@ -14,9 +14,9 @@ from factoryverse.engine.api.flow_statistics import FlowStatisticsRef
 from factoryverse.engine.api.registry import api_class
 from factoryverse.engine.errors import ScriptError
 from factoryverse.engine.mechanics.fluid_network import EPS
+from factoryverse.engine.mechanics.fluid_statistics import fluid_statistics, fluid_statistics_now
 from factoryverse.engine.mechanics.fluids import (
-    box_amount, boxes_of, fluid_contents, fluid_statistics, fluid_statistics_now, fluid_temperature, insert_fluid,
-    remove_fluid,
+    box_amount, boxes_of, fluid_contents, fluid_temperature, insert_fluid, remove_fluid,
 )
 
 __all__ = ["FluidFlowStatisticsRef"]
@@ -284,3 +284,149 @@ def _flush(state, fb, index, fluid=None):
     net.solve(world, world.tick)
     net.changed(world)
     return {name: got} if got else {}
+
+
+# -- 2.1's per-storage members of LuaEntity -------------------------------------------------------------------------
+# A storage's "segment" is the pool its box belongs to (mechanics/fluids.py). Where the API does not say what a
+# method returns, ours returns the amount it moved (add_fluid, add/remove_fluid_segment_fluid) or nothing.
+
+
+def _segment_fluid(state: Any, net: Any) -> Any:
+    tick = state.engine.world.tick
+    if net is None or net.fluid is None or net.level(tick) <= EPS:
+        return None
+    return {"name": net.fluid, "amount": net.level(tick), "temperature": net.temperature}
+
+
+def _changed(world: Any, net: Any) -> None:
+    net.solve(world, world.tick)
+    net.changed(world)
+
+
+@Entity.method("get_fluid_capacity", versioned=True)
+def _get_fluid_capacity(state, e, index):
+    return _box(e, index, "get_fluid_capacity").volume
+
+
+@Entity.method("get_fluid_filter", versioned=True)
+def _get_fluid_filter(state, e, index):
+    box = _box(e, index, "get_fluid_filter")
+    return None if box.filter is None else {"name": box.filter}
+
+
+@Entity.method("add_fluid", versioned=True)
+def _add_fluid(state, e, index, fluid):
+    world = state.engine.world
+    box = _box(e, index, "add_fluid")
+    name, amount, temperature = _fluid_table(state, fluid, "add_fluid")
+    net = box.network
+    if box.filter is not None and box.filter != name:
+        return 0.0
+    put = net.add(world.tick, name, min(amount, box.volume - box_amount(box, world.tick)), temperature)
+    if put:
+        _changed(world, net)
+    return put
+
+
+@Entity.method("clear_fluid", versioned=True)
+def _clear_fluid(state, e, index):
+    world = state.engine.world
+    box = _box(e, index, "clear_fluid")
+    if box.network.take(world.tick, box_amount(box, world.tick)):
+        _changed(world, box.network)
+
+
+@Entity.method("clear_fluids", versioned=True)
+def _clear_fluids(state, e):
+    world = state.engine.world
+    for box in boxes_of(e) or ():
+        if box.network.take(world.tick, box_amount(box, world.tick)):
+            _changed(world, box.network)
+
+
+@Entity.method("extract_fluid", versioned=True)
+def _extract_fluid(state, e, params):
+    if not isinstance(params, dict):
+        raise ScriptError(f"Invalid argument to 'extract_fluid': expected a table, got {params!r}")
+    name = _fluid_name(state, params.get("name"), "extract_fluid")
+    return remove_fluid(state.engine.world, e, name, _amount(params.get("amount"), "extract_fluid"))
+
+
+@Entity.method("has_fluid_segment", versioned=True)
+def _has_fluid_segment(state, e, index):
+    return _box(e, index, "has_fluid_segment").network is not None
+
+
+@Entity.method("get_fluid_segment_id", versioned=True)
+def _entity_segment_id(state, e, index):
+    net = _box(e, index, "get_fluid_segment_id").network
+    return None if net is None else net.id
+
+
+@Entity.method("get_fluid_segment_fluid", versioned=True)
+def _get_fluid_segment_fluid(state, e, index):
+    return _segment_fluid(state, _box(e, index, "get_fluid_segment_fluid").network)
+
+
+@Entity.method("get_fluid_segment_capacity", versioned=True)
+def _get_fluid_segment_capacity(state, e, index):
+    return _box(e, index, "get_fluid_segment_capacity").network.capacity
+
+
+@Entity.method("get_fluid_segment_filter", versioned=True)
+def _get_fluid_segment_filter(state, e, index):
+    net = _box(e, index, "get_fluid_segment_filter").network
+    return None if net.filter is None else {"name": net.filter}
+
+
+@Entity.method("add_fluid_segment_fluid", versioned=True)
+def _add_fluid_segment_fluid(state, e, index, fluid):
+    world = state.engine.world
+    net = _box(e, index, "add_fluid_segment_fluid").network
+    name, amount, temperature = _fluid_table(state, fluid, "add_fluid_segment_fluid")
+    put = net.add(world.tick, name, amount, temperature)
+    if put:
+        _changed(world, net)
+    return put
+
+
+@Entity.method("remove_fluid_segment_fluid", versioned=True)
+def _remove_fluid_segment_fluid(state, e, index, amount):
+    world = state.engine.world
+    net = _box(e, index, "remove_fluid_segment_fluid").network
+    got = net.take(world.tick, _amount(amount, "remove_fluid_segment_fluid"))
+    if got:
+        _changed(world, net)
+    return got
+
+
+@Entity.method("clear_fluid_segment_fluid", versioned=True)
+def _clear_fluid_segment_fluid(state, e, index):
+    world = state.engine.world
+    net = _box(e, index, "clear_fluid_segment_fluid").network
+    if net.take(world.tick, net.level(world.tick)):
+        _changed(world, net)
+
+
+@Entity.method("set_fluid_segment_fluid", versioned=True)
+def _set_fluid_segment_fluid(state, e, index, fluid):
+    world = state.engine.world
+    net = _box(e, index, "set_fluid_segment_fluid").network
+    name, amount, temperature = _fluid_table(state, fluid, "set_fluid_segment_fluid")
+    if net.filter is not None and net.filter != name:
+        raise ScriptError(f"Can't set {name} into a fluid segment filtered for {net.filter}")
+    net.take(world.tick, net.level(world.tick))
+    net.fluid = None
+    net.add(world.tick, name, amount, temperature)
+    _changed(world, net)
+
+
+@Entity.method("get_fluid_box_neighbours", versioned=True)
+def _get_fluid_box_neighbours(state, e, index):
+    box = _box(e, index, "get_fluid_box_neighbours")
+    return [owner for owner, _ in box.links if owner.valid]
+
+
+@Entity.getter("fluidbox_neighbours", versioned=True)
+def _fluidbox_neighbours(state, e):
+    return [[owner for owner, _ in box.links if owner.valid] for box in boxes_of(e) or ()]

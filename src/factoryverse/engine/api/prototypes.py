@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from factoryverse.engine.api.registry import api_base, api_class
+from factoryverse.engine.kinds import kind_of
 from factoryverse.engine.errors import ScriptError
 from factoryverse.engine.prototypes import PrototypeData, parse_energy
 from factoryverse.engine.world.geometry import BBox, footprint_tiles
@@ -449,13 +450,12 @@ EntityProto.method("get_max_wire_distance")(_distance_method("maximum_wire_dista
 @EntityProto.method("get_mining_drill_radius")
 def _get_mining_drill_radius(state, ref, quality=None):
     _quality(quality, "get_mining_drill_radius")
-    if ref.data.get("type") != "mining-drill":
-        return None
-    return float(ref.data["resource_searching_radius"])  # MiningDrillPrototype requires it
+    radius = ref.data.get("resource_searching_radius")  # MiningDrillPrototype requires it; nothing else has it
+    return None if radius is None else float(radius)
 
 
 @EntityProto.getter("resource_category")
 def _resource_category(state, ref):
-    if ref.data.get("type") != "resource":
+    if not kind_of(ref.data.get("type", "")).has_amount:  # only resources have a resource category
         return None
     return ref.data.get("category", "basic-solid")  # ResourceEntityPrototype.category's default

@@ -32,7 +32,7 @@ from factoryverse.engine.kinds.steam_engine import SteamEngineKind
 from factoryverse.engine.kinds.storage_tank import StorageTankKind
 from factoryverse.engine.kinds.underground_belt import UndergroundBeltKind
 
-__all__ = ["Kind", "REGISTRY", "kind_of", "grid_free_types", "all_kinds"]
+__all__ = ["Kind", "REGISTRY", "kind_of", "grid_free_types", "all_kinds", "rotatable"]
 
 _KINDS: tuple[type[Kind], ...] = (
     EntityGhostKind, TileGhostKind,
@@ -70,3 +70,19 @@ def all_kinds() -> list[Kind]:
 
 def grid_free_types() -> frozenset[str]:
     return frozenset(t for t, kind in REGISTRY.items() if kind.grid_free)
+
+
+# Types whose entities turn when rotated (what LuaEntityPrototype.supports_direction says in the game); an
+# assembling machine turns only when it has fluid boxes. Kept here, with the kinds, so nothing else names types.
+_ROTATABLE_TYPES = frozenset({
+    "transport-belt", "underground-belt", "splitter", "loader", "loader-1x1", "inserter", "mining-drill",
+    "offshore-pump", "boiler", "generator", "pipe-to-ground", "pump", "storage-tank", "arithmetic-combinator",
+    "decider-combinator", "constant-combinator", "selector-combinator",
+})
+
+
+def rotatable(entity_type: str, proto: dict) -> bool:
+    """Whether entities of this type and prototype turn when a player (or `LuaEntity.rotate`) rotates them."""
+    if "not-rotatable" in (proto.get("flags") or ()):
+        return False
+    return entity_type in _ROTATABLE_TYPES or (entity_type == "assembling-machine" and bool(proto.get("fluid_boxes")))

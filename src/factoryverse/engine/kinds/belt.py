@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 from factoryverse.engine.errors import ScriptError
 from factoryverse.engine.kinds.base import Kind
-from factoryverse.engine.mechanics.transport_line import ITEM, UNIT, Line, units
+from factoryverse.engine.kinds.belt_links import relink
+from factoryverse.engine.mechanics.transport_line import UNIT, Line, units
 
 if TYPE_CHECKING:
     from factoryverse.engine.world.entity import Entity
@@ -300,11 +301,11 @@ class BeltKind(Kind):
             for i, (name, s) in enumerate(_positions(line, tick)):
                 if s <= start + length and (s > start or start == 0) and accepts(name):
                     if best is None or abs(s - want) < best[0]:
-                        best = (abs(s - want), i)
+                        best = (abs(s - want), i, s)
             if best is not None:
                 line.advance(tick)
                 name = line.remove(best[1])
-                changed(world, line)
+                changed(world, line, best[2])
                 return (name, 1)
         return None
 
@@ -323,12 +324,15 @@ class BeltKind(Kind):
         oid = waiter.oid
         for p in self.lane_pieces(entity, x, y):
             line, start = line_of(world, entity, p)
+            lo, hi = start if start > 0 else -1, start + _piece_len(line, entity, p)  # take_at's (start, hi] or [0, hi]
             if oid in line.waiters:
+                r = line.reach.get(oid)
+                if r is not None and r[0] == lo and r[1] == hi:
+                    continue  # still watching this stretch
                 line.reach.pop(oid, None)  # watched already (another piece, or for room): every tick of movement
                 continue
             line.waiters[oid] = waiter
-            hi = start + _piece_len(line, entity, p)
-            line.reach[oid] = [start if start > 0 else -1, hi, None]  # take_at's piece: (start, hi], or [0, hi]
+            line.reach[oid] = [lo, hi, None]
             line.plan(world.tick)
             schedule_line(world, line)
 
@@ -357,10 +361,9 @@ def step_line(world: World, line: Line, tick: int) -> None:
     moving = line.active < had
     ok = line.step(tick, lambda ln, name, over: kind.deliver(world, ln, name, over, tick))
     if line.waiters:
-        if len(line.names) != had:
-            _wake_waiters(world, line)
-        elif moving:
-            _wake_due(world, line, tick)
+        gone = len(line.names) != had
+        if gone or moving:
+            _wake(world, line, line.length if gone else None, tick)  # the front item went from the line's end
     line.plan(tick)
     if not ok:
         for target in kind.blocked_on(world, line):
@@ -381,7 +384,7 @@ def offer(world: World, tl: Line, s: int, over: int, name: str, tick: int) -> bo
     if i is None:
         return False
     tl.insert(i, d, name)
-    changed(world, tl)
+    changed(world, tl, tl.length - d)
     return True
 
 
@@ -393,13 +396,17 @@ def insert_at(world: World, line: Line, s: int, name: str) -> bool:
     if i is None:
         return False
     line.insert(i, d, name)
-    changed(world, line)
+    changed(world, line, s)
     return True
 
 
-def changed(world: World, line: Line) -> None:
-    """Items were put on or taken off `line` now: plan it again and wake whoever waits on it."""
-    _wake_waiters(world, line)
+def changed(world: World, line: Line, at: int | None = None) -> None:
+    """Items were put on or taken off `line` now (at `at` units from its back, if known): plan it again and wake
+    whoever waits on it (with `at`, of the takers only those whose reach holds it: nothing else moved)."""
+    if at is None:
+        _wake_waiters(world, line)
+    else:
+        _wake(world, line, at, None)
     line.plan(world.tick)
     schedule_line(world, line)
     if not line.names and line.blocked:
@@ -426,13 +433,13 @@ def reschedule(world: World, host: Entity) -> None:
         world.schedule(host, nxt)
 
 
-def _wake_due(world: World, line: Line, tick: int) -> None:
-    """Items moved this tick and none came or went: wake the waiters that see any movement, and the takers whose
-    reach an item crosses by the next tick (Line.reach)."""
+def _wake(world: World, line: Line, at: int | None, tick: int | None) -> None:
+    """Wake the waiters that see any change or movement, and of the takers (Line.reach) those whose reach holds `at`
+    (where an item came or went) or, after the update at `tick`, one an item crosses by the next tick."""
     reach = line.reach
     for oid, w in list(line.waiters.items()):
         r = reach.get(oid)
-        if r is None or (r[2] is not None and r[2] <= tick):
+        if r is None or (at is not None and r[0] < at <= r[1]) or (tick is not None and r[2] is not None and r[2] <= tick):
             del line.waiters[oid]
             reach.pop(oid, None)
             if w is not line.host:
@@ -533,150 +540,6 @@ def _tiles_at(e: Entity, where: tuple[float, float, int]) -> list[tuple[int, int
     b = rotate_box(BBox(proto_box[0][0], proto_box[0][1], proto_box[1][0], proto_box[1][1]), d)
     l, t, r, bt = math.floor(x + b.left + 1e-6), math.floor(y + b.top + 1e-6), math.ceil(x + b.right - 1e-6), math.ceil(y + b.bottom - 1e-6)
     return [(tx, ty) for ty in range(t, bt) for tx in range(l, r)]
-
-
-# -- relinking: rebuild the lines around changed entities, keeping their items ---------------------------------------
-
-
-def relink(world: World, seeds: list[Entity], gone: Entity | None = None) -> None:
-    """Rebuild every line through `seeds`, their neighbours and whatever feeds or is fed by them."""
-    tick = world.tick
-    scope: dict[int, Entity] = {}
-    queue: list[Entity] = []
-
-    def add(e: Entity) -> None:
-        if e.valid and e.oid not in scope and e.kind.types[0] in BELT_TYPES and e.state is not None:
-            scope[e.oid] = e
-            queue.append(e)
-
-    changed_set: list[Entity] = []
-    for s in seeds:
-        if s.valid:
-            changed_set.append(s)
-            changed_set.extend(s.kind.neighbours(world, s))  # type: ignore[attr-defined]
-    if gone is not None:
-        changed_set.extend(gone.kind.neighbours(world, gone))  # type: ignore[attr-defined]
-    k = 0
-    while k < len(changed_set):  # newly built (unlinked) neighbours change too: their neighbours may turn
-        c = changed_set[k]
-        k += 1
-        if c.valid and not c.state.linked and c.oid not in scope:
-            for n in c.kind.neighbours(world, c):  # type: ignore[attr-defined]
-                if not n.state.linked and n not in changed_set:
-                    changed_set.append(n)
-        add(c)
-    for c in list(scope.values()):
-        c.kind.link_shape(world, c)  # type: ignore[attr-defined]
-    # Whatever feeds a changed entity or is fed by it, and every line through anything in scope, is rebuilt.
-    for c in list(scope.values()):
-        for p in range(c.kind.pieces):  # type: ignore[attr-defined]
-            rel = c.kind.relation(world, c, p)  # type: ignore[attr-defined]
-            if rel is not None:
-                add(rel[1])
-        for n in c.kind.neighbours(world, c):  # type: ignore[attr-defined]
-            if any((r := n.kind.relation(world, n, p)) is not None and r[1] is c for p in range(n.kind.pieces)):  # type: ignore[attr-defined]
-                add(n)
-    old_lines: dict[tuple[int, int], Line] = {}
-    i = 0
-    while i < len(queue):
-        e = queue[i]
-        i += 1
-        for lane in e.state.lanes:
-            if lane is None:
-                continue
-            host, kk, _ = lane
-            line = host.state.hosted[kk] if kk < len(host.state.hosted) else None
-            if line is None or (host.oid, kk) in old_lines:
-                continue
-            old_lines[(host.oid, kk)] = line
-            for piece in line.pieces:
-                if piece[0] is not gone:
-                    add(piece[0])
-    for e in scope.values():  # shapes of entities pulled in by their lines may have changed too
-        e.kind.link_shape(world, e)  # type: ignore[attr-defined]
-    # Take the items off the old lines, remembering the piece and offset each lay at.
-    stash: dict[tuple[int, int], list[tuple[int, str]]] = {}
-    waiters: dict[int, Entity] = {}
-    for line in old_lines.values():
-        line.advance(tick)
-        waiters.update(line.waiters)
-        d = 0
-        for name, g in zip(line.names, line.gaps):
-            d += g
-            s = line.length - d
-            for piece in line.pieces:
-                pe, p, start, length = piece
-                if start <= s <= start + length or piece is line.pieces[0] and s < start:
-                    if pe is not gone and pe.valid:
-                        stash.setdefault((pe.oid, p), []).append((max(0, s - start), name))
-                    break
-    for e in scope.values():
-        e.state.hosted = []
-        e.state.lanes = [None] * e.kind.pieces  # type: ignore[attr-defined]
-    _build(world, list(scope.values()), stash, tick)
-    for e in scope.values():
-        e.state.linked = True
-        e.state.anchor = (e.x, e.y, e.direction)
-        reschedule(world, e)
-    for w in waiters.values():
-        if w.valid and w.oid not in scope:
-            world.wake(w)
-
-
-def _build(world: World, ents: list[Entity], stash: dict[tuple[int, int], list[tuple[int, str]]], tick: int) -> None:
-    inside = {e.oid for e in ents}
-    rel: dict[tuple[int, int], tuple[str, Entity, int, int] | None] = {}
-    fed: set[tuple[int, int]] = set()
-    for e in ents:
-        for p in range(e.kind.pieces):  # type: ignore[attr-defined]
-            r = e.kind.relation(world, e, p)  # type: ignore[attr-defined]
-            rel[(e.oid, p)] = r
-            if r is not None and r[0] == "cont" and r[1].oid in inside:
-                fed.add((r[1].oid, r[2]))
-    done: set[tuple[int, int]] = set()
-    starts = [(e, p) for e in ents for p in range(e.kind.pieces) if (e.oid, p) not in fed]  # type: ignore[attr-defined]
-    loops = [(e, p) for e in ents for p in range(e.kind.pieces) if (e.oid, p) in fed]  # type: ignore[attr-defined]
-    for e, p in starts + loops:
-        if (e.oid, p) in done:
-            continue
-        pieces: list[list] = []
-        cur: tuple[Entity, int] | None = (e, p)
-        start = 0
-        out = None
-        while cur is not None:
-            ce, cp = cur
-            done.add((ce.oid, cp))
-            length = ce.kind.piece_length(world, ce, cp)  # type: ignore[attr-defined]
-            pieces.append([ce, cp, start, length])
-            start += length
-            r = rel[(ce.oid, cp)]
-            cur = None
-            if r is None:
-                break
-            how, t, tp, off = r
-            if how == "cont" and t.oid in inside and (t.oid, tp) not in done:
-                cur = (t, tp)
-            else:
-                out = [t, tp, off]
-        host = pieces[-1][0]
-        line = Line(host, pieces, host.kind.speed(host), tick)  # type: ignore[attr-defined]
-        line.out = out
-        k = len(host.state.hosted)
-        host.state.hosted.append(line)
-        items: list[tuple[int, int, str]] = []  # (distance to end, order, name)
-        for pe, pp, pstart, plen in pieces:
-            pe.state.lanes[pp] = [host, k, pstart]
-            for off, name in stash.pop((pe.oid, pp), []):
-                items.append((line.length - (pstart + min(off, plen)), len(items), name))
-        items.sort()
-        last = None
-        for d, _, name in items:
-            if last is not None and d < last + ITEM:
-                d = last + ITEM  # a shorter lane (a new curve) pushes items back
-            line.gaps.append(d - (last or 0))
-            line.names.append(name)
-            last = d
-        line.plan(tick)
 
 
 # -- LuaEntity members ---------------------------------------------------------------------------------------------

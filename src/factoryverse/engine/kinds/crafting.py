@@ -113,8 +113,21 @@ def _amount(world: World, product: dict[str, Any]) -> int:
     return n
 
 
+# (recipe id, speed, amount) -> (recipe, limit): asked on every inserter drop and pickup check; the recipe is kept so
+# that its id can't be reused by another.
+_OVERLOADS: dict[tuple[int, float, int], tuple[dict[str, Any], int]] = {}
+
+
 def overload_limit(world: World, recipe: dict[str, Any], speed: float, amount: int) -> int:
     """How many of an ingredient (`amount` per craft) inserters bring before the machine counts as full enough."""
+    key = (id(recipe), speed, amount)
+    found = _OVERLOADS.get(key)
+    if found is None or found[0] is not recipe:
+        found = _OVERLOADS[key] = (recipe, _overload_limit(world, recipe, speed, amount))
+    return found[1]
+
+
+def _overload_limit(world: World, recipe: dict[str, Any], speed: float, amount: int) -> int:
     fixed = recipe.get("overload_multiplier")
     if fixed:
         return amount * int(fixed)

@@ -14,6 +14,7 @@ import math
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from factoryverse.engine.errors import ScriptError
+from factoryverse.engine.kinds.belt import BeltKind
 from factoryverse.engine.kinds.machine import MachineKind, MachineState, ticks_to_complete
 from factoryverse.engine.mechanics.energy import EPS, make_energy_source
 from factoryverse.engine.mechanics.inserter_hand import (
@@ -159,8 +160,22 @@ class InserterKind(MachineKind):
 
     def work(self, world: World, entity: Entity, tick: int) -> int | None:
         state: InserterState = entity.state
-        if state.waiting_on or state.waiting_tiles:
-            self._unwait(world, entity, state)
+        old_on, old_tiles = state.waiting_on, state.waiting_tiles
+        if not (old_on or old_tiles):
+            return self._work(world, entity, state, tick)
+        # A waiting hand that looks again mostly waits on the same things: it keeps those subscriptions (watching is
+        # idempotent) and drops only the ones it no longer needs, instead of undoing and redoing them all.
+        state.waiting_on, state.waiting_tiles = [], []
+        nxt = self._work(world, entity, state, tick)
+        for target in old_on:
+            if target not in state.waiting_on:
+                target.kind.unwatch(world, target, entity)
+        for tile in old_tiles:
+            if tile not in state.waiting_tiles:
+                world.stop_waiting_for_ground(entity, tile)
+        return nxt
+
+    def _work(self, world: World, entity: Entity, state: InserterState, tick: int) -> int | None:
         if state.moving:
             factor = self.draw(entity, tick)
             if factor <= 0:
@@ -223,7 +238,9 @@ class InserterKind(MachineKind):
         peek = self._take(world, entity, source, px, py, 0, accepts.allowed) if target is not None else None
         state.status = "waiting_for_space_in_destination" if peek is not None else "waiting_for_source_items"
         self._wait_on(world, entity, state, source, px, py, take=target is not source)
-        if target is not None:
+        # The target matters only while the source has something the filters allow (a belt can't be peeked at with
+        # a limit of 0, so a belt's target is always watched): otherwise its changes would wake us for nothing.
+        if target is not None and (peek is not None or isinstance(source.kind if source else None, BeltKind)):
             self._wait_on(world, entity, state, target, dx, dy)
         return False
 

@@ -48,6 +48,7 @@ class SteamEngineProducer:
 
     __slots__ = ("owner", "priority", "network", "boxes", "power", "offered")
     kind = "electric"
+    drain = 0.0  # `LuaEntity.electric_drain`: a generator draws nothing while idle
 
     def __init__(self, owner: Entity, boxes: list[FluidBox]):
         self.owner = owner

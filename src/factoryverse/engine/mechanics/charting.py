@@ -14,6 +14,7 @@ costs a bounded amount per tick and the same chunks are charted at the same tick
 from __future__ import annotations
 
 import math
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from factoryverse.engine.world.mapgen import CHUNK_SIZE
@@ -66,7 +67,8 @@ class Charting:
     def update(self, world: World) -> None:
         """This tick's share of the requests, oldest first; one past the tick's budget waits, keeping the order."""
         charted = generated = 0
-        for key in list(self.requests):
+        # Only the head of the queue is looked at: a huge request costs per tick what is charted, not what waits.
+        for key in list(islice(self.requests, 2 * CHARTED_PER_TICK)):
             if charted >= CHARTED_PER_TICK:
                 return
             name, index, cx, cy = key

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from factoryverse.engine.mechanics.fluid_network import EPS
-from factoryverse.engine.mechanics.fluids import boxes_of, flow_key, fluid_statistics, fluid_temperature
+from factoryverse.engine.mechanics.fluid_statistics import fluid_statistics
+from factoryverse.engine.mechanics.fluids import boxes_of, flow_key, fluid_temperature
 
 if TYPE_CHECKING:
     from factoryverse.engine.world.entity import Entity
@@ -24,6 +25,18 @@ def _fluids(items: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     return [i for i in items or () if i.get("type") == "fluid"]
 
 
+# recipe id -> (recipe, fluid ingredients, fluid products): asked at every craft's start; the recipe is kept so that
+# its id can't be reused by another.
+_SPLIT: dict[int, tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]] = {}
+
+
+def _recipe_fluids(recipe: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    found = _SPLIT.get(id(recipe))
+    if found is None or found[0] is not recipe:
+        found = _SPLIT[id(recipe)] = (recipe, _fluids(recipe.get("ingredients")), _fluids(recipe.get("results")))
+    return found[1], found[2]
+
+
 def _sides(entity: Entity) -> tuple[list[Any], list[Any]]:
     boxes = boxes_of(entity) or []
     return ([b for b in boxes if b.production_type in ("input", "input-output")],
@@ -32,7 +45,7 @@ def _sides(entity: Entity) -> tuple[list[Any], list[Any]]:
 
 def fluid_blocked(world: World, entity: Entity, recipe: dict[str, Any]) -> str | None:
     """Why a craft of `recipe` can't start for its fluids (an entity status), or None; waits on what is missing."""
-    ingredients, products = _fluids(recipe.get("ingredients")), _fluids(recipe.get("results"))
+    ingredients, products = _recipe_fluids(recipe)
     if not ingredients and not products:
         return None
     inputs, outputs = _sides(entity)
@@ -68,9 +81,12 @@ def fluid_blocked(world: World, entity: Entity, recipe: dict[str, Any]) -> str |
 
 def take_fluids(world: World, entity: Entity, recipe: dict[str, Any]) -> None:
     """The craft starts: its fluid ingredients leave their pools (checked by `fluid_blocked` just before)."""
+    ingredients = _recipe_fluids(recipe)[0]
+    if not ingredients:
+        return
     inputs, _ = _sides(entity)
     tick = world.tick
-    for ing, box in zip(_fluids(recipe.get("ingredients")), inputs):
+    for ing, box in zip(ingredients, inputs):
         net = box.network
         got = net.take(tick, float(ing.get("amount", 0)))
         f = net.flows.get(flow_key(entity, box.index))
@@ -83,9 +99,12 @@ def take_fluids(world: World, entity: Entity, recipe: dict[str, Any]) -> None:
 
 def give_fluids(world: World, entity: Entity, recipe: dict[str, Any]) -> None:
     """The craft is done: its fluid products go into the output pools (what no longer fits is lost)."""
+    products = _recipe_fluids(recipe)[1]
+    if not products:
+        return
     _, outputs = _sides(entity)
     tick = world.tick
-    for prod, box in zip(_fluids(recipe.get("results")), outputs):
+    for prod, box in zip(products, outputs):
         net = box.network
         name = prod["name"]
         amount = float(prod.get("amount", prod.get("amount_max", 0)))
