@@ -7,7 +7,8 @@ from typing import Any
 
 from factoryverse.engine.errors import ScriptError
 
-__all__ = ["position", "opt_position", "area", "radius", "item_stack", "position_table", "names", "require_table"]
+__all__ = ["position", "opt_position", "area", "radius", "item_stack", "position_table", "names", "require_table",
+           "surface"]
 
 
 def _is_number(value: Any) -> bool:
@@ -88,3 +89,18 @@ def require_table(value: Any, what: str) -> dict[str, Any]:
     if isinstance(value, list) and not value:
         return {}
     raise ScriptError(f"{what} expects a table of parameters, got {type(value).__name__}")
+
+
+def surface(world: Any, value: Any, method: str) -> Any:
+    """A SurfaceIdentification (name, index or LuaSurface) -> the live surface, or the game's errors."""
+    if isinstance(value, str):
+        found = world.surfaces.get(value)
+    elif _is_number(value):
+        found = world.surface_by_index(int(value))
+    elif getattr(value, "lua_class", None) == "LuaSurface":
+        found = value if value.valid else None
+    else:
+        raise ScriptError(f"Invalid argument #1 (surface) to '{method}': expected SurfaceIdentification, got {value!r}")
+    if found is None:
+        raise ScriptError(f"Given surface doesn't exist: {value!r}")
+    return found

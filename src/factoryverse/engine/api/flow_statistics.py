@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from factoryverse.engine.api import _args
 from factoryverse.engine.api.defines import define_name
 from factoryverse.engine.api.registry import api_class
 from factoryverse.engine.errors import ScriptError
@@ -50,17 +51,7 @@ class FlowStatisticsRef:
 @Force.method("get_item_production_statistics")
 def _get_item_production_statistics(state, force, surface):
     world = state.engine.world
-    if isinstance(surface, str):
-        found = world.surfaces.get(surface)
-    elif isinstance(surface, (int, float)) and not isinstance(surface, bool):
-        found = world.surface_by_index(int(surface))
-    elif getattr(surface, "lua_class", None) == "LuaSurface":
-        found = surface if surface.valid else None
-    else:
-        raise ScriptError(f"Invalid argument #1 (surface) to 'get_item_production_statistics': expected "
-                          f"SurfaceIdentification, got {surface!r}")
-    if found is None:
-        raise ScriptError(f"Given surface doesn't exist: {surface!r}")
+    found = _args.surface(world, surface, "get_item_production_statistics")
     return FlowStatisticsRef(force, found)
 
 
