@@ -10,7 +10,7 @@ from .harness import Area, Game
 WARM_UP = 60
 
 
-def power(game: Game, area: Area) -> None:
+def power(game: Game, area: Area, force: str = "player") -> None:
     game.lua("local s = game.surfaces[1] "
-             f"s.create_entity{{name = 'electric-energy-interface', position = {area.pos(3, 3)}, force = 'player'}} "
-             f"s.create_entity{{name = 'small-electric-pole', position = {area.pos(4.5, 4.5)}, force = 'player'}}")
+             f"s.create_entity{{name = 'electric-energy-interface', position = {area.pos(3, 3)}, force = '{force}'}} "
+             f"s.create_entity{{name = 'small-electric-pole', position = {area.pos(4.5, 4.5)}, force = '{force}'}}")

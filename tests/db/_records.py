@@ -12,7 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from factoryverse.schemas import validate_wire_record
+from factoryverse.schemas import load_wire_schema, validate_wire_record
 
 __all__ = [
     "chunk", "resource_tile", "resource_entity", "water_tile", "entity", "status",
@@ -22,7 +22,7 @@ __all__ = [
 SURFACE = "nauvis"
 # The run every builder stamps by default; tests of run changes pass run_id= to make another run's records.
 RUN_ID = "run-a"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = load_wire_schema()["schema_version"]
 
 
 def _checked(rec: dict[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,7 @@ def test_public_api_is_pinned() -> None:
 
 def test_schema_and_interfaces_load_as_independent_copies() -> None:
     schema = load_wire_schema()
-    assert schema["schema_version"] == 2 and "resource_tile" in schema["$defs"]
+    assert schema["schema_version"] == 3 and "resource_tile" in schema["$defs"]
     schema["$defs"].clear()
     assert "resource_tile" in load_wire_schema()["$defs"]
     interfaces = load_remote_interfaces()

@@ -474,7 +474,9 @@ def test_a_runtime_setting_disables_admin_and_test_ground(tmp_path, packaged_mod
 
 def test_mutations_return_the_seq_of_their_deltas(engine, udp, tmp_path):
     call(engine, "map", "set_snapshot_config", "{run_id = 'run-1'}")
-    for _ in range(30):
+    for _ in range(1000):  # fv_snapshot's bootstrap writes 32 records per tick
+        if call(engine, "map", "get_snapshot_status")["phase"] == "complete":
+            break
         engine.step()
     iface, agent = agent_at(engine, udp)
     give(engine, agent, "{['wooden-chest'] = 1}")

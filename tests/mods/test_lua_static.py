@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MODS_DIR = ROOT / "mods"
 MODS = ("fv_embodied_agent", "fv_snapshot", "fv_placement_hints")
 # fv_snapshot 0.2.0: records carry the run id (storage schema 2). fv_placement_hints 0.2.0: the seed's twelve methods.
-MOD_VERSIONS = {"fv_embodied_agent": "0.2.0", "fv_snapshot": "0.2.0", "fv_placement_hints": "0.2.0"}
+MOD_VERSIONS = {"fv_embodied_agent": "0.2.0", "fv_snapshot": "0.3.0", "fv_placement_hints": "0.2.0"}
 SCHEMAS = ROOT / "src" / "factoryverse" / "schemas"
 WIRE = json.loads((SCHEMAS / "wire.schema.json").read_text(encoding="utf-8"))
 INTERFACES = json.loads((SCHEMAS / "remote_interfaces.json").read_text(encoding="utf-8"))
@@ -180,28 +180,53 @@ def test_generator_refuses_keywords_the_lua_validator_would_ignore():
 
 RUN = "3f2a9c"
 ENTITY = {
-    "type": "entity", "schema_version": 2, "run_id": RUN, "surface": "nauvis", "unit_number": 7, "name": "stone-furnace",
+    "type": "entity", "schema_version": 3, "run_id": RUN, "surface": "nauvis", "unit_number": 7, "name": "stone-furnace",
     "entity_type": "furnace", "x": 3.0, "y": 3.0, "direction": 0, "force": "player", "bbox": [2.3, 2.3, 3.7, 3.7],
 }
+# An entity with every component the schema knows, as records.lua writes them.
+FURNACE = {
+    **ENTITY, "status": "working", "recipe": "iron-plate", "crafting_progress": 0.5,
+    "inventories": {"fuel": {"coal": 4}, "crafter_input": {}, "crafter_output": {"iron-plate": 2}},
+    "fuel": {"burning": "coal", "remaining": 1.2e6}, "electric_network_id": 3,
+    "fluids": [{"index": 1, "name": "water", "amount": 100, "temperature": 15}],
+    "inserter": {"pickup_position": [0.5, 0.5], "drop_position": [2.7, 0.5], "pickup_target": 1, "drop_target": 7,
+                 "filters": ["coal"], "filter_mode": "whitelist"},
+    "drill": {"mining_area": [-11, -11, -9, -9], "mining_target": "iron-ore", "drop_position": [-10.5, -11.3],
+              "drop_target": 12},
+    "pole": {"wires": [8, 9], "supply_area": [-2, 6, 3, 11]},
+    "belt": {"inputs": [4], "outputs": [6]},
+}
 VALID = {
-    "chunk": {"type": "chunk", "schema_version": 2, "run_id": RUN, "surface": "nauvis", "cx": -1, "cy": 2, "tick": 60},
-    "resource_tile": {"type": "resource_tile", "schema_version": 2, "run_id": RUN, "surface": "nauvis", "name": "iron-ore",
+    "chunk": {"type": "chunk", "schema_version": 3, "run_id": RUN, "surface": "nauvis", "cx": -1, "cy": 2, "tick": 60},
+    "resource_tile": {"type": "resource_tile", "schema_version": 3, "run_id": RUN, "surface": "nauvis", "name": "iron-ore",
                       "x": 5, "y": -3, "amount": 300},
-    "resource_entity": {"type": "resource_entity", "schema_version": 2, "run_id": RUN, "surface": "nauvis", "name": "tree-01",
+    "resource_entity": {"type": "resource_entity", "schema_version": 3, "run_id": RUN, "surface": "nauvis", "name": "tree-01",
                         "entity_type": "tree", "x": 40.3, "y": 8.1, "bbox": [39.9, 7.7, 40.7, 8.5]},
-    "water_tile": {"type": "water_tile", "schema_version": 2, "run_id": RUN, "surface": "nauvis", "name": "water", "x": 10, "y": 10},
+    "water_tile": {"type": "water_tile", "schema_version": 3, "run_id": RUN, "surface": "nauvis", "name": "water", "x": 10, "y": 10},
     "entity": ENTITY,
-    "snapshot_status": {"type": "snapshot_status", "schema_version": 2, "run_id": RUN, "phase": "complete", "tick": 4, "seq": 0,
+    "snapshot_status": {"type": "snapshot_status", "schema_version": 3, "run_id": RUN, "phase": "complete", "tick": 4, "seq": 0,
                         "chunks": 16},
-    "entity_built": {"type": "entity_built", "schema_version": 2, "run_id": RUN, "seq": 1, "tick": 3,
+    "entity_built": {"type": "entity_built", "schema_version": 3, "run_id": RUN, "seq": 1, "tick": 3,
                      "event": "script_raised_built", "entity": ENTITY},
-    "entity_removed": {"type": "entity_removed", "schema_version": 2, "run_id": RUN, "seq": 2, "tick": 9, "event": "on_entity_died",
+    "entity_removed": {"type": "entity_removed", "schema_version": 3, "run_id": RUN, "seq": 2, "tick": 9, "event": "on_entity_died",
                        "surface": "nauvis", "unit_number": 7, "name": "stone-furnace", "x": 3.0, "y": 3.0},
-    "resource_depleted": {"type": "resource_depleted", "schema_version": 2, "run_id": RUN, "seq": 3, "tick": 9, "surface": "nauvis",
+    "resource_depleted": {"type": "resource_depleted", "schema_version": 3, "run_id": RUN, "seq": 3, "tick": 9, "surface": "nauvis",
                           "name": "iron-ore", "x": 5, "y": 0},
-    "chunk_charted": {"type": "chunk_charted", "schema_version": 2, "run_id": RUN, "seq": 4, "tick": 9, "surface": "nauvis",
+    "chunk_charted": {"type": "chunk_charted", "schema_version": 3, "run_id": RUN, "seq": 4, "tick": 9, "surface": "nauvis",
                       "cx": 5, "cy": 5},
-    "action_completed": {"type": "action_completed", "schema_version": 2, "agent_id": 1, "action_id": 2,
+    "electric_network": {"type": "electric_network", "schema_version": 3, "run_id": RUN, "tick": 9, "surface": "nauvis",
+                         "network_id": 4, "poles": 2, "production": {"steam-engine": 1.5e6}, "consumption": {}},
+    "research": {"type": "research", "schema_version": 3, "run_id": RUN, "tick": 9, "force": "player",
+                 "current": "automation", "progress": 0.25, "queue": ["automation", "logistics"], "researched": ["steam-power"]},
+    "entity_changed": {"type": "entity_changed", "schema_version": 3, "run_id": RUN, "seq": 5, "tick": 9, "cause": "sampled",
+                       "entity": FURNACE},
+    "resource_entity_removed": {"type": "resource_entity_removed", "schema_version": 3, "run_id": RUN, "seq": 6, "tick": 9,
+                                "event": "script_raised_destroy", "surface": "nauvis", "name": "tree-01", "x": 40.3, "y": 8.1},
+    "research_changed": {"type": "research_changed", "schema_version": 3, "run_id": RUN, "seq": 7, "tick": 9,
+                         "event": "on_research_finished", "technology": "automation",
+                         "research": {"type": "research", "schema_version": 3, "run_id": RUN, "tick": 9, "force": "player",
+                                      "progress": 0}},
+    "action_completed": {"type": "action_completed", "schema_version": 3, "agent_id": 1, "action_id": 2,
                          "action": "walk_to", "success": False, "tick": 120, "result": {"position": {"x": 1, "y": 2}},
                          "error": "[fv:no_path] stuck"},
 }
@@ -233,6 +258,14 @@ def _cases():
         ("entity_built", {**VALID["entity_built"], "seq": 0}, "seq-below-minimum"),
         ("entity_built", {**VALID["entity_built"], "entity": {**ENTITY, "force": None}}, "nested-missing-field"),
         ("entity_built", {**VALID["entity_built"], "entity": {**ENTITY, "schema_version": 2}}, "nested-wrong-const"),
+        ("entity", {**FURNACE, "crafting_progress": 1.5}, "progress-above-maximum"),
+        ("entity", {**FURNACE, "belt": {"inputs": []}}, "belt-inputs-empty-array"),
+        ("entity", {**FURNACE, "inserter": {"pickup_position": [0.5, 0.5]}}, "inserter-missing-drop-position"),
+        ("entity", {**FURNACE, "pole": {"wires": [8.5], "supply_area": [0, 0, 1, 1]}}, "pole-wire-not-a-unit-number"),
+        ("entity", {**FURNACE, "fluids": [{"index": 0, "name": "water", "amount": 1}]}, "fluid-index-below-minimum"),
+        ("snapshot_status", {**VALID["snapshot_status"], "charted_by": ["player", "fv-agent-1"]}, "status-charted-by"),
+        ("snapshot_status", {**VALID["snapshot_status"], "charted_by": "player"}, "status-charted-by-not-array"),
+        ("research_changed", {**VALID["research_changed"], "research": {"force": "player"}}, "nested-research-incomplete"),
         ("action_completed", {**VALID["action_completed"], "result": {"item": "iron-ore", "count": 3}},
          "result-other-keys"),
         ("action_completed", {**VALID["action_completed"], "result": [1]}, "result-array"),

@@ -86,7 +86,9 @@ def test_walking_takes_path_length_over_running_speed(engine, udp):
 
 def test_build_and_pickup_are_deltas_with_consecutive_seqs_on_disk_and_udp(engine, udp, tmp_path):
     _call(engine, "map", "set_snapshot_config", "{run_id = 'run-1'}")
-    for _ in range(30):  # the bootstrap writes 4 chunks per tick
+    for _ in range(1000):  # the bootstrap writes 32 records per tick
+        if _call(engine, "map", "get_snapshot_status")["phase"] == "complete":
+            break
         engine.step()
     status = _call(engine, "map", "get_snapshot_status")
     assert status["phase"] == "complete"

@@ -22,7 +22,7 @@ def _records(root: Path) -> list[dict]:
 
 
 def _bootstrap(engine: Engine) -> dict:
-    for _ in range(200):  # the bootstrap writes 4 chunks per tick
+    for _ in range(1000):  # the bootstrap writes 32 records per tick: ~310 ticks for the start area
         status = _call(engine, "map", "get_snapshot_status")
         if status["phase"] == "complete":
             return status
@@ -56,7 +56,7 @@ def test_every_record_and_delta_names_the_run(engine, tmp_path):
     records = _records(tmp_path / "fv_snapshot")
     assert len(records) > 1000
     assert {r["run_id"] for r in records} == {"run-a"}
-    assert {r["schema_version"] for r in records} == {2}
+    assert {r["schema_version"] for r in records} == {3}
     built = [r for r in records if r["type"] == "entity_built"]
     assert [r["seq"] for r in built] == [1] and built[0]["entity"]["run_id"] == "run-a"
 

@@ -16,7 +16,7 @@ from .conftest import run
 
 def _record(agent_id: int = 1, action_id: int = 7, **overrides: Any) -> dict[str, Any]:
     record = {
-        "type": "action_completed", "schema_version": 2, "agent_id": agent_id, "action_id": action_id,
+        "type": "action_completed", "schema_version": 3, "agent_id": agent_id, "action_id": action_id,
         "action": "walk_to", "success": True, "tick": 120, "result": {"position": {"x": 1, "y": 2}},
     }
     record.update(overrides)

@@ -1,5 +1,6 @@
 -- Storage versioning: records which mod and storage-schema version wrote the save and upgrades older saves.
 local meta = require("scripts.meta")
+local watch = require("scripts.watch")
 
 ---@class FvSnapshotMigrations
 local M = {}
@@ -14,6 +15,17 @@ local _STEPS = {
     if not state then return end
     state.phase, state.run_id = "waiting", nil
     state.queue, state.queue_head, state.queued, state.written, state.chunks = {}, 1, {}, {}, 0
+  end,
+  -- 3: records carry components and wire schema 3 has new record types. The files on disk are schema 2, which no
+  -- schema-3 reader accepts, so the run ends as in step 2: the next run id starts a fresh snapshot in new files.
+  [3] = function()
+    local state = storage.snapshot
+    if not state then return end
+    state.phase, state.run_id = "waiting", nil
+    state.queue, state.queue_head, state.queued, state.written, state.chunks = {}, 1, {}, {}, 0
+    state.charted_by = {}
+    state.watch = watch.new_state()
+    watch.register()
   end,
 }
 

@@ -7,6 +7,7 @@ local M = {}
 
 -- The wire schema's version (scripts/wire_schema.lua is generated from it), so the two cannot drift.
 local _SCHEMA_VERSION = require("scripts.wire_schema").schema_version
+local components = require("scripts.components")
 local _RESOURCE_ENTITY_TYPES = { tree = true, ["simple-entity"] = true }
 -- Agents are characters; their movement is not map state, so they never appear in the snapshot.
 local _IGNORED_TYPES = { character = true }
@@ -40,11 +41,13 @@ end
 ---@return table
 function M.entity(entity)
   local position = entity.position
-  return {
+  local record = {
     type = "entity", schema_version = _SCHEMA_VERSION, run_id = storage.snapshot.run_id, surface = entity.surface.name,
     unit_number = entity.unit_number, name = entity.name, entity_type = entity.type,
     x = position.x, y = position.y, direction = entity.direction, force = entity.force.name, bbox = _bbox(entity),
   }
+  components.add(record, entity)
+  return record
 end
 
 --- Resource entities sit on tile centers; the record names the tile by its left-top corner.
@@ -93,7 +96,46 @@ end
 ---@return table
 function M.status(phase, seq, chunks)
   return { type = "snapshot_status", schema_version = _SCHEMA_VERSION, run_id = storage.snapshot.run_id, phase = phase, tick = game.tick, seq = seq,
-    chunks = chunks }
+    chunks = chunks, charted_by = storage.snapshot.charted_by }
+end
+
+---@param counts table<string, number>
+---@return table<string, number>
+local function _counts(counts)
+  local out = {}
+  for name, count in pairs(counts) do out[name] = count end
+  return out
+end
+
+--- One electric network, read through one of its poles: the game keeps production and consumption per network.
+---@param pole LuaEntity an electric pole of the network
+---@param poles integer how many poles the snapshot saw in it
+---@return table
+function M.power_network(pole, poles)
+  local statistics = pole.electric_network_statistics
+  return {
+    type = "electric_network", schema_version = _SCHEMA_VERSION, run_id = storage.snapshot.run_id, tick = game.tick,
+    surface = pole.surface.name, network_id = pole.electric_network_id, poles = poles,
+    -- Totals since the network formed, in joules per prototype name (LuaFlowStatistics input/output counts).
+    production = _counts(statistics.input_counts), consumption = _counts(statistics.output_counts),
+  }
+end
+
+---@param force LuaForce
+---@return table
+function M.research(force)
+  local researched, queue = {}, {}
+  for name, technology in pairs(force.technologies) do
+    if technology.researched then researched[#researched + 1] = name end
+  end
+  table.sort(researched)
+  for _, technology in pairs(force.research_queue) do queue[#queue + 1] = technology.name end
+  local current = force.current_research
+  return {
+    type = "research", schema_version = _SCHEMA_VERSION, run_id = storage.snapshot.run_id, tick = game.tick,
+    force = force.name, current = current and current.name or nil, progress = force.research_progress,
+    queue = queue[1] and queue or nil, researched = researched[1] and researched or nil,
+  }
 end
 
 -- Deltas get their seq from scripts/writer.lua, which owns the counter.
@@ -115,6 +157,37 @@ function M.entity_removed(event_name, entity)
     type = "entity_removed", schema_version = _SCHEMA_VERSION, run_id = storage.snapshot.run_id, tick = game.tick, event = event_name,
     surface = entity.surface.name, unit_number = entity.unit_number, name = entity.name, x = position.x, y = position.y,
   }
+end
+
+--- An entity whose components changed without being built or removed: rotated, recipe or filters set, or a
+--- change the sampler found (status, inventories).
+---@param cause string the event, or "sampled"
+---@param record table the entity's `entity` record now
+---@return table
+function M.entity_changed(cause, record)
+  return { type = "entity_changed", schema_version = _SCHEMA_VERSION, run_id = storage.snapshot.run_id, tick = game.tick, cause = cause,
+    entity = record }
+end
+
+--- A tree or rock gone (mined, destroyed, died): they have no unit number, so their name and position say which.
+---@param event_name string
+---@param entity LuaEntity
+---@return table
+function M.resource_entity_removed(event_name, entity)
+  local position = entity.position
+  return {
+    type = "resource_entity_removed", schema_version = _SCHEMA_VERSION, run_id = storage.snapshot.run_id, tick = game.tick, event = event_name,
+    surface = entity.surface.name, name = entity.name, x = position.x, y = position.y,
+  }
+end
+
+---@param event_name string
+---@param force LuaForce
+---@param technology LuaTechnology|nil the technology the event is about
+---@return table
+function M.research_changed(event_name, force, technology)
+  return { type = "research_changed", schema_version = _SCHEMA_VERSION, run_id = storage.snapshot.run_id, tick = game.tick, event = event_name,
+    technology = technology and technology.name or nil, research = M.research(force) }
 end
 
 ---@param entity LuaEntity a resource

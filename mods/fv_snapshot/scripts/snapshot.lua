@@ -1,11 +1,13 @@
--- The bootstrap: writes the init files of every charted chunk, a few chunks per tick, then marks the snapshot
--- complete in status.jsonl.
+-- The bootstrap: writes the init files of every charted chunk, a slice of records per tick, then marks the snapshot
+-- complete in status.jsonl. Chunks charted later go through the same queue and are announced by chunk_charted.
 --
 -- Consistency rule shared with scripts/deltas.lua: a change is sent as a delta only if its chunk's init files are
 -- already written. Changes in chunks still waiting are picked up when those chunks are written, so nothing is
--- lost or doubled, and every delta sent during a bootstrap has a seq above the `seq` of its status records.
+-- lost or doubled, and every delta sent during a bootstrap has a seq above the `seq` of its status records. A
+-- change in the chunk being written (its records already half on disk) restarts that chunk.
 local records = require("scripts.records")
 local writer = require("scripts.writer")
+local watch = require("scripts.watch")
 
 ---@class FvSnapshotState
 ---@field phase "waiting"|"bootstrap"|"complete" waiting: no run id yet, so nothing is written
@@ -18,12 +20,30 @@ local writer = require("scripts.writer")
 ---@field queued table<string, table<string, true>> surface -> chunk key, for chunks in the queue
 ---@field written table<string, table<string, true>> surface -> chunk key, for chunks whose files are written
 ---@field chunks integer number of written chunks
+---@field charted_by string[] the forces whose charted chunks the snapshot covers (see _chart_forces)
+---@field watch FvWatchState entities sampled for changes (scripts/watch.lua)
+---@field current FvChunkWork|nil the chunk whose files are being written, a slice per tick
+
+---@class FvChunkWork
+---@field surface string
+---@field cx integer
+---@field cy integer
+---@field entities LuaEntity[]|nil the chunk's entities and resources, found by one search when its writing began
+---@field water {name: string, position: TilePosition}[]|nil its water tiles
+---@field next integer next index into entities, then into water
+---@field started table<string, true> files already begun (later slices append)
+---@field restart boolean a change hit an entity already written: begin the chunk again
 
 ---@class FvSnapshot
 local M = {}
 
--- Writing a chunk scans up to 1024 tiles and its entities; a few per tick keeps a big map from freezing the game.
-local _CHUNKS_PER_TICK = 4
+-- Records written per tick. An ore-covered chunk holds 1024 resource tiles, and a record of a machine reads a
+-- dozen values, so whole chunks per tick would stall the game for tens of milliseconds. A chunk's entities are found
+-- by one search (the tick's budget pays _SEARCH_COST for it) and written this many records per tick; that keeps
+-- ticks near the 5 ms a tick may spend on the embedded engine, the slower of the two
+-- (benchmarks/snapshot_bootstrap.py prints the worst tick).
+local _RECORDS_PER_TICK = 32
+local _SEARCH_COST = 16
 -- The area the player force charts at start: a headless server has no player whose character would chart it.
 local _START_CHART_RADIUS = 96
 local _CHUNK_SIZE = 32
@@ -65,57 +85,204 @@ function M.enqueue(surface_name, cx, cy)
   state.queued[surface_name][_key(cx, cy)] = true
 end
 
---- Write the four init files of one chunk and mark it written.
----@param surface LuaSurface
+---@param surface_name string
+---@param position MapPosition
+---@return boolean
+function M.is_being_written(surface_name, position)
+  local work = storage.snapshot.current
+  if not work or work.surface ~= surface_name then return false end
+  local cx, cy = records.chunk_of(position)
+  return work.cx == cx and work.cy == cy
+end
+
+--- A change in the chunk being written: its records on disk may predate it, so the chunk is written again.
+function M.restart_current()
+  storage.snapshot.current.restart = true
+end
+
+---@param surface_name string
 ---@param cx integer
 ---@param cy integer
-function M.write_chunk(surface, cx, cy)
-  local name = surface.name
+---@return FvChunkWork
+local function _begin_chunk(surface_name, cx, cy)
+  return { surface = surface_name, cx = cx, cy = cy, next = 1, started = {}, restart = false }
+end
+
+---@param surface LuaSurface
+---@param work FvChunkWork
+local function _search(surface, work)
   local area = {
-    left_top = { x = cx * _CHUNK_SIZE, y = cy * _CHUNK_SIZE },
-    right_bottom = { x = (cx + 1) * _CHUNK_SIZE, y = (cy + 1) * _CHUNK_SIZE },
+    left_top = { x = work.cx * _CHUNK_SIZE, y = work.cy * _CHUNK_SIZE },
+    right_bottom = { x = (work.cx + 1) * _CHUNK_SIZE, y = (work.cy + 1) * _CHUNK_SIZE },
   }
-  local resources, entities, water = {}, {}, {}
+  local entities = {}
   for _, entity in pairs(surface.find_entities_filtered({ area = area })) do
     local ecx, ecy = records.chunk_of(entity.position)
     -- The area search also returns neighbours overlapping the border; each entity belongs to its center's chunk.
-    if ecx == cx and ecy == cy then
-      local kind = records.classify(entity)
-      if kind == "resource_tile" then
-        resources[#resources + 1] = records.resource_tile(entity)
-      elseif kind == "resource_entity" then
-        entities[#entities + 1] = records.resource_entity(entity)
-      elseif kind == "entity" then
-        entities[#entities + 1] = records.entity(entity)
-      end
-    end
+    if ecx == work.cx and ecy == work.cy and records.classify(entity) then entities[#entities + 1] = entity end
   end
+  local water = {}
   for _, tile in pairs(surface.find_tiles_filtered({ area = area, collision_mask = "water_tile" })) do
-    water[#water + 1] = records.water_tile(name, tile)
+    water[#water + 1] = { name = tile.name, position = tile.position }
   end
-  writer.write_chunk_file(name, cx, cy, "resources", resources)
-  writer.write_chunk_file(name, cx, cy, "entities", entities)
-  writer.write_chunk_file(name, cx, cy, "water", water)
-  -- Written last: a reader that finds chunk-init.jsonl knows the chunk's other files are complete.
-  writer.write_chunk_file(name, cx, cy, "chunk", { records.chunk(name, cx, cy) })
-  local state = storage.snapshot
-  local key = _key(cx, cy)
-  if state.queued[name] then state.queued[name][key] = nil end
-  state.written[name] = state.written[name] or {}
-  if not state.written[name][key] then
-    state.written[name][key] = true
+  work.entities, work.water = entities, water
+end
+
+---@param work FvChunkWork
+---@param kind "resources"|"entities"|"water"|"chunk"
+---@param lines table[]
+local function _write(work, kind, lines)
+  if not lines[1] and work.started[kind] then return end
+  writer.write_chunk_records(work.surface, work.cx, work.cy, kind, lines, work.started[kind] == true)
+  work.started[kind] = true
+end
+
+--- Write up to `budget` records of the chunk (searching it first); true when its files are complete.
+---@param surface LuaSurface
+---@param work FvChunkWork
+---@param budget integer
+---@return boolean done, integer used
+local function _write_slice(surface, work, budget)
+  local used = 0
+  if not work.entities then
+    _search(surface, work)
+    used = _SEARCH_COST
+  end
+  local resources, entities, water = {}, {}, {}
+  local count, total = #work.entities, #work.entities + #work.water
+  while used < budget and work.next <= total do
+    local index = work.next
+    if index <= count then
+      local entity = work.entities[index]
+      -- Removed since the search: its removal restarted the chunk if it raised an event; otherwise it is skipped.
+      if entity.valid then
+        local kind = records.classify(entity)
+        if kind == "resource_tile" then
+          resources[#resources + 1] = records.resource_tile(entity)
+        elseif kind == "resource_entity" then
+          entities[#entities + 1] = records.resource_entity(entity)
+        elseif kind == "entity" then
+          local record = records.entity(entity)
+          entities[#entities + 1] = record
+          watch.add(entity, record)
+        end
+      end
+    else
+      water[#water + 1] = records.water_tile(work.surface, work.water[index - count])
+    end
+    work.next, used = index + 1, used + 1
+  end
+  _write(work, "resources", resources)
+  _write(work, "entities", entities)
+  _write(work, "water", water)
+  return work.next > total, used
+end
+
+--- Mark a chunk's files complete: chunk-init.jsonl is written last, so a reader that finds it knows the other
+--- files are whole.
+---@param work FvChunkWork
+local function _finish_chunk(work)
+  -- A chunk with no records still gets its (empty) files, so readers can tell "none" from "not written yet".
+  for _, kind in ipairs({ "resources", "entities", "water" }) do _write(work, kind, {}) end
+  writer.write_chunk_records(work.surface, work.cx, work.cy, "chunk", { records.chunk(work.surface, work.cx, work.cy) },
+    false)
+  local state, key = storage.snapshot, _key(work.cx, work.cy)
+  if state.queued[work.surface] then state.queued[work.surface][key] = nil end
+  state.written[work.surface] = state.written[work.surface] or {}
+  if not state.written[work.surface][key] then
+    state.written[work.surface][key] = true
     state.chunks = state.chunks + 1
   end
+  -- After a bootstrap, a chunk is news: charted since.
+  if state.phase == "complete" then
+    writer.emit_delta(work.surface, records.chunk_charted(work.surface, work.cx, work.cy))
+  end
+end
+
+--- Spend one tick's budget on the queue; true when the queue is empty and no chunk is half written.
+---@return boolean idle
+local function _work()
+  local state = storage.snapshot
+  local budget = _RECORDS_PER_TICK
+  while budget > 0 do
+    local work = state.current
+    if work and work.restart then
+      work = _begin_chunk(work.surface, work.cx, work.cy)
+      state.current = work
+    end
+    if not work then
+      if state.queue_head > #state.queue then return true end
+      local entry = state.queue[state.queue_head]
+      state.queue_head = state.queue_head + 1
+      work = _begin_chunk(entry.surface, entry.cx, entry.cy)
+      state.current = work
+    end
+    local surface = game.surfaces[work.surface]
+    if surface then
+      local done, used = _write_slice(surface, work, budget)
+      budget = budget - used
+      if done then
+        _finish_chunk(work)
+        state.current = nil
+      end
+    else
+      -- A surface deleted since the chunk was queued has nothing left to write.
+      state.current = nil
+    end
+  end
+  return false
+end
+
+-- Forces that chart nothing a player or agent saw: the biters' and the world's own.
+local _NOT_CHARTING = { enemy = true, neutral = true }
+
+--- Whose map the snapshot shows: every force that plays (the player force, and each agent's own force), since on a
+--- headless server agents have no players and the agent mod charts around each agent for its force.
+---@return string[]
+local function _chart_forces()
+  local names = {}
+  for name in pairs(game.forces) do
+    if not _NOT_CHARTING[name] then names[#names + 1] = name end
+  end
+  table.sort(names)
+  return names
 end
 
 ---@param surface LuaSurface
 ---@param chunk ChunkPositionAndArea
 ---@return boolean
 local function _charted(surface, chunk)
-  for _, force in pairs(game.forces) do
-    if force.is_chunk_charted(surface, { x = chunk.x, y = chunk.y }) then return true end
+  for _, name in ipairs(storage.snapshot.charted_by) do
+    local force = game.forces[name]
+    if force and force.is_chunk_charted(surface, { x = chunk.x, y = chunk.y }) then return true end
   end
   return false
+end
+
+--- Power networks and research are not chunk data: written whole when a bootstrap completes.
+local function _write_power_and_research()
+  local surface = game.surfaces["nauvis"]
+  local seen, networks = {}, {}
+  for _, pole in pairs(surface.find_entities_filtered({ type = "electric-pole" })) do
+    local id = pole.electric_network_id
+    if id then
+      if not seen[id] then
+        seen[id] = { pole = pole, poles = 0 }
+        networks[#networks + 1] = id
+      end
+      seen[id].poles = seen[id].poles + 1
+    end
+  end
+  table.sort(networks)
+  local power = {}
+  for _, id in ipairs(networks) do power[#power + 1] = records.power_network(seen[id].pole, seen[id].poles) end
+  writer.write_file(writer.power_file(surface.name), power)
+  local research = {}
+  for _, name in ipairs(storage.snapshot.charted_by) do
+    local force = game.forces[name]
+    if force then research[#research + 1] = records.research(force) end
+  end
+  writer.write_file(writer.RESEARCH_FILE, research)
 end
 
 --- Start a (new) bootstrap over every chunk any force has charted on nauvis.
@@ -125,12 +292,15 @@ function M.begin()
   state.phase = "bootstrap"
   state.start_seq = state.seq
   state.queue, state.queue_head, state.queued, state.written, state.chunks = {}, 1, {}, {}, 0
+  state.current = nil
+  state.charted_by = _chart_forces()
+  watch.reset()
   local surface = game.surfaces["nauvis"]
   for chunk in surface.get_chunks() do
     if _charted(surface, chunk) then M.enqueue(surface.name, chunk.x, chunk.y) end
   end
   writer.append_status(records.status("bootstrap", state.start_seq, 0))
-  M.tick_while_bootstrapping()
+  M.tick_while_writing()
 end
 
 --- Whether the start area's chart (asked in on_init) is still being carried out. Charting takes some ticks after
@@ -152,33 +322,39 @@ end
 ---@param _ EventData.on_tick
 local function _on_tick(_)
   local state = storage.snapshot
-  if state.phase ~= "bootstrap" then
+  if state.phase == "waiting" then
     script.on_event(defines.events.on_tick, nil)
     return
   end
-  local last = math.min(#state.queue, state.queue_head + _CHUNKS_PER_TICK - 1)
-  for index = state.queue_head, last do
-    local entry = state.queue[index]
-    local surface = game.surfaces[entry.surface]
-    -- A surface deleted since the chunk was queued has nothing left to write.
-    if surface then M.write_chunk(surface, entry.cx, entry.cy) end
-  end
-  state.queue_head = last + 1
-  if state.queue_head > #state.queue and not _start_chart_pending() then
+  local idle = _work()
+  if not idle then return end
+  if state.phase == "bootstrap" then
+    if _start_chart_pending() then return end
     state.phase = "complete"
-    state.queue, state.queue_head, state.queued = {}, 1, {}
+    _write_power_and_research()
     writer.append_status(records.status("complete", state.start_seq, state.chunks))
-    script.on_event(defines.events.on_tick, nil)
+  end
+  state.queue, state.queue_head, state.queued = {}, 1, {}
+  script.on_event(defines.events.on_tick, nil)
+end
+
+-- on_tick is registered only while chunks wait to be written, so an idle game runs none of this mod's Lua per tick
+-- (Factorio's advice for on_tick handlers). Registrations are not saved: on_load registers it again from storage.
+function M.tick_while_writing()
+  local state = storage.snapshot
+  if state and state.phase ~= "waiting" and (state.phase == "bootstrap" or state.current
+      or state.queue_head <= #state.queue) then
+    script.on_event(defines.events.on_tick, _on_tick)
   end
 end
 
--- on_tick is registered only while a bootstrap runs, so an idle game runs none of this mod's Lua per tick
--- (Factorio's advice for on_tick handlers). Registrations are not saved: on_load registers it again from storage.
-function M.tick_while_bootstrapping()
-  local state = storage.snapshot
-  if state and state.phase == "bootstrap" then
-    script.on_event(defines.events.on_tick, _on_tick)
-  end
+--- Queue a chunk charted after the bootstrap; its chunk_charted delta follows once its files are written.
+---@param surface_name string
+---@param cx integer
+---@param cy integer
+function M.chart_later(surface_name, cx, cy)
+  M.enqueue(surface_name, cx, cy)
+  M.tick_while_writing()
 end
 
 --- Begin the run `run_id`: the files of any earlier run are removed first, so no reader can mix two runs, and the
@@ -201,7 +377,7 @@ function M.on_init()
   -- earlier game's files.
   storage.snapshot = {
     phase = "waiting", run_id = nil, seq = 0, start_seq = 0, udp_port = writer.DEFAULT_UDP_PORT,
-    queue = {}, queue_head = 1, queued = {}, written = {}, chunks = 0,
+    queue = {}, queue_head = 1, queued = {}, written = {}, chunks = 0, charted_by = {}, watch = watch.new_state(),
   }
   local radius = _START_CHART_RADIUS
   game.forces["player"].chart(game.surfaces["nauvis"], {
@@ -210,7 +386,8 @@ function M.on_init()
 end
 
 function M.on_load()
-  M.tick_while_bootstrapping()
+  M.tick_while_writing()
+  watch.register()
 end
 
 return M

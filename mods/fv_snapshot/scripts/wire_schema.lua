@@ -5,11 +5,11 @@
 ---@class WireSchema
 local M = {}
 
-M.schema_version = 2
+M.schema_version = 3
 
 M.formats = {
-  snapshot_file = {"chunk", "resource_tile", "resource_entity", "water_tile", "entity", "snapshot_status"},
-  snapshot_delta = {"entity_built", "entity_removed", "resource_depleted", "chunk_charted"},
+  snapshot_file = {"chunk", "resource_tile", "resource_entity", "water_tile", "entity", "snapshot_status", "electric_network", "research"},
+  snapshot_delta = {"entity_built", "entity_removed", "entity_changed", "resource_entity_removed", "resource_depleted", "research_changed", "chunk_charted"},
   agent_udp = {"action_completed"},
 }
 
@@ -29,12 +29,24 @@ M.defs = {
     maxItems = 4,
     items = {type = "number"},
   },
+  point = {
+    type = "array",
+    minItems = 2,
+    maxItems = 2,
+    items = {type = "number"},
+  },
+  unit_numbers = {
+    type = "array",
+    minItems = 1,
+    items = {type = "integer"},
+  },
+  item_counts = {type = "object"},
   chunk = {
     type = "object",
     required = {"type", "schema_version", "run_id", "surface", "cx", "cy", "tick"},
     properties = {
       type = {const = "chunk"},
-      schema_version = {const = 2},
+      schema_version = {const = 3},
       run_id = {["$ref"] = "#/$defs/run_id"},
       surface = {type = "string"},
       cx = {type = "integer"},
@@ -47,7 +59,7 @@ M.defs = {
     required = {"type", "schema_version", "run_id", "surface", "name", "x", "y", "amount"},
     properties = {
       type = {const = "resource_tile"},
-      schema_version = {const = 2},
+      schema_version = {const = 3},
       run_id = {["$ref"] = "#/$defs/run_id"},
       surface = {type = "string"},
       name = {type = "string"},
@@ -61,7 +73,7 @@ M.defs = {
     required = {"type", "schema_version", "run_id", "surface", "name", "entity_type", "x", "y", "bbox"},
     properties = {
       type = {const = "resource_entity"},
-      schema_version = {const = 2},
+      schema_version = {const = 3},
       run_id = {["$ref"] = "#/$defs/run_id"},
       surface = {type = "string"},
       name = {type = "string"},
@@ -78,7 +90,7 @@ M.defs = {
     required = {"type", "schema_version", "run_id", "surface", "name", "x", "y"},
     properties = {
       type = {const = "water_tile"},
-      schema_version = {const = 2},
+      schema_version = {const = 3},
       run_id = {["$ref"] = "#/$defs/run_id"},
       surface = {type = "string"},
       name = {type = "string"},
@@ -91,7 +103,7 @@ M.defs = {
     required = {"type", "schema_version", "run_id", "surface", "unit_number", "name", "entity_type", "x", "y", "direction", "force", "bbox"},
     properties = {
       type = {const = "entity"},
-      schema_version = {const = 2},
+      schema_version = {const = 3},
       run_id = {["$ref"] = "#/$defs/run_id"},
       surface = {type = "string"},
       unit_number = {type = "integer"},
@@ -102,6 +114,76 @@ M.defs = {
       direction = {type = "integer", minimum = 0, maximum = 15},
       force = {type = "string"},
       bbox = {["$ref"] = "#/$defs/bbox"},
+      status = {type = "string"},
+      recipe = {type = "string"},
+      crafting_progress = {type = "number", minimum = 0, maximum = 1},
+      inventories = {type = "object"},
+      fuel = {
+        type = "object",
+        required = {"remaining"},
+        properties = {
+          burning = {type = "string"},
+          remaining = {type = "number", minimum = 0},
+        },
+      },
+      fluids = {
+        type = "array",
+        minItems = 1,
+        items = {
+          type = "object",
+          required = {"index", "name", "amount"},
+          properties = {
+            index = {type = "integer", minimum = 1},
+            name = {type = "string"},
+            amount = {type = "number", minimum = 0},
+            temperature = {type = "number"},
+          },
+        },
+      },
+      electric_network_id = {type = "integer"},
+      inserter = {
+        type = "object",
+        required = {"pickup_position", "drop_position"},
+        properties = {
+          pickup_position = {["$ref"] = "#/$defs/point"},
+          drop_position = {["$ref"] = "#/$defs/point"},
+          pickup_target = {type = "integer"},
+          drop_target = {type = "integer"},
+          filters = {
+            type = "array",
+            minItems = 1,
+            items = {type = "string"},
+          },
+          filter_mode = {
+            enum = {"whitelist", "blacklist"},
+          },
+        },
+      },
+      drill = {
+        type = "object",
+        required = {"mining_area"},
+        properties = {
+          mining_area = {["$ref"] = "#/$defs/bbox"},
+          mining_target = {type = "string"},
+          drop_position = {["$ref"] = "#/$defs/point"},
+          drop_target = {type = "integer"},
+        },
+      },
+      pole = {
+        type = "object",
+        required = {"supply_area"},
+        properties = {
+          wires = {["$ref"] = "#/$defs/unit_numbers"},
+          supply_area = {["$ref"] = "#/$defs/bbox"},
+        },
+      },
+      belt = {
+        type = "object",
+        properties = {
+          inputs = {["$ref"] = "#/$defs/unit_numbers"},
+          outputs = {["$ref"] = "#/$defs/unit_numbers"},
+        },
+      },
     },
   },
   snapshot_status = {
@@ -109,7 +191,7 @@ M.defs = {
     required = {"type", "schema_version", "run_id", "phase", "tick", "seq", "chunks"},
     properties = {
       type = {const = "snapshot_status"},
-      schema_version = {const = 2},
+      schema_version = {const = 3},
       run_id = {["$ref"] = "#/$defs/run_id"},
       phase = {
         enum = {"bootstrap", "complete"},
@@ -117,6 +199,49 @@ M.defs = {
       tick = {type = "integer"},
       seq = {type = "integer", minimum = 0},
       chunks = {type = "integer", minimum = 0},
+      charted_by = {
+        type = "array",
+        minItems = 1,
+        items = {type = "string"},
+      },
+    },
+  },
+  electric_network = {
+    type = "object",
+    required = {"type", "schema_version", "run_id", "tick", "surface", "network_id", "poles", "production", "consumption"},
+    properties = {
+      type = {const = "electric_network"},
+      schema_version = {const = 3},
+      run_id = {["$ref"] = "#/$defs/run_id"},
+      tick = {type = "integer"},
+      surface = {type = "string"},
+      network_id = {type = "integer"},
+      poles = {type = "integer", minimum = 1},
+      production = {type = "object"},
+      consumption = {type = "object"},
+    },
+  },
+  research = {
+    type = "object",
+    required = {"type", "schema_version", "run_id", "tick", "force", "progress"},
+    properties = {
+      type = {const = "research"},
+      schema_version = {const = 3},
+      run_id = {["$ref"] = "#/$defs/run_id"},
+      tick = {type = "integer"},
+      force = {type = "string"},
+      current = {type = "string"},
+      progress = {type = "number", minimum = 0, maximum = 1},
+      queue = {
+        type = "array",
+        minItems = 1,
+        items = {type = "string"},
+      },
+      researched = {
+        type = "array",
+        minItems = 1,
+        items = {type = "string"},
+      },
     },
   },
   entity_built = {
@@ -124,7 +249,7 @@ M.defs = {
     required = {"type", "schema_version", "run_id", "seq", "tick", "event", "entity"},
     properties = {
       type = {const = "entity_built"},
-      schema_version = {const = 2},
+      schema_version = {const = 3},
       run_id = {["$ref"] = "#/$defs/run_id"},
       seq = {type = "integer", minimum = 1},
       tick = {type = "integer"},
@@ -137,7 +262,7 @@ M.defs = {
     required = {"type", "schema_version", "run_id", "seq", "tick", "event", "surface", "unit_number", "name", "x", "y"},
     properties = {
       type = {const = "entity_removed"},
-      schema_version = {const = 2},
+      schema_version = {const = 3},
       run_id = {["$ref"] = "#/$defs/run_id"},
       seq = {type = "integer", minimum = 1},
       tick = {type = "integer"},
@@ -149,12 +274,41 @@ M.defs = {
       y = {type = "number"},
     },
   },
+  entity_changed = {
+    type = "object",
+    required = {"type", "schema_version", "run_id", "seq", "tick", "cause", "entity"},
+    properties = {
+      type = {const = "entity_changed"},
+      schema_version = {const = 3},
+      run_id = {["$ref"] = "#/$defs/run_id"},
+      seq = {type = "integer", minimum = 1},
+      tick = {type = "integer"},
+      cause = {type = "string"},
+      entity = {["$ref"] = "#/$defs/entity"},
+    },
+  },
+  resource_entity_removed = {
+    type = "object",
+    required = {"type", "schema_version", "run_id", "seq", "tick", "event", "surface", "name", "x", "y"},
+    properties = {
+      type = {const = "resource_entity_removed"},
+      schema_version = {const = 3},
+      run_id = {["$ref"] = "#/$defs/run_id"},
+      seq = {type = "integer", minimum = 1},
+      tick = {type = "integer"},
+      event = {type = "string"},
+      surface = {type = "string"},
+      name = {type = "string"},
+      x = {type = "number"},
+      y = {type = "number"},
+    },
+  },
   resource_depleted = {
     type = "object",
     required = {"type", "schema_version", "run_id", "seq", "tick", "surface", "name", "x", "y"},
     properties = {
       type = {const = "resource_depleted"},
-      schema_version = {const = 2},
+      schema_version = {const = 3},
       run_id = {["$ref"] = "#/$defs/run_id"},
       seq = {type = "integer", minimum = 1},
       tick = {type = "integer"},
@@ -164,12 +318,26 @@ M.defs = {
       y = {type = "integer"},
     },
   },
+  research_changed = {
+    type = "object",
+    required = {"type", "schema_version", "run_id", "seq", "tick", "event", "research"},
+    properties = {
+      type = {const = "research_changed"},
+      schema_version = {const = 3},
+      run_id = {["$ref"] = "#/$defs/run_id"},
+      seq = {type = "integer", minimum = 1},
+      tick = {type = "integer"},
+      event = {type = "string"},
+      technology = {type = "string"},
+      research = {["$ref"] = "#/$defs/research"},
+    },
+  },
   chunk_charted = {
     type = "object",
     required = {"type", "schema_version", "run_id", "seq", "tick", "surface", "cx", "cy"},
     properties = {
       type = {const = "chunk_charted"},
-      schema_version = {const = 2},
+      schema_version = {const = 3},
       run_id = {["$ref"] = "#/$defs/run_id"},
       seq = {type = "integer", minimum = 1},
       tick = {type = "integer"},
@@ -183,7 +351,7 @@ M.defs = {
     required = {"type", "schema_version", "agent_id", "action_id", "action", "success", "tick", "result"},
     properties = {
       type = {const = "action_completed"},
-      schema_version = {const = 2},
+      schema_version = {const = 3},
       agent_id = {type = "integer"},
       action_id = {type = "integer"},
       action = {

@@ -51,21 +51,41 @@ function M.updates_file(surface_name)
 end
 
 M.STATUS_FILE = M.ROOT .. "/status.jsonl"
+M.RESEARCH_FILE = M.ROOT .. "/research.jsonl"
 
---- (Re)write one init file of a chunk; an empty list still creates the file so readers can tell "none" from
---- "not written yet".
 ---@param surface_name string
----@param cx integer
----@param cy integer
----@param kind "resources"|"entities"|"water"|"chunk"
+---@return string
+function M.power_file(surface_name)
+  return M.ROOT .. "/" .. surface_name .. "/power.jsonl"
+end
+
+--- (Re)write a whole file of records.
+---@param path string
 ---@param records table[]
-function M.write_chunk_file(surface_name, cx, cy, kind, records)
+function M.write_file(path, records)
   local lines = {}
   for _, record in ipairs(records) do
     local json = _json(record)
     if json then lines[#lines + 1] = json .. "\n" end
   end
-  helpers.write_file(M.chunk_file(surface_name, cx, cy, kind), table.concat(lines), false, _SERVER_ONLY)
+  helpers.write_file(path, table.concat(lines), false, _SERVER_ONLY)
+end
+
+--- Write records to one init file of a chunk: a new file (an empty list still creates it), or appended to it when
+--- a chunk is written over several ticks.
+---@param surface_name string
+---@param cx integer
+---@param cy integer
+---@param kind "resources"|"entities"|"water"|"chunk"
+---@param records table[]
+---@param append boolean
+function M.write_chunk_records(surface_name, cx, cy, kind, records, append)
+  local lines = {}
+  for _, record in ipairs(records) do
+    local json = _json(record)
+    if json then lines[#lines + 1] = json .. "\n" end
+  end
+  helpers.write_file(M.chunk_file(surface_name, cx, cy, kind), table.concat(lines), append, _SERVER_ONLY)
 end
 
 ---@param record table a snapshot_status record

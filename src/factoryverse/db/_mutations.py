@@ -55,6 +55,19 @@ def _entity_built(con: duckdb.DuckDBPyConnection, rec: dict[str, Any]) -> bool:
     return False
 
 
+def _entity_changed(con: duckdb.DuckDBPyConnection, rec: dict[str, Any]) -> bool:
+    # Same row as entity_built but the entity was built earlier: keep the built_tick it has.
+    e = rec["entity"]
+    row = con.execute("SELECT built_tick FROM map_entity WHERE unit_number = ?", [e["unit_number"]]).fetchone()
+    return _entity_built(con, {**rec, "tick": None if row is None else row[0]})
+
+
+def _resource_entity_removed(con: duckdb.DuckDBPyConnection, rec: dict[str, Any]) -> bool:
+    con.execute("DELETE FROM resource_entity WHERE surface = ? AND name = ? AND x = ? AND y = ?",
+                [rec["surface"], rec["name"], rec["x"], rec["y"]])
+    return False
+
+
 def _entity_removed(con: duckdb.DuckDBPyConnection, rec: dict[str, Any]) -> bool:
     con.execute("DELETE FROM map_entity WHERE unit_number = ?", [rec["unit_number"]])
     # Trees and rocks have no row in map_entity; a removal at their exact position is theirs.
@@ -93,8 +106,15 @@ def apply_record(con: duckdb.DuckDBPyConnection, rec: dict[str, Any], snapshot_d
         return _entity_built(con, rec)
     if rtype == "entity_removed":
         return _entity_removed(con, rec)
+    if rtype == "entity_changed":
+        return _entity_changed(con, rec)
+    if rtype == "resource_entity_removed":
+        return _resource_entity_removed(con, rec)
     if rtype == "resource_depleted":
         return _resource_depleted(con, rec)
+    if rtype == "research_changed":
+        # Research has no table yet (the database issue adds it); the record is validated and its seq counted.
+        return False
     if rtype == "chunk_charted":
         return _chunk_charted(con, rec, snapshot_dir)
     raise RecordError(f"{rtype!r} is not a delta record type", field="type", record_type=rtype)

@@ -5,11 +5,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from factoryverse.engine.errors import LuaRuntimeError, ScriptError
+from factoryverse.engine.lua.event_table import PROXY, SCALAR, EventData, flatten
 
 if TYPE_CHECKING:
     from factoryverse.engine.engine import Engine
 
 __all__ = ["EventBus"]
+
+# on_chunk_charted's table, {surface_index, position = {x, y}, area = {left_top = {x, y}, right_bottom = {x, y}}, force},
+# as lua/event_table.py's flatten gives its shape.
+_XY = (("x", SCALAR), ("y", SCALAR))
+_CHART_SHAPE = (
+    ("surface_index", SCALAR), ("position", _XY), ("area", (("left_top", _XY), ("right_bottom", _XY))), ("force", PROXY),
+)
 
 
 class EventBus:
@@ -23,6 +31,7 @@ class EventBus:
         self._next_custom = max(self.ids.values()) + 1
         self.custom_names: dict[str, int] = {}
         self._on_tick = self.ids["on_tick"]
+        self._on_chunk_charted = self.ids["on_chunk_charted"]
         self._labels: dict[tuple[str, int], str] = {}
 
     def id_of(self, event: Any) -> int:
@@ -77,12 +86,28 @@ class EventBus:
         if not handlers:
             return
         tick = self.engine.tick
+        flat = flatten(data) if data else None
         for owner, fn in handlers:
-            if data:
+            if flat is not None:
+                self._call_data(owner, self._what(owner, eid), fn, eid, tick, flat)
+            elif data:
                 table = owner.state.to_lua({**data, "name": eid, "tick": tick})
                 self.engine._run_handler(owner, f"event {self.names.get(eid, str(eid))}", fn, table)
             else:
                 self._call_simple(owner, self._what(owner, eid), fn, eid, tick, None)
+
+    def _raise_flat(self, eid: int, flat: EventData) -> None:
+        """raise_event with data flattened by the caller (events it raises in bulk, such as on_chunk_charted)."""
+        handlers = self._handlers(eid)
+        tick = self.engine.tick
+        for owner, fn in handlers:
+            self._call_data(owner, self._what(owner, eid), fn, eid, tick, flat)
+
+    def _call_data(self, owner: Any, what: str, fn: Any, name: int, tick: int, flat: EventData) -> None:
+        try:
+            owner.state.call_event_data(what, fn, name, tick, flat)
+        except LuaRuntimeError as e:
+            self.engine.record_mod_error(owner, what[len(owner.name) + 1:], e)
 
     def _call_simple(self, owner: Any, what: str, fn: Any, name: int | None, tick: int, nth_tick: int | None) -> None:
         """A handler whose event table is only name and tick (or nth_tick and tick), made in Lua: one crossing."""
@@ -132,17 +157,12 @@ class EventBus:
                 )
         if world.pending_chart_events:
             charted, world.pending_chart_events = world.pending_chart_events, []
-            for force, surface, cx, cy in charted:
-                x0, y0 = cx * 32, cy * 32
-                self.raise_event(
-                    "on_chunk_charted",
-                    {
-                        "surface_index": surface.index,
-                        "position": {"x": cx, "y": cy},
-                        "area": {"left_top": {"x": x0, "y": y0}, "right_bottom": {"x": x0 + 32, "y": y0 + 32}},
-                        "force": force,
-                    },
-                )
+            if self._handlers(self._on_chunk_charted):
+                # Radars chart 49 chunks a pulse: the table's shape is fixed, so only its values are made here.
+                for force, surface, cx, cy in charted:
+                    x0, y0 = cx * 32, cy * 32
+                    args = [surface.index, cx, cy, x0, y0, x0 + 32, y0 + 32, force.lua_class, force.oid]
+                    self._raise_flat(self._on_chunk_charted, EventData(_CHART_SHAPE, args, [(7, force, True)]))
         tick = engine.tick
         self.raise_event(self._on_tick, {})
         for owner in (*engine.mods, engine.level_script):

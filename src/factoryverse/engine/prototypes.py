@@ -36,6 +36,7 @@ _ENERGY_RE = re.compile(r"^\s*([0-9.eE+-]+)\s*([kMGTPEZYRQ]?)([JW])\s*$")
 _SI = {"": 1.0, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18, "Z": 1e21, "Y": 1e24, "R": 1e27, "Q": 1e30}
 
 
+@lru_cache(maxsize=4096)  # a pure function of a prototype's string, read by machines on every plan
 def parse_energy(value: str | float | int) -> float:
     """``"150kW"`` -> 150000.0 (watts), ``"4MJ"`` -> 4000000.0 (joules), as Factorio reads Energy strings."""
     if isinstance(value, (int, float)):

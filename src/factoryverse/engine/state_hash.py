@@ -192,6 +192,7 @@ def _entity(e: Any) -> Any:
         None if burner is None else [burner.currently_burning, burner.remaining_at(e.surface.tick_source())],
         _machine(e.state),
         None if e.deconstruction is None else e.deconstruction.name,
+        _plain(getattr(e, "looks", None)),  # color, name tag, orientation set by script
     ]
 
 
@@ -229,7 +230,8 @@ def _forces(engine: Engine, h: Callable[[Any], None]) -> None:
         h(["force", force.index, force.name, force.valid, charted, sorted(force.friends), sorted(force.cease_fire),
            force.share_chart, _plain(force.recipes_enabled), sorted(force.technologies_researched),
            _plain(force.modifiers), [[i, _plain(st)] for i, st in sorted(force.item_statistics.items())],
-           _plain(getattr(force, "research", None))])  # technologies, queue, progress (mechanics/research.py)
+           _plain(getattr(force, "research", None)),  # technologies, queue, progress (mechanics/research.py)
+           sorted([i, list(p)] for i, p in getattr(force, "spawn_positions", {}).items())])
 
 
 def _rendering(engine: Engine, h: Callable[[Any], None]) -> None:

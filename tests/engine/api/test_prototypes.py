@@ -91,3 +91,81 @@ def test_vectors_are_arrays(engine, protos):
     vec = protos.raw["mining-drill"]["burner-mining-drill"]["vector_to_place_result"]
     assert run(engine, f"p(serpent.line({E('burner-mining-drill')}.vector_to_place_result))") == fmt(vec)
     assert run(engine, f"p({E('wooden-chest')}.inserter_pickup_position)") == "nil"
+
+
+# -- power, steam, labs and radars ------------------------------------------------------------------------------
+
+
+def test_offshore_pump_boiler_and_steam_engine_members(engine, protos):
+    pump = protos.raw["offshore-pump"]["offshore-pump"]
+    assert float(run(engine, f"p({E('offshore-pump')}.get_pumping_speed())")) == pump["pumping_speed"]  # per tick
+    assert run(engine, f"p({E('pipe')}.get_pumping_speed())") == "nil"
+    boiler = protos.raw["boiler"]["boiler"]
+    assert float(run(engine, f"p({E('boiler')}.target_temperature)")) == boiler["target_temperature"]
+    assert float(run(engine, f"p({E('boiler')}.get_max_energy_usage())")) == pytest.approx(
+        parse_energy(boiler["energy_consumption"]) / 60)  # boiler.energy_consumption "1.8MW": 30 kJ per tick
+    engine_ = protos.raw["generator"]["steam-engine"]
+    reply = run(engine, f"local e = {E('steam-engine')} p(e.maximum_temperature, e.get_fluid_usage_per_tick(), "
+                "e.effectivity, e.get_max_power_output())")
+    temperature, usage, effectivity, power = (float(v) for v in reply.split("\t"))
+    assert (temperature, usage, effectivity) == (engine_["maximum_temperature"], engine_["fluid_usage_per_tick"],
+                                                 engine_["effectivity"])
+    steam = protos.raw["fluid"]["steam"]
+    assert power == pytest.approx(usage * (temperature - steam["default_temperature"])
+                                  * parse_energy(steam["heat_capacity"]) * effectivity)
+    assert power * 60 == pytest.approx(900e3)  # the wiki's 900 kW
+    assert run(engine, f"p({E('boiler')}.maximum_temperature, {E('steam-engine')}.target_temperature)") == "nil\tnil"
+
+
+def test_fluid_prototypes_and_fluid_capacity(engine, protos):
+    steam = protos.raw["fluid"]["steam"]
+    reply = run(engine, "local f = prototypes.fluid.steam p(f.name, f.default_temperature, f.max_temperature, f.heat_capacity)")
+    name, default, top, heat = reply.split("\t")
+    assert (name, float(default), float(top), float(heat)) == (
+        "steam", steam["default_temperature"], steam["max_temperature"], parse_energy(steam["heat_capacity"]))
+    assert run(engine, "p(prototypes.fluid['no-such-fluid'])") == "nil"
+    tank = protos.raw["storage-tank"]["storage-tank"]["fluid_box"]["volume"]
+    assert float(run(engine, f"p({E('storage-tank')}.fluid_capacity)")) == tank
+    assert float(run(engine, f"p({E('storage-tank')}.get_fluid_capacity('normal'))")) == tank
+    assert run(engine, f"p({E('wooden-chest')}.fluid_capacity)") == "0"
+
+
+def test_lab_and_radar_members(engine, protos):
+    lab = protos.raw["lab"]["lab"]
+    assert float(run(engine, f"p({E('lab')}.get_researching_speed())")) == lab["researching_speed"]
+    assert run(engine, f"p(table.concat({E('lab')}.lab_inputs, ' '))") == " ".join(lab["inputs"])
+    radar = protos.raw["radar"]["radar"]
+    assert run(engine, f"p({E('radar')}.get_max_distance_of_nearby_sector_revealed(), "
+                       f"{E('radar')}.get_max_distance_of_sector_revealed())") == (
+        f"{radar['max_distance_of_nearby_sector_revealed']}\t{radar['max_distance_of_sector_revealed']}")
+    assert run(engine, f"p({E('lab')}.get_max_distance_of_sector_revealed(), {E('radar')}.lab_inputs)") == "nil\tnil"
+    # 2.0 (the default server) keeps energy_per_nearby_scan in the data stage only.
+    assert "energy_per_nearby_scan" in fails(engine, f"p({E('radar')}.energy_per_nearby_scan)")
+
+
+def test_radar_scan_energies_on_a_2_1_server(protos):
+    game = Engine(seed=1, mods=[], starting_chunks=1, factorio_version="2.1")
+    raw = game.prototypes.raw["radar"]["radar"]
+    assert float(run(game, f"p({E('radar')}.energy_per_nearby_scan)")) == parse_energy(raw["energy_per_nearby_scan"])
+    assert float(run(game, f"p({E('radar')}.energy_per_sector)")) == parse_energy(raw["energy_per_sector"])
+
+
+def test_electric_energy_source_prototype(engine, protos):
+    source = protos.raw["accumulator"]["accumulator"]["energy_source"]
+    reply = run(engine, f"local s = {E('accumulator')}.electric_energy_source_prototype "
+                "p(s.buffer_capacity, s.get_input_flow_limit(), s.get_output_flow_limit(), s.usage_priority, "
+                f"s == {E('accumulator')}.electric_energy_source_prototype)")
+    capacity, inflow, outflow, priority, same = reply.split("\t")
+    assert float(capacity) == parse_energy(source["buffer_capacity"])  # accumulator.energy_source.buffer_capacity
+    assert float(inflow) == pytest.approx(parse_energy(source["input_flow_limit"]) / 60)  # joules per tick
+    assert float(outflow) == pytest.approx(parse_energy(source["output_flow_limit"]) / 60)
+    assert (priority, same) == (source["usage_priority"], "true")
+    assert run(engine, f"p({E('boiler')}.electric_energy_source_prototype)") == "nil"
+    assert run(engine, f"p({E('lab')}.electric_energy_source_prototype.get_input_flow_limit())") == "nil"
+
+
+def test_get_max_energy_production(engine, protos):
+    panel = parse_energy(protos.raw["solar-panel"]["solar-panel"]["production"]) / 60  # solar-panel.production
+    assert float(run(engine, f"p({E('solar-panel')}.get_max_energy_production())")) == pytest.approx(panel)
+    assert float(run(engine, f"p({E('steam-engine')}.get_max_energy_production())")) * 60 == pytest.approx(900e3)
+    assert run(engine, f"p({E('wooden-chest')}.get_max_energy_production())") == "0"

@@ -322,3 +322,24 @@ def test_belts_continue_exactly_across_save_load_and_fork(tmp_path):
         for g in (game, loaded, fork):
             g.run_ticks(50)
         assert state_hash(loaded) == state_hash(game) == state_hash(fork)
+
+
+def test_belt_neighbours_are_the_belts_feeding_and_fed(land):
+    """LuaEntity.belt_neighbours: a straight row feeds forward; a belt side-loading onto it is one of its inputs."""
+    engine = land
+    _row(engine, "transport-belt", 3)
+    lua(engine, "storage.side = s.create_entity{name = 'transport-belt', position = {1.5, 1.5}, force = 'player', "
+                "direction = defines.direction.north}")
+
+    def neighbours(expr: str) -> str:
+        return lua(engine, f"local n = {expr}.belt_neighbours local function ids(l) local o = {{}} "
+                           "for _, e in pairs(l) do o[#o + 1] = e.position.x .. ',' .. e.position.y end "
+                           "table.sort(o) return table.concat(o, ' ') end rcon.print(ids(n.inputs) .. '|' .. ids(n.outputs))")
+    assert neighbours("storage.row[1]") == "|1.5,0.5"
+    assert neighbours("storage.row[2]") == "0.5,0.5 1.5,1.5|2.5,0.5"
+    assert neighbours("storage.row[3]") == "1.5,0.5|"
+    assert neighbours("storage.side") == "|1.5,0.5"
+
+    reply = engine.execute_command("/sc rcon.print(game.surfaces[1].create_entity{name = 'wooden-chest', "
+                                   "position = {5.5, 5.5}, force = 'player'}.belt_neighbours)")
+    assert "Entity is not a transport belt connectable." in reply

@@ -248,3 +248,19 @@ def test_a_drill_teleported_off_its_ore_stops_and_wakes_on_ore(engine, protos):
     lua(engine, "storage.d.teleport({-10, 0})")
     engine.run_ticks(int(_period(protos)) + 1)
     assert lua(engine, "rcon.print(storage.d.status .. ' ' .. storage.ore.amount)") == f"{_status(engine, 'working')} 99"
+
+
+def test_mining_area_and_drop_target_are_the_drills_own(engine, protos):
+    """LuaEntity.mining_area is the square of burner-mining-drill.resource_searching_radius round the drill, and
+    drop_target the entity at its drop position (nil over bare ground); other kinds refuse both as the game does."""
+    clear_land(engine, -6, -6, 6, 6)
+    lua(engine, "storage.d = s.create_entity{name = 'burner-mining-drill', position = {0, 0}, force = 'player'}")
+    r = float(protos.entities["burner-mining-drill"]["resource_searching_radius"])
+    box = lua(engine, "local a = storage.d.mining_area rcon.print(a.left_top.x .. ' ' .. a.left_top.y .. ' ' "
+                      ".. a.right_bottom.x .. ' ' .. a.right_bottom.y)")
+    assert [float(v) for v in box.split()] == pytest.approx([-r, -r, r, r])
+    assert lua(engine, "rcon.print(tostring(storage.d.drop_target))") == "nil"
+    lua(engine, "storage.c = s.create_entity{name = 'wooden-chest', position = storage.d.drop_position, force = 'player'}")
+    assert lua(engine, "rcon.print(storage.d.drop_target == storage.c)") == "true"
+    reply = engine.execute_command("/sc rcon.print(storage.c.mining_area)")
+    assert "Entity is not a mining drill." in reply

@@ -184,6 +184,11 @@ def test_corrupt_truncated_newer_and_foreign_saves_are_refused(tmp_path: Path) -
     (tmp_path / "newer.fvsave").write_bytes(newer)
     with pytest.raises(SaveVersionError, match="newer than this engine"):
         Engine.load(tmp_path / "newer.fvsave", mods=[])
+    # Schema 1 wrote one pickle per object; this engine reads only its own (columns, engine/save/_object_table.py).
+    older = encode_save(header.__class__(**{**header.__dict__, "schema_version": SAVE_SCHEMA_VERSION - 1}), body)
+    (tmp_path / "older.fvsave").write_bytes(older)
+    with pytest.raises(SaveVersionError, match="older than this engine"):
+        Engine.load(tmp_path / "older.fvsave", mods=[])
     with pytest.raises(SaveVersionError, match="Factorio 2.0 game and this server runs as Factorio 2.1"):
         Engine.load(tmp_path / "good.fvsave", mods=[], factorio_version="2.1")
     with pytest.raises(CorruptSaveError, match="no save"):

@@ -7,6 +7,7 @@ from typing import Any
 from factoryverse.engine.api import charting as _charting  # noqa: F401  (LuaForce's chart members)
 from factoryverse.engine.api import deconstruction as _deconstruction  # noqa: F401
 from factoryverse.engine.api import entity as _entity  # noqa: F401  (registers LuaEntity, LuaBurner)
+from factoryverse.engine.api import entity_looks as _entity_looks  # noqa: F401  (color, name_tag, orientation)
 from factoryverse.engine.api import game as _game
 from factoryverse.engine.api import inventory as _inventory  # noqa: F401
 from factoryverse.engine.api import item_stack as _item_stack  # noqa: F401

@@ -52,6 +52,8 @@ _OTHER_KINDS: dict[str, Any] = {
     "electric_buffer_size": "Entity is not an electric energy interface.",
     "electric_network_statistics": "Entity is not an electric pole.",  # kinds/electric_pole.py; wording ours
     "mining_target": "Entity is not a mining drill.",
+    "mining_area": "Entity is not a mining drill.",
+    "belt_neighbours": "Entity is not a transport belt connectable.",
     "radar_scan_progress": "Entity is not a radar.",  # kinds/radar.py; wording ours
     # Belts, underground belts and splitters (kinds/belt.py, underground_belt.py, splitter.py); wording ours.
     "get_transport_line": "Entity is not a transport belt connectable.",

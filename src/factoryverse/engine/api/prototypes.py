@@ -53,6 +53,7 @@ class PrototypeHandles:
             "recipe": ("LuaRecipePrototype", data.recipes),
             "tile": ("LuaTilePrototype", data.tiles),
             "quality": ("LuaQualityPrototype", {"normal": _QUALITY}),
+            "fluid": ("LuaFluidPrototype", data.raw.get("fluid", {})),
         }
 
     def get(self, kind: str, name: str) -> ProtoRef | None:
@@ -118,7 +119,7 @@ class PrototypeHandles:
         return t
 
 
-for _kind in ("entity", "item", "recipe", "tile", "quality"):
+for _kind in ("entity", "item", "recipe", "tile", "quality", "fluid"):
 
     def _getter(state, handles, _k=_kind):
         return handles.table(_k, state)
@@ -459,3 +460,135 @@ def _resource_category(state, ref):
     if not kind_of(ref.data.get("type", "")).has_amount:  # only resources have a resource category
         return None
     return ref.data.get("category", "basic-solid")  # ResourceEntityPrototype.category's default
+
+
+# -- power, steam, labs and radars (read by the conformance suite) ----------------------------------------------
+
+ElectricSourceProto = api_class("LuaElectricEnergySourcePrototype")
+FluidProto = api_class("LuaFluidPrototype")
+
+
+def _per_tick(value: Any) -> float:
+    """A power string ("1.8MW") in the API's unit, joules per tick."""
+    return parse_energy(value) / 60
+
+
+def _field_method(own_field: str, method: str, compute):
+    """`method(quality?)`: `compute(state, data)` for the prototypes that have `own_field` (a field only the
+    prototype types the API documents the member for have), nil for the others."""
+
+    def read(state, ref, quality=None):
+        _quality(quality, method)
+        return compute(state, ref.data) if own_field in ref.data else None
+
+    return read
+
+
+# Each reads the field named, which only the types the API documents the member for have (pumping_speed: pumps;
+# target_temperature: boilers; maximum_temperature, fluid_usage_per_tick: generators; inputs: labs;
+# max_distance_of_sector_revealed: radars).
+EntityProto.method("get_pumping_speed")(_field_method("pumping_speed", "get_pumping_speed", lambda state, d: float(d["pumping_speed"])))
+EntityProto.getter("target_temperature")(lambda state, ref: _float_field(ref, "target_temperature"))
+EntityProto.getter("maximum_temperature")(lambda state, ref: _float_field(ref, "maximum_temperature"))
+# GeneratorPrototype.effectivity defaults to 1 (a burner's own effectivity is LuaBurnerPrototype's).
+EntityProto.getter("effectivity")(
+    lambda state, ref: float(ref.data.get("effectivity", 1)) if "fluid_usage_per_tick" in ref.data or "effectivity" in ref.data else None)
+EntityProto.method("get_fluid_usage_per_tick")(
+    _field_method("fluid_usage_per_tick", "get_fluid_usage_per_tick", lambda state, d: float(d["fluid_usage_per_tick"])))
+# LabPrototype.researching_speed defaults to 1; `inputs` is the lab's own required field.
+EntityProto.method("get_researching_speed")(
+    _field_method("inputs", "get_researching_speed", lambda state, d: float(d.get("researching_speed", 1))))
+EntityProto.getter("lab_inputs")(lambda state, ref: list(ref.data["inputs"]) if "inputs" in ref.data else None)
+EntityProto.method("get_max_distance_of_nearby_sector_revealed")(_field_method(
+    "max_distance_of_nearby_sector_revealed", "get_max_distance_of_nearby_sector_revealed",
+    lambda state, d: int(d["max_distance_of_nearby_sector_revealed"])))
+EntityProto.method("get_max_distance_of_sector_revealed")(_field_method(
+    "max_distance_of_sector_revealed", "get_max_distance_of_sector_revealed",
+    lambda state, d: int(d["max_distance_of_sector_revealed"])))
+# Only 2.1 has these two (2.0 keeps them in the data stage): a 2.0 server's scripts don't see them.
+EntityProto.getter("energy_per_nearby_scan", versioned=True)(lambda state, ref: _energy_field(ref, "energy_per_nearby_scan"))
+EntityProto.getter("energy_per_sector", versioned=True)(lambda state, ref: _energy_field(ref, "energy_per_sector"))
+
+
+def _float_field(ref: ProtoRef, key: str) -> float | None:
+    return float(ref.data[key]) if key in ref.data else None
+
+
+def _energy_field(ref: ProtoRef, key: str) -> float | None:
+    return parse_energy(ref.data[key]) if key in ref.data else None
+
+
+def _generator_power(state, d: dict[str, Any]) -> float:
+    """A steam engine's most per tick: fluid_usage_per_tick units cooled from maximum_temperature to the fluid's
+    default temperature, at the fluid's heat capacity, times effectivity (the data stage gives no max_power_output)."""
+    if d.get("max_power_output") is not None:
+        return _per_tick(d["max_power_output"])
+    fluid = state.engine.prototypes.raw["fluid"][d["fluid_box"]["filter"]]
+    drop = float(d["maximum_temperature"]) - float(fluid["default_temperature"])
+    return float(d["fluid_usage_per_tick"]) * drop * parse_energy(fluid["heat_capacity"]) * float(d.get("effectivity", 1))
+
+
+EntityProto.method("get_max_power_output")(_field_method("fluid_usage_per_tick", "get_max_power_output", _generator_power))
+
+
+@EntityProto.method("get_max_energy_production")
+def _get_max_energy_production(state, ref, quality=None):
+    # Joules per tick at best: a solar panel in full daylight, a generator at its fluid usage, an interface's own.
+    _quality(quality, "get_max_energy_production")
+    d = ref.data
+    if "fluid_usage_per_tick" in d:  # a generator
+        return _generator_power(state, d)
+    value = d.get("production") or d.get("energy_production") or d.get("max_power_output")
+    return _per_tick(value) if value else 0.0
+
+
+@EntityProto.method("get_max_energy_usage")
+def _get_max_energy_usage(state, ref, quality=None):
+    # A boiler's is energy_consumption; machines' energy_usage. Joules per tick; 0 for what uses none.
+    _quality(quality, "get_max_energy_usage")
+    value = ref.data.get("energy_consumption") or ref.data.get("energy_usage")
+    return _per_tick(value) if value else 0.0
+
+
+def _fluid_capacity(state, ref, quality=None):
+    _quality(quality, "get_fluid_capacity")
+    return float(sum(float(box.get("volume", 0)) for box in _fluid_boxes(ref.data)))
+
+
+EntityProto.getter("fluid_capacity")(lambda state, ref: _fluid_capacity(state, ref))
+EntityProto.method("get_fluid_capacity")(_fluid_capacity)
+
+
+@EntityProto.getter("electric_energy_source_prototype")
+def _electric_energy_source_prototype(state, ref):
+    source = ref.data.get("energy_source") or {}
+    if source.get("type") != "electric":
+        return None
+    handles = state.engine_prototypes
+    key = ("electric-source", ref.name)
+    proto = handles._refs.get(key)
+    if proto is None:
+        proto = handles._refs[key] = ProtoRef("LuaElectricEnergySourcePrototype", "electric-source", ref.name, source)
+    return proto
+
+
+def _source_power(key: str, method: str):
+    def read(state, ref, quality=None):
+        _quality(quality, method)
+        value = ref.data.get(key)
+        return None if value is None else _per_tick(value)
+
+    return read
+
+
+ElectricSourceProto.getter("buffer_capacity")(
+    lambda state, ref: parse_energy(ref.data["buffer_capacity"]) if ref.data.get("buffer_capacity") else 0.0)
+ElectricSourceProto.getter("usage_priority")(lambda state, ref: ref.data.get("usage_priority"))
+ElectricSourceProto.getter("drain")(lambda state, ref: _per_tick(ref.data.get("drain") or 0))
+ElectricSourceProto.method("get_input_flow_limit")(_source_power("input_flow_limit", "get_input_flow_limit"))
+ElectricSourceProto.method("get_output_flow_limit")(_source_power("output_flow_limit", "get_output_flow_limit"))
+
+FluidProto.getter("default_temperature")(lambda state, ref: float(ref.data["default_temperature"]))
+FluidProto.getter("max_temperature")(lambda state, ref: float(ref.data.get("max_temperature", ref.data["default_temperature"])))
+# Joules to heat one unit by one degree ("0.2kJ" for steam).
+FluidProto.getter("heat_capacity")(lambda state, ref: parse_energy(ref.data.get("heat_capacity", "1kJ")))

@@ -291,6 +291,22 @@ def _set_share_chart(state, f, value):
     f.share_chart = bool(value)
 
 
+@Force.method("get_spawn_position")
+def _get_spawn_position(state, f, surface):
+    x, y = getattr(f, "spawn_positions", {}).get(_surface_arg(state, surface).index, (0.0, 0.0))
+    return {"x": x, "y": y}
+
+
+@Force.method("set_spawn_position")
+def _set_spawn_position(state, f, position, surface):
+    """Where the force's players spawn on `surface`; kept as given (the engine has no players to spawn there)."""
+    xy = _args.position(position, "set_spawn_position")
+    s = _surface_arg(state, surface)
+    if getattr(f, "spawn_positions", None) is None:
+        f.spawn_positions = {}  # a force loaded from a save made before spawn positions existed
+    f.spawn_positions[s.index] = xy
+
+
 def _speed_modifier(member: str) -> None:
     """A LuaForce hand crafting or mining speed bonus, kept in Force.modifiers; busy characters replan at once."""
     Force.getter(member)(lambda state, f: f.modifier(member))

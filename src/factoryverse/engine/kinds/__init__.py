@@ -81,6 +81,16 @@ _ROTATABLE_TYPES = frozenset({
 })
 
 
+# Types with a color a script may set (LuaEntity.color's documentation: characters, rolling stock, corpses, train
+# stops, simple entities with owner, cars, spider vehicles, lamps) and those with a smooth orientation of their own
+# (vehicles); kept here, with the kinds, so nothing else names types (api/entity_looks.py reads them).
+COLORED_TYPES = frozenset({
+    "character", "locomotive", "cargo-wagon", "fluid-wagon", "artillery-wagon", "corpse", "character-corpse",
+    "train-stop", "simple-entity-with-owner", "car", "spider-vehicle", "lamp",
+})
+VEHICLE_TYPES = frozenset({"car", "spider-vehicle", "locomotive", "cargo-wagon", "fluid-wagon", "artillery-wagon"})
+
+
 def rotatable(entity_type: str, proto: dict) -> bool:
     """Whether entities of this type and prototype turn when a player (or `LuaEntity.rotate`) rotates them."""
     if "not-rotatable" in (proto.get("flags") or ()):

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from factoryverse.engine.world.surface import Surface
     from factoryverse.engine.world.world import World
 
-__all__ = ["BeltKind", "BeltState", "BELT_TYPES", "belt_at", "relink", "line_of", "FWD", "left_of"]
+__all__ = ["BeltKind", "BeltState", "BELT_TYPES", "belt_at", "belt_neighbours", "relink", "line_of", "FWD", "left_of"]
 
 BELT_TYPES = ("transport-belt", "underground-belt", "splitter")
 
@@ -564,5 +564,20 @@ def _belt_shape(lua: Any, e: Entity) -> str:
     return e.state.shape
 
 
-BeltKind.getters = {"belt_shape": _belt_shape}
+def _leads_into(world: World, a: Entity, b: Entity) -> bool:
+    return any((r := a.kind.relation(world, a, p)) is not None and r[1] is b for p in range(a.kind.pieces))  # type: ignore[attr-defined]
+
+
+def belt_neighbours(lua: Any, e: Entity) -> dict[str, list[Entity]]:
+    """LuaEntity.belt_neighbours: the adjacent belt-likes feeding `e` and fed by it (an underground's partner is
+    not one: the game lists it as underground_belt_neighbour)."""
+    world = lua.engine.world
+    if not e.state.linked:
+        relink(world, [e])
+    near = [n for n in e.kind.neighbours(world, e) if n.valid]  # type: ignore[attr-defined]
+    return {"inputs": [n for n in near if _leads_into(world, n, e)],
+            "outputs": [n for n in near if _leads_into(world, e, n)]}
+
+
+BeltKind.getters = {"belt_shape": _belt_shape, "belt_neighbours": belt_neighbours}
 BeltKind.methods = {"get_transport_line": _get_transport_line, "get_max_transport_line_index": _get_max_transport_line_index}

@@ -228,7 +228,25 @@ def _drop_position(lua: Any, entity: Entity) -> dict[str, float]:
     return {"x": pos[0], "y": pos[1]}
 
 
-DrillKind.getters = {"mining_target": _mining_target, "mining_progress": _mining_progress, "drop_position": _drop_position}
+def _drop_target(lua: Any, entity: Entity) -> Entity | None:
+    """The entity at the drop position the drill would put its next item into (nil: the ground, or a pumpjack)."""
+    drop = entity.drop_position()
+    if drop is None:
+        return None
+    state: DrillState = entity.state
+    target = state.output
+    if target is not None and target.valid and target.footprint().contains(*drop):
+        return target
+    return DrillKind._find_output(entity, *drop)
+
+
+def _mining_area_getter(lua: Any, entity: Entity) -> dict[str, dict[str, float]]:
+    a = _mining_area(entity, entity.state.radius)
+    return {"left_top": {"x": a.left, "y": a.top}, "right_bottom": {"x": a.right, "y": a.bottom}}
+
+
+DrillKind.getters = {"mining_target": _mining_target, "mining_progress": _mining_progress, "drop_position": _drop_position,
+                     "mining_area": _mining_area_getter, "drop_target": _drop_target}
 
 
 def _drop_on_ground(world: World, drill: Entity, name: str, count: int, x: float, y: float) -> int:

@@ -15,7 +15,7 @@ import math
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from factoryverse.engine.errors import ScriptError
-from factoryverse.engine.kinds.belt import FWD, BeltKind, BeltState, _into, left_of, line_of, offer
+from factoryverse.engine.kinds.belt import FWD, BeltKind, BeltState, _into, belt_neighbours, left_of, line_of, offer
 from factoryverse.engine.mechanics.transport_line import UNIT
 
 if TYPE_CHECKING:
@@ -160,6 +160,7 @@ def _set_filter(lua: Any, e: Entity, value: Any) -> None:
 
 
 SplitterKind.getters = {
+    "belt_neighbours": belt_neighbours,
     "splitter_input_priority": _priority_getter("input_priority"),
     "splitter_output_priority": _priority_getter("output_priority"),
     "splitter_filter": _filter,

@@ -283,7 +283,27 @@ local function run_event(instructions, message, f, name, tick, nth_tick)
   if ok then return true end
   return false, err
 end
+-- An event handler whose table a builder made for its event's shape makes from the values given (engine/lua/
+-- event_table.py): one crossing for the whole table. The builder runs inside the protected call, so whatever stops
+-- it stops the handler, as a failing handler would.
+local function call_built(f, build, ...)
+  return f(build(...))
+end
+
+local function run_built(instructions, message, f, build, ...)
+  local ok, err
+  if depth > 0 then
+    ok, err = raw_xpcall(call_built, handler, f, build, ...)
+  else
+    local before = arm(instructions, message)
+    ok, err = raw_xpcall(call_built, handler, f, build, ...)
+    disarm(before, ok, err)
+  end
+  if ok then return true end
+  return false, err
+end
 exempt[handler], exempt[run_limited], exempt[run_event], exempt[arm], exempt[disarm] = true, true, true, true, true
+exempt[run_built], exempt[call_built] = true, true
 -- The engine calls these from inside its own work (destroying or moving an entity), possibly while a mod's call in
 -- this state runs: a budget, watchdog or memory stop raised in them would leave that work half done.
 exempt[invalidate], exempt[moved] = true, true
@@ -338,5 +358,6 @@ return {
   oids = oids,  -- for the engine only: which ids live proxies still use
   run_limited = run_limited,
   run_event = run_event,
+  run_built = run_built,
   reset = reset,
 }

@@ -9,6 +9,7 @@ import lupa.lua52 as lupa
 
 from factoryverse.engine.api.members import load_members
 from factoryverse.engine.errors import EngineError, LuaRuntimeError
+from factoryverse.engine.lua.event_table import EventData, builder_source
 from factoryverse.engine.lua.results import MultipleValues
 from factoryverse.engine.lua.traversal import check_traversal_order
 from factoryverse.engine.lua.watchdog import Watchdog
@@ -153,6 +154,9 @@ class LuaState:
         self._sweep_at = _SWEEP_MIN
         self._run_limited = glue["run_limited"]
         self._run_event = glue["run_event"]
+        self._run_built = glue["run_built"]
+        self._glue_make_proxy = glue["make_proxy"]
+        self._builders: dict[tuple[Any, ...], Any] = {}  # event table builders by shape (lua/event_table.py)
         self._limit_messages: dict[str, str] = {}
         self._reset_limits = glue["reset"]
         self.wrap = glue["wrap"]
@@ -440,6 +444,27 @@ class LuaState:
         """`call` for a handler whose event table holds only name and tick (or nth_tick and tick): glue.lua makes the
         table, so the call is one crossing."""
         result = self._guarded(what, self._run_event, fn, name, tick, nth_tick)
+        if result is not True:
+            message = result[1] if type(result) is tuple and len(result) > 1 else "unknown Lua error"
+            raise LuaRuntimeError(self._explain(str(message)), where=what)
+
+    def call_event_data(self, what: str, fn: Callable[..., Any], name: int, tick: int, data: EventData) -> None:
+        """`call_event` for a handler whose event table also holds `data` (flattened by lua/event_table.py): the
+        table is made in Lua by the builder of its shape, so the call is one crossing."""
+        build = self._builders.get(data.shape)
+        if build is None:
+            if len(self._builders) >= 1024:  # shapes of mods' own raised events need not be a bounded set
+                self._builders.clear()
+            build = self._builders[data.shape] = self.lua.execute(builder_source(data.shape), self._glue_make_proxy)
+        args = data.args
+        if data.fixups:
+            args = list(args)
+            for i, value, is_object in data.fixups:
+                if is_object:
+                    self._register(value)  # the proxy Lua makes from (class, oid) finds its object
+                else:
+                    args[i] = self.to_lua(value)
+        result = self._guarded(what, self._run_built, fn, build, name, tick, *args)
         if result is not True:
             message = result[1] if type(result) is tuple and len(result) > 1 else "unknown Lua error"
             raise LuaRuntimeError(self._explain(str(message)), where=what)

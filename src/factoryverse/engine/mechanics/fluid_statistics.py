@@ -29,12 +29,19 @@ def _add_span(side: Any, name: str, t0: int, t1: int, rate: float) -> None:
         per = side.samples[name] = [{} for _ in _LENGTHS]
     for ring, length in zip(per, _LENGTHS):
         last = (t1 - 1) // length
-        for n in range(max(t0 // length, last - SAMPLES), last + 1):
-            part = min(t1, (n + 1) * length) - max(t0, n * length)
+        first = max(t0 // length, last - SAMPLES)
+        get = ring.get
+        # Only the first and last samples can be partly covered; those between take a whole sample each (a long
+        # stretch covers all 300 of the finest precision, so this loop is the cost of a record).
+        for n in (first,) if first == last else (first, *range(first + 1, last), last):
+            part = length if first < n < last else min(t1, (n + 1) * length) - max(t0, n * length)
             if part > 0:
-                ring[n] = ring.get(n, 0) + rate * part
-        for old in [k for k in ring if k < last - SAMPLES]:
-            del ring[old]
+                ring[n] = get(n, 0) + rate * part
+        # Samples no read can reach any more (a read sees the 300 before its tick's): dropped once they are as many
+        # as those kept, so the scan is rare.
+        if len(ring) > 2 * SAMPLES + 2:
+            for old in [k for k in ring if k < last - SAMPLES]:
+                del ring[old]
 
 
 def fluid_statistics(world: World, force: Any, surface: Any, create: bool = False) -> Any:

@@ -36,7 +36,8 @@ __all__ = [
     "SaveVersionError",
 ]
 
-SAVE_SCHEMA_VERSION = 1
+# 2: the world's objects as per-class columns (world_codec.py, _object_table.py); 1 was one pickle per object.
+SAVE_SCHEMA_VERSION = 2
 SAVE_SUFFIX = ".fvsave"
 _MAGIC = b"FVSAVE\n"
 # Fast enough that compression costs less than writing the bytes it saves (benchmarks/save_load.py).
@@ -122,6 +123,11 @@ def decode_save(data: bytes, *, where: str = "the save") -> tuple[SaveHeader, by
         raise SaveVersionError(
             f"{where} has save schema version {schema!r}, newer than this engine's {SAVE_SCHEMA_VERSION}; "
             "load it with a newer FactoryVerse"
+        )
+    if schema < SAVE_SCHEMA_VERSION:
+        raise SaveVersionError(
+            f"{where} has save schema version {schema}, older than this engine's {SAVE_SCHEMA_VERSION}, and this "
+            "engine reads only its own; load it with the FactoryVerse that wrote it"
         )
     try:
         header = SaveHeader(**{k: raw[k] for k in SaveHeader.__dataclass_fields__})

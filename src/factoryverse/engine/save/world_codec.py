@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from factoryverse.engine.errors import EngineError
 from factoryverse.engine.kinds import kind_of
-from factoryverse.engine.save import _entity_batch as _batch
+from factoryverse.engine.save import _object_table as _table
 from factoryverse.engine.world.entity import NO_INVENTORIES, Entity
 from factoryverse.engine.world.inventory import Inventory, StackSizes, stack_sizes
 from factoryverse.engine.world.mapgen import MapGenerator
@@ -105,9 +105,8 @@ def _reduce_surface(surface: Surface) -> Any:
 
 
 def _reduce_entity(entity: Entity) -> Any:
-    index = _batch.WRITING.get().get(id(entity))
-    if index is not None:
-        return (_batch.ref, (index,))  # written in the batch of plain entities (_entity_batch.py)
+    # Only entities on no surface come here (destroyed ones a storage or the scheduler still holds): the others are
+    # in the object table (_object_table.py), which the pickle meets as memo references.
     return (_restore_entity, (entity.type, entity.name), (None, _slots_of(entity, _ENTITY_DERIVED)))
 
 
@@ -143,10 +142,9 @@ _DISPATCH = {
 
 def dump_world(engine: Engine, extra: dict[str, Any]) -> bytes:
     """The engine's world and game-wide state, plus `extra` (objects and data it may reference), as bytes."""
-    plain, where = _batch.collect(engine.world)
+    table = _table.collect(engine.world)
     root = {
-        # First, so the plain entities exist before anything refers to them.
-        "plain": plain,
+        "table": table.groups,
         **extra,
         "world": engine.world,
         "paths": (engine.paths._next_id, engine.paths.pending),
@@ -156,15 +154,18 @@ def dump_world(engine: Engine, extra: dict[str, Any]) -> bytes:
     buf = io.BytesIO()
     pickler = pickle.Pickler(buf, protocol=5)
     pickler.dispatch_table = _DISPATCH  # type: ignore[assignment]
-    writing = _batch.WRITING.set(where)
+    objects = table.objects()
+    # The table's objects at memo indices 0..N-1, where the file's creation prefix puts them on load.
+    pickler.memo = dict(zip(map(id, objects), zip(range(len(objects)), objects)))
     try:
         with no_cyclic_gc():
             pickler.dump(root)
     except (pickle.PicklingError, TypeError, AttributeError) as e:  # a function or lambda in the world
         raise SaveError(f"the world could not be written: {e} (an engine bug; please report it)") from e
-    finally:
-        _batch.WRITING.reset(writing)
-    return buf.getvalue()
+    body = buf.getvalue()
+    if body[:2] != b"\x80\x05":
+        raise SaveError("the world's pickle does not start as expected (an engine bug; please report it)")
+    return _table.creation_prefix(table) + body[2:]
 
 
 class no_cyclic_gc:
@@ -247,7 +248,7 @@ _ALLOWED_MODULES = (
     "factoryverse.engine.kinds.",
     "factoryverse.engine.mechanics.",
     "factoryverse.engine.save.world_codec",
-    "factoryverse.engine.save._entity_batch",
+    "factoryverse.engine.save._object_table",
     "factoryverse.engine.clock",
 )
 _ALLOWED_BUILTINS = {("builtins", n) for n in ("getattr", "frozenset", "set", "dict", "list", "tuple", "object")} | {
@@ -267,8 +268,6 @@ class _Unpickler(pickle.Unpickler):
 def load_world(engine: Engine, data: bytes) -> dict[str, Any]:
     """Rebuild the world written by `dump_world` into `engine` (its world, paths, RNG and clock)."""
     token = _LOADING.set(engine)
-    plain_entities: list[Entity] = []
-    reading = _batch.READING.set(plain_entities)
     inventories: list[Inventory] = []
     inventories_token = _INVENTORIES.set(inventories)
     try:
@@ -285,12 +284,17 @@ def load_world(engine: Engine, data: bytes) -> dict[str, Any]:
             raise CorruptSaveError(f"the save's world could not be read: {type(e).__name__}: {e}") from e
     finally:
         _LOADING.reset(token)
-        _batch.READING.reset(reading)
         _INVENTORIES.reset(inventories_token)
         engine.__dict__.pop("world_being_loaded", None)
     world: World = root["world"]
-    if "plain" in root:
-        _batch.attach_owners(world, root["plain"], plain_entities)
+    try:
+        table = _table.Table()
+        table.groups = root["table"]
+        _table.fill(engine, world, table)
+    except CorruptSaveError:
+        raise
+    except Exception as e:
+        raise CorruptSaveError(f"the save's object table could not be read: {type(e).__name__}: {e}") from e
     wake = world.wake
     for inv in inventories:
         if inv.waker is True:

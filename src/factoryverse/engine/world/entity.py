@@ -73,7 +73,7 @@ class Entity:
     __slots__ = (
         "oid", "unit_number", "name", "type", "proto", "kind", "surface", "x", "y", "direction", "force", "valid",
         "inventories", "burner", "energy", "state", "due", "gen", "amount", "layers", "box", "walking",
-        "walking_direction", "stack", "health", "deconstruction", "__weakref__",
+        "walking_direction", "stack", "health", "deconstruction", "looks", "__weakref__",
     )
 
     def __init__(
@@ -114,6 +114,7 @@ class Entity:
         self.stack = None  # item-entity: the Stack lying on the ground
         self.health = float(proto.get("max_health", 0) or 0)
         self.deconstruction: Force | None = None  # the force that marked it for deconstruction
+        self.looks: Any = None  # world/looks.py: color, name tag, orientation set by script
 
     @property
     def position(self) -> tuple[float, float]:

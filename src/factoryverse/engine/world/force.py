@@ -10,7 +10,7 @@ class Force:
     lua_class = "LuaForce"
     __slots__ = (
         "oid", "name", "index", "valid", "charted", "friends", "cease_fire", "share_chart", "recipes_enabled",
-        "technologies_researched", "modifiers", "item_statistics", "research",
+        "technologies_researched", "modifiers", "item_statistics", "research", "spawn_positions",
     )
 
     def __init__(self, name: str, index: int, oid: int, recipes: dict[str, dict] | None = None):
@@ -37,6 +37,8 @@ class Force:
         self.item_statistics: dict[int, object] = {}
         # Technologies, research queue and progress, labs (mechanics/research.py), made on first use.
         self.research: object | None = None
+        # surface index -> (x, y) set by LuaForce.set_spawn_position; a surface absent here spawns at the origin.
+        self.spawn_positions: dict[int, tuple[float, float]] = {}
 
     def recipe_enabled(self, name: str) -> bool:
         return self.recipes_enabled.get(name, False)
