@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +21,8 @@ from tests.servers._db_holder import database_held_by_another_process
 from tests.servers._instance import place_chest
 
 _TIMEOUT_S = 60.0
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_public_api_is_pinned():
@@ -76,7 +79,8 @@ def test_tools_over_stdio(instance):
     assert count.structured_content["rows"][0]["n"] > 0
     assert chest.structured_content["rows"] == [{"name": "wooden-chest", "position": "POINT (3.5 -4.5)"}]
 
-    assert versions.structured_content["map"] == {"interface": "map", "schema_version": 1, "mod_version": "0.2.0"}
+    snapshot_version = json.loads((REPO / "mods" / "fv_snapshot" / "info.json").read_text())["version"]
+    assert versions.structured_content["map"] == {"interface": "map", "schema_version": 1, "mod_version": snapshot_version}
 
 
 def test_errors_reach_the_model_as_tool_errors(instance):
