@@ -67,6 +67,7 @@ def _server_fork(entities: int, repeat: int) -> bool:
     loop = asyncio.new_event_loop()
     loop.run_until_complete(server.start())
     paused, ready = [], []
+    forked: list[int] = []
     try:
         parent = RCONClient("127.0.0.1", server.rcon.port, "bench", connect_on_init=True)
         for i in range(repeat):
@@ -77,14 +78,20 @@ def _server_fork(entities: int, repeat: int) -> bool:
             word, _, payload = reply.partition(" ")
             assert word == "FORKED", reply
             report = json.loads(payload)
+            forked.append(report["pid"])
             child = RCONClient("127.0.0.1", report["rcon_port"], "child", connect_on_init=True)
             assert child.send_command("/sc rcon.print(game.tick)") == str(engine.tick)
             ready.append(time.perf_counter() - t)
             paused.append(report["parent_paused_ms"] / 1000)
             child.close()
-            os.kill(report["pid"], signal.SIGTERM)
         parent.close()
     finally:
+        # The copies are servers of their own (adopted by init): stop every one, whatever went wrong.
+        for pid in forked:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
         loop.run_until_complete(server.stop())
         loop.close()
     placed = len(engine.world.by_unit_number)
