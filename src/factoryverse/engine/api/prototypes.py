@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from factoryverse.engine.api._custom_table import lazy_named_table
 from factoryverse.engine.api.registry import api_base, api_class
 from factoryverse.engine.kinds import kind_of
 from factoryverse.engine.errors import ScriptError
@@ -94,27 +95,7 @@ class PrototypeHandles:
         cache = state.__dict__.setdefault("_proto_tables", {})
         t = cache.get(kind)
         if t is None:
-            lookup = state.wrap(lambda name: state.to_lua(self.get(kind, name)) if isinstance(name, str) else None)
-            names = state.to_lua(sorted(self._tables[kind][1]))
-            t = state.lua.eval(
-                """function(lookup, names)
-                  local seen = {}
-                  local t = {}
-                  return setmetatable(t, {
-                    __index = function(_, k) local v = lookup(k); if v ~= nil then rawset(t, k, v) end; return v end,
-                    __newindex = function() error("LuaCustomTable is read only.", 2) end,
-                    __pairs = function()
-                      local i = 0
-                      return function()
-                        i = i + 1
-                        local n = names[i]
-                        if n == nil then return nil end
-                        return n, t[n]
-                      end, t, nil
-                    end,
-                  })
-                end"""
-            )(lookup, names)
+            t = lazy_named_table(state, sorted(self._tables[kind][1]), lambda name: self.get(kind, name))
             cache[kind] = t
         return t
 

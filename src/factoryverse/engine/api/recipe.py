@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from factoryverse.engine.api._custom_table import lazy_named_table
 from factoryverse.engine.api.registry import api_class
 from factoryverse.engine.errors import ScriptError
 
@@ -158,22 +159,6 @@ def _lua_type(value: Any) -> str:
 
 # -- LuaForce ---------------------------------------------------------------------------------------------------
 
-_MAKER = """function(lookup, names)
-  local t = {}
-  return setmetatable(t, {
-    __index = function(_, k) local v = lookup(k); if v ~= nil then rawset(t, k, v) end; return v end,
-    __newindex = function() error("LuaCustomTable is read only.", 2) end,
-    __pairs = function()
-      local i = 0
-      return function()
-        i = i + 1
-        local n = names[i]
-        if n == nil then return nil end
-        return n, t[n]
-      end, t, nil
-    end,
-  })
-end"""
 
 
 @Force.getter("recipes")
@@ -184,14 +169,7 @@ def _recipes(state, force):
     table = cache.get(force.oid)
     if table is None:
         recipes = state.engine.prototypes.recipes
-
-        def lookup(name: Any) -> Any:
-            return state.to_lua(RecipeRef(force, name)) if isinstance(name, str) and name in recipes else None
-
-        maker = state.__dict__.get("_recipe_table_maker")
-        if maker is None:
-            maker = state._recipe_table_maker = state.lua.eval(_MAKER)
-        table = cache[force.oid] = maker(state.wrap(lookup), state.to_lua(sorted(recipes)))
+        table = cache[force.oid] = lazy_named_table(state, sorted(recipes), lambda name: RecipeRef(force, name))
     return table
 
 

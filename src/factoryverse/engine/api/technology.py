@@ -10,7 +10,7 @@ import math
 from typing import Any
 
 from factoryverse.engine.api.prototypes import ProtoRef
-from factoryverse.engine.api.recipe import _MAKER as _TABLE_MAKER
+from factoryverse.engine.api._custom_table import lazy_named_table
 from factoryverse.engine.api.registry import api_class
 from factoryverse.engine.errors import ScriptError
 from factoryverse.engine.mechanics import research as rm
@@ -180,10 +180,7 @@ def _technologies_prototypes(state, handles):
     if table is None:
         techs = state.engine.prototypes.technologies
 
-        def lookup(name: Any) -> Any:
-            return state.to_lua(_prototype_ref(state, name)) if isinstance(name, str) and name in techs else None
-
-        table = cache["t"] = state.lua.eval(_TABLE_MAKER)(state.wrap(lookup), state.to_lua(sorted(techs)))
+        table = cache["t"] = lazy_named_table(state, sorted(techs), lambda name: _prototype_ref(state, name))
     return table
 
 
@@ -198,10 +195,7 @@ def _technologies(state, force):
     if table is None:
         techs = state.engine.prototypes.technologies
 
-        def lookup(name: Any) -> Any:
-            return state.to_lua(TechnologyRef(force, name)) if isinstance(name, str) and name in techs else None
-
-        table = cache[force.oid] = state.lua.eval(_TABLE_MAKER)(state.wrap(lookup), state.to_lua(sorted(techs)))
+        table = cache[force.oid] = lazy_named_table(state, sorted(techs), lambda name: TechnologyRef(force, name))
     return table
 
 
