@@ -3,7 +3,7 @@
 The map: furnaces and burner drills (with their ore and chests) built as benchmarks/engine_scaling.py builds them,
 until 10,000 entities are placed (resources under the drills and the map's own trees and rocks come on top, and are
 saved too), then 300 ticks so every machine is mid-work. No mods. Measured: `Engine.save` (storage, world pickle,
-zlib, atomic write with fsync) and `Engine.load` (read, check, rebuild the world, new Lua states, lifecycle).
+atomic write with fsync) and `Engine.load` (read, check, rebuild the world, new Lua states, lifecycle).
 
 Usage: python benchmarks/save_load.py [--entities 10000] [--repeat 3]
 """

@@ -1,7 +1,8 @@
 """fv_snapshot's first map dump on the embedded engine: game ticks, wall time, and the worst tick it adds.
 
-The dump writes every charted chunk's resources, entities (with their components) and water as JSONL, a few chunks
-per tick so the game never stalls, and is what the map database loads first. Judged against:
+The dump writes every charted chunk's resources, entities (with their components) and water as JSONL, spread over
+ticks by a per-tick budget of work (mods/fv_snapshot/scripts/snapshot.lua) so the game never stalls, and is what the
+map database loads first. Judged against:
 - the 36 chunks fv_snapshot charts round the spawn (96 tiles each way) complete in < 2 s of wall time, so `fv demo`
   and the first `fv sql` wait little;
 - no tick of the bootstrap takes more than 5 ms longer than a tick of the same game once the dump is done (issue 10:

@@ -19,8 +19,8 @@ from factoryverse.schemas import validate_wire_record
 from .test_mods_on_engine import _call, udp  # noqa: F401 (udp is a fixture)
 from .test_snapshot_runs import _bootstrap
 
-# Sampling reads 32 watched entities every 10 ticks (scripts/watch.lua); these tests watch fewer than 32, so two
-# periods always see a change.
+# Sampling reads 16 watched entities every 5 ticks (scripts/watch.lua); these tests watch fewer than 16, so the
+# samples of 21 ticks always see a change.
 _SAMPLE_TICKS = 21
 
 # A small factory near the spawn, cleared first so the map's own trees and rocks do not collide with it.

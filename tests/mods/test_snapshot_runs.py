@@ -22,7 +22,7 @@ def _records(root: Path) -> list[dict]:
 
 
 def _bootstrap(engine: Engine) -> dict:
-    for _ in range(1000):  # the bootstrap writes 32 records per tick: ~310 ticks for the start area
+    for _ in range(1000):  # the bootstrap's per-tick budget takes ~450 ticks for the start area
         status = _call(engine, "map", "get_snapshot_status")
         if status["phase"] == "complete":
             return status

@@ -192,6 +192,20 @@ function M.add(record, entity)
   end
 end
 
+--- What reading an entity's record costs the bootstrap (scripts/snapshot.lua), in units of one resource tile
+--- record: every entity reads its place, status, burner, fluids and network; each inventory and each type-specific
+--- component reads more.
+---@param entity_type string
+---@return integer
+function M.cost(entity_type)
+  local cost = 4 + 2 * #(_INVENTORIES[entity_type] or {})
+  if _CRAFTERS[entity_type] or _BELTS[entity_type] or entity_type == _POLE_TYPE or entity_type == "inserter"
+      or entity_type == "mining-drill" then
+    cost = cost + 2
+  end
+  return cost
+end
+
 --- What a sampled change compares: the parts of a record that can change without an event. Crafting progress and
 --- the fuel left are not compared: they change every tick a machine works and would make every sample a delta.
 ---@param record table an `entity` record with its components

@@ -27,6 +27,12 @@ local _STEPS = {
     state.watch = watch.new_state()
     watch.register()
   end,
+  -- 4: a chunk is searched and written a strip at a time. A chunk a schema-3 save was writing holds the whole
+  -- chunk's search and no strip count, so it is written again from its start (its files are rewritten, not appended).
+  [4] = function()
+    local state = storage.snapshot
+    if state and state.current then state.current.restart = true end
+  end,
 }
 
 function M.on_init()

@@ -8,6 +8,7 @@
 local records = require("scripts.records")
 local writer = require("scripts.writer")
 local watch = require("scripts.watch")
+local components = require("scripts.components")
 
 ---@class FvSnapshotState
 ---@field phase "waiting"|"bootstrap"|"complete" waiting: no run id yet, so nothing is written
@@ -28,8 +29,9 @@ local watch = require("scripts.watch")
 ---@field surface string
 ---@field cx integer
 ---@field cy integer
----@field entities LuaEntity[]|nil the chunk's entities and resources, found by one search when its writing began
----@field water {name: string, position: TilePosition}[]|nil its water tiles
+---@field strip integer strips of the chunk searched so far (0 to _STRIPS)
+---@field entities LuaEntity[]|nil the last searched strip's entities and resources
+---@field water {name: string, position: TilePosition}[]|nil the last searched strip's water tiles
 ---@field next integer next index into entities, then into water
 ---@field started table<string, true> files already begun (later slices append)
 ---@field restart boolean a change hit an entity already written: begin the chunk again
@@ -37,13 +39,20 @@ local watch = require("scripts.watch")
 ---@class FvSnapshot
 local M = {}
 
--- Records written per tick. An ore-covered chunk holds 1024 resource tiles, and a record of a machine reads a
--- dozen values, so whole chunks per tick would stall the game for tens of milliseconds. A chunk's entities are found
--- by one search (the tick's budget pays _SEARCH_COST for it) and written this many records per tick; that keeps
--- ticks near the 5 ms a tick may spend on the embedded engine, the slower of the two
+-- Work a tick may do, in units of about one resource tile record. The game has no clock, so ticks are bounded by
+-- counting what they do, weighted by its cost: a machine's record reads its inventories, fuel and targets (see
+-- components.cost), a tree's only its position and box. A chunk is searched a strip at a time, since an
+-- ore-covered or lake chunk holds 1024 tiles and one search of it alone would stall a tick; a strip's search costs
+-- _SEARCH_COST plus a unit per _SEARCH_RESULTS_PER_UNIT things found (each is read for its position and kind). A tick
+-- the watch sampler runs on leaves the bootstrap only what the sample does not use. Tuned so no tick adds
+-- more than the 5 ms issue 10 allows on the embedded engine, the slower of the two
 -- (benchmarks/snapshot_bootstrap.py prints the worst tick).
-local _RECORDS_PER_TICK = 32
-local _SEARCH_COST = 16
+local _TICK_BUDGET = 40
+local _SEARCH_COST = 12
+local _SEARCH_RESULTS_PER_UNIT = 3
+local _STRIP_ROWS = 2
+local _STRIPS = 16 -- 32 / _STRIP_ROWS
+local _SEARCH_WORST = _SEARCH_COST + math.floor(32 * _STRIP_ROWS / _SEARCH_RESULTS_PER_UNIT)
 -- The area the player force charts at start: a headless server has no player whose character would chart it.
 local _START_CHART_RADIUS = 96
 local _CHUNK_SIZE = 32
@@ -105,27 +114,36 @@ end
 ---@param cy integer
 ---@return FvChunkWork
 local function _begin_chunk(surface_name, cx, cy)
-  return { surface = surface_name, cx = cx, cy = cy, next = 1, started = {}, restart = false }
+  return { surface = surface_name, cx = cx, cy = cy, strip = 0, next = 1, started = {}, restart = false }
 end
 
+--- Search the chunk's next strip; its entities and water replace the previous strip's, all written by now.
 ---@param surface LuaSurface
 ---@param work FvChunkWork
-local function _search(surface, work)
+---@return integer cost
+local function _search_strip(surface, work)
+  local top = work.cy * _CHUNK_SIZE + work.strip * _STRIP_ROWS
   local area = {
-    left_top = { x = work.cx * _CHUNK_SIZE, y = work.cy * _CHUNK_SIZE },
-    right_bottom = { x = (work.cx + 1) * _CHUNK_SIZE, y = (work.cy + 1) * _CHUNK_SIZE },
+    left_top = { x = work.cx * _CHUNK_SIZE, y = top },
+    right_bottom = { x = (work.cx + 1) * _CHUNK_SIZE, y = top + _STRIP_ROWS },
   }
   local entities = {}
   for _, entity in pairs(surface.find_entities_filtered({ area = area })) do
-    local ecx, ecy = records.chunk_of(entity.position)
-    -- The area search also returns neighbours overlapping the border; each entity belongs to its center's chunk.
-    if ecx == work.cx and ecy == work.cy and records.classify(entity) then entities[#entities + 1] = entity end
+    local position = entity.position
+    local ecx, ecy = records.chunk_of(position)
+    -- The area search also returns neighbours overlapping the border; each entity belongs to the chunk and strip
+    -- holding its center.
+    if ecx == work.cx and ecy == work.cy and position.y >= top and position.y < top + _STRIP_ROWS
+        and records.classify(entity) then
+      entities[#entities + 1] = entity
+    end
   end
   local water = {}
   for _, tile in pairs(surface.find_tiles_filtered({ area = area, collision_mask = "water_tile" })) do
     water[#water + 1] = { name = tile.name, position = tile.position }
   end
-  work.entities, work.water = entities, water
+  work.entities, work.water, work.next, work.strip = entities, water, 1, work.strip + 1
+  return _SEARCH_COST + math.floor((#entities + #water) / _SEARCH_RESULTS_PER_UNIT)
 end
 
 ---@param work FvChunkWork
@@ -137,45 +155,54 @@ local function _write(work, kind, lines)
   work.started[kind] = true
 end
 
---- Write up to `budget` records of the chunk (searching it first); true when its files are complete.
+--- Write the chunk's records (searching it strip by strip) until `budget` is spent; true when its files are complete.
 ---@param surface LuaSurface
 ---@param work FvChunkWork
 ---@param budget integer
 ---@return boolean done, integer used
 local function _write_slice(surface, work, budget)
   local used = 0
-  if not work.entities then
-    _search(surface, work)
-    used = _SEARCH_COST
-  end
   local resources, entities, water = {}, {}, {}
-  local count, total = #work.entities, #work.entities + #work.water
-  while used < budget and work.next <= total do
-    local index = work.next
-    if index <= count then
-      local entity = work.entities[index]
-      -- Removed since the search: its removal restarted the chunk if it raised an event; otherwise it is skipped.
-      if entity.valid then
-        local kind = records.classify(entity)
-        if kind == "resource_tile" then
-          resources[#resources + 1] = records.resource_tile(entity)
-        elseif kind == "resource_entity" then
-          entities[#entities + 1] = records.resource_entity(entity)
-        elseif kind == "entity" then
-          local record = records.entity(entity)
-          entities[#entities + 1] = record
-          watch.add(entity, record)
-        end
-      end
+  while used < budget do
+    local count = work.entities and #work.entities or 0
+    local total = work.entities and count + #work.water or 0
+    if work.next > total then
+      if work.strip >= _STRIPS then break end
+      -- A search's results are known only after it, so one starts only with room left for a strip full of them.
+      if used > 0 and budget - used < _SEARCH_WORST then break end
+      used = used + _search_strip(surface, work)
     else
-      water[#water + 1] = records.water_tile(work.surface, work.water[index - count])
+      local index = work.next
+      if index <= count then
+        local entity = work.entities[index]
+        -- Removed since the search: its removal restarted the chunk if it raised an event; otherwise it is skipped.
+        if entity.valid then
+          local kind = records.classify(entity)
+          if kind == "resource_tile" then
+            resources[#resources + 1] = records.resource_tile(entity)
+            used = used + 1
+          elseif kind == "resource_entity" then
+            entities[#entities + 1] = records.resource_entity(entity)
+            used = used + 2
+          elseif kind == "entity" then
+            local record = records.entity(entity)
+            entities[#entities + 1] = record
+            watch.add(entity, record)
+            used = used + components.cost(record.entity_type)
+          end
+        end
+      else
+        water[#water + 1] = records.water_tile(work.surface, work.water[index - count])
+        used = used + 1
+      end
+      work.next = index + 1
     end
-    work.next, used = index + 1, used + 1
   end
   _write(work, "resources", resources)
   _write(work, "entities", entities)
   _write(work, "water", water)
-  return work.next > total, used
+  local done = work.strip >= _STRIPS and work.next > #work.entities + #work.water
+  return done, used
 end
 
 --- Mark a chunk's files complete: chunk-init.jsonl is written last, so a reader that finds it knows the other
@@ -199,11 +226,13 @@ local function _finish_chunk(work)
   end
 end
 
---- Spend one tick's budget on the queue; true when the queue is empty and no chunk is half written.
+--- Spend one tick's budget on the queue; true when the queue was already empty and no chunk half written, so that
+--- the bootstrap's completion (power networks and research) gets a tick of its own.
 ---@return boolean idle
 local function _work()
   local state = storage.snapshot
-  local budget = _RECORDS_PER_TICK
+  local budget = _TICK_BUDGET - watch.cost_at(game.tick)
+  if not state.current and state.queue_head > #state.queue then return true end
   while budget > 0 do
     local work = state.current
     if work and work.restart then
@@ -211,7 +240,7 @@ local function _work()
       state.current = work
     end
     if not work then
-      if state.queue_head > #state.queue then return true end
+      if state.queue_head > #state.queue then return false end
       local entry = state.queue[state.queue_head]
       state.queue_head = state.queue_head + 1
       work = _begin_chunk(entry.surface, entry.cx, entry.cy)

@@ -10,6 +10,9 @@ columns (one list per slot and class, values again memo references or plain data
 whole pickle is read, one C-level `map` per column.
 
 What a table leaves out: an entity's prototype and kind (rebuilt from its type and name) and an inventory's waker (its world's `wake`, given back once the world exists).
+Entities are grouped per (type, name), and a column whose every value is the same object is written once (a
+one-value column): most of an ore tile's or a tree's slots never change, and one memo reference per entity and slot
+was most of the pickle.
 """
 
 from __future__ import annotations
@@ -94,50 +97,98 @@ class Table:
         return [o for g in self.groups for o in g[1]]
 
 
-_STATE = operator.attrgetter("inventories", "burner", "energy", "state", "stack")
+_OWNED = ("inventories", "burner", "energy", "state", "stack")
 
 
 def collect(world: World) -> Table:
     """Every entity on a surface, and what each one owns, grouped by class with its columns."""
-    entities = [e for s in world.surfaces.values() for e in s.all_entities()]
-    # Everything an entity owns, in entity order, then grouped by class (first seen first); `dict.fromkeys` drops
-    # what two entities (or an entity's burner and energy source) share.
+    groups: dict[Any, list[Any]] = {}
+    for entity in (e for s in world.surfaces.values() for e in s.all_entities()):
+        key = (entity.type, entity.name)
+        found = groups.get(key)
+        if found is None:
+            groups[key] = [entity]
+        else:
+            found.append(entity)
+    table = Table()
+    wake = world.wake
+    # Everything an entity owns, read from the entity columns (an ore tile's or tree's are one-value columns of
+    # None), then grouped by class (first seen first); the id dict drops what two owners share.
     owned: list[Any] = []
     extend = owned.extend
-    for invs, burner, energy, state, stack in map(_STATE, entities):
-        if invs is not NO_INVENTORIES:
-            for inv in invs.values():
-                owned.append(inv)
-                extend(inv.slots)
-        extend((burner, energy, state, stack))
-    by_class: dict[type, list[Any]] = {Entity: entities}
-    for obj in {id(o): o for o in owned if o is not None}.values():
+    for objs in groups.values():
+        group = _columns(Entity, objs, wake)
+        table.groups.append(group)
+        names, columns = group[2], group[3]
+        for name in _OWNED:
+            column = columns[names.index(name)]
+            if name != "inventories":
+                extend(column)
+                continue
+            for invs in column:
+                if invs is not NO_INVENTORIES and invs is not UNSET:
+                    for inv in invs.values():
+                        owned.append(inv)
+                        extend(inv.slots)
+    by_class: dict[Any, list[Any]] = {}
+    for obj in dict(zip(map(id, owned), owned)).values():
         cls = type(obj)
         found = by_class.get(cls)
         if found is None:
             if _table_names(cls) is None:
-                continue
+                continue  # None, UNSET, plain data: pickled where met
             found = by_class[cls] = []
         found.append(obj)
-    table = Table()
-    wake = world.wake
-    for cls, objs in by_class.items():
-        names = _table_names(cls)
-        assert names is not None
-        sparse = False
-        try:
-            if len(names) == 1:
-                columns = [list(map(operator.attrgetter(names[0]), objs))]
-            else:
-                columns = list(zip(*map(operator.attrgetter(*names), objs))) or [() for _ in names]
-        except AttributeError:
-            sparse = True
-            columns = [[getattr(o, n, UNSET) for o in objs] for n in names]
-        if cls is Inventory:
-            i = names.index("waker")
-            columns[i] = [True if w == wake else w for w in columns[i]]
-        table.groups.append((cls, objs, names, columns, sparse))
+    table.groups.extend(_columns(cls, objs, wake) for cls, objs in by_class.items())
     return table
+
+
+def _columns(cls: type, objs: list[Any], wake: Any) -> tuple[type, list[Any], tuple[str, ...], list[Any], bool]:
+    names = _table_names(cls)
+    assert names is not None
+    sparse = False
+    try:
+        if len(names) == 1:
+            columns = [list(map(operator.attrgetter(names[0]), objs))]
+        else:
+            columns = list(zip(*map(operator.attrgetter(*names), objs))) or [() for _ in names]
+    except AttributeError:
+        sparse = True
+        columns = [[getattr(o, n, UNSET) for o in objs] for n in names]
+    if cls is Inventory:
+        i = names.index("waker")
+        column = columns[i]
+        columns[i] = (True,) if column.count(wake) == len(column) else [True if w == wake else w for w in column]
+        # A fuel or source slot's filter is its item set's `__contains__`, a bound method per inventory that
+        # pickle writes (and a load rebuilds) one by one: written as the shared set.
+        i = names.index("accepts")
+        distinct = dict(zip(map(id, columns[i]), columns[i]))
+        written = {k: a.__self__ if type(a) is _METHOD and type(a.__self__) is frozenset
+                   and a.__name__ == "__contains__" else a for k, a in distinct.items()}
+        columns[i] = list(map(written.__getitem__, map(id, columns[i])))
+    if len(objs) > 1:
+        columns = [(c[0],) if _same(c) else c for c in columns]
+    return (cls, objs, names, columns, sparse)
+
+
+_METHOD = type(frozenset().__contains__)
+_SCALARS = (float, int, str)
+
+
+def _same(column: Any) -> bool:
+    """Whether every value is the first one: the same object, or an equal number or string of the same type (a
+    tree's health is a float per tree)."""
+    first = column[0]
+    if all(map(operator.is_, column, repeat(first))):
+        return True
+    kind = type(first)
+    # Equality first: it fails at once on a column that differs (positions), the type test never does. Floats
+    # compare by their exact value, so -0.0 and 0.0 stay apart.
+    if kind not in _SCALARS or not all(map(operator.eq, column, repeat(first))):
+        return False
+    if not all(map(operator.is_, map(type, column), repeat(kind))):
+        return False
+    return kind is not float or all(map(operator.eq, map(float.hex, column), repeat(first.hex())))
 
 
 def _short_str(s: str) -> bytes:
@@ -166,6 +217,15 @@ def fill(engine: Engine, world: World, table: Table) -> None:
     for cls, objs, names, columns, sparse in table.groups:
         if _table_names(cls) is None:
             raise CorruptSaveError(f"the save tabulates {cls.__qualname__}, which is no plain world class")
+        n = len(objs)
+        # A one-value column: the same object in every row.
+        columns = [c * n if len(c) == 1 else c for c in columns]
+        if cls is Inventory:
+            wake = world.wake
+            i = names.index("waker")
+            columns[i] = [wake if w is True else w for w in columns[i]]
+            i = names.index("accepts")
+            columns[i] = [a.__contains__ if type(a) is frozenset else a for a in columns[i]]
         for name, column in zip(names, columns):
             if len(column) != len(objs):
                 raise CorruptSaveError("the save's object table is damaged")
@@ -177,10 +237,6 @@ def fill(engine: Engine, world: World, table: Table) -> None:
                 deque(map(setattr, objs, repeat(name), column), 0)
         if cls is Entity:
             _entity_derived(engine, objs, names, columns)
-        elif cls is Inventory:
-            wake = world.wake
-            column = columns[names.index("waker")]
-            deque(map(setattr, objs, repeat("waker"), [wake if w is True else w for w in column]), 0)
 
 
 def _entity_derived(engine: Engine, entities: list[Entity], names: tuple[str, ...], columns: list[Any]) -> None:
