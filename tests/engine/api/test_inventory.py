@@ -9,8 +9,7 @@ from factoryverse.engine.engine import Engine
 from factoryverse.engine.prototypes import PrototypeData, load_prototypes
 from factoryverse.engine.state_hash import state_hash
 
-from ._lua_print import fails, run
-from .test_surface_api import clear_land
+from ._lua_print import INVENTORIES, chest_and_character, fails, run
 
 
 @pytest.fixture(scope="module")
@@ -20,18 +19,11 @@ def protos() -> PrototypeData:
 
 @pytest.fixture
 def engine() -> Engine:
-    e = Engine(seed=1, mods=[], starting_chunks=1)
-    clear_land(e, -8, -8, 8, 8)
-    run(e, "local s = game.surfaces.nauvis "
-           "storage.chest = s.create_entity{name = 'wooden-chest', position = {0.5, 0.5}, force = 'player'} "
-           "storage.c = s.create_entity{name = 'character', position = {3.5, 3.5}, force = 'player'} "
-           "storage.inv = storage.chest.get_inventory(defines.inventory.chest) "
-           "storage.main = storage.c.get_main_inventory()")
-    return e
+    return chest_and_character()
 
 
 def inv(engine: Engine, code: str) -> str:
-    return run(engine, "local inv, main = storage.inv, storage.main " + code)
+    return run(engine, INVENTORIES + code)
 
 
 def test_which_inventories_have_bars_and_filters(engine, protos):

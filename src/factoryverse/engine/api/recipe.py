@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from factoryverse.engine.api._custom_table import lazy_named_table
+from factoryverse.engine.api._signature import lua_type_name
 from factoryverse.engine.api.registry import api_class
 from factoryverse.engine.errors import ScriptError
 
@@ -83,7 +84,7 @@ def _enabled(state, r):
 @Recipe.setter("enabled")
 def _set_enabled(state, r, value):
     if not isinstance(value, bool):
-        raise ScriptError(f"LuaRecipe::enabled: expected boolean, got {_lua_type(value)}")
+        raise ScriptError(f"LuaRecipe::enabled: expected boolean, got {lua_type_name(value)}")
     r.force.recipes_enabled[r.name] = value
 
 
@@ -132,7 +133,7 @@ def _has_category(state, r, category):
     name = category if isinstance(category, str) else getattr(category, "name", None)
     if not isinstance(name, str):
         raise ScriptError(f"Invalid argument #1 (category) to 'has_category': expected RecipeCategoryID, got "
-                          f"{_lua_type(category)}")
+                          f"{lua_type_name(category)}")
     if name not in state.engine.prototypes.raw.get("recipe-category", {}):
         raise ScriptError(f"Unknown recipe category: {name}")
     d = _data(state, r)
@@ -143,18 +144,6 @@ def _has_category(state, r, category):
 def _reload(state, r):
     # Everything a LuaRecipe reads comes from the prototype data when read; `enabled` is the force's and stays.
     return None
-
-
-def _lua_type(value: Any) -> str:
-    if value is None:
-        return "nil"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "table"
 
 
 # -- LuaForce ---------------------------------------------------------------------------------------------------
