@@ -13,11 +13,11 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, ClassVar
 
-from factoryverse.engine.kinds.base import Kind
+from factoryverse.engine.kinds.fluid_box_kind import FluidBoxKind
 from factoryverse.engine.mechanics.energy import make_energy_source
 from factoryverse.engine.mechanics.fluid_network import EPS
 from factoryverse.engine.mechanics.fluids import (
-    FluidBox, attach_boxes, connect_boxes, detach_boxes, flow_key, heat_capacity, rejoin,
+    FluidBox, attach_boxes, connect_boxes, flow_key, heat_capacity,
 )
 from factoryverse.engine.prototypes import parse_energy
 from factoryverse.engine.world.inventory import FUEL
@@ -58,7 +58,7 @@ def next_fuel_tick(tick: int, remaining: float, need: float) -> int | None:
     return tick + j
 
 
-class BoilerKind(Kind):
+class BoilerKind(FluidBoxKind):
     types: ClassVar[tuple[str, ...]] = ("boiler",)
     scheduled: ClassVar[bool] = True
     rate_based: ClassVar[bool] = True  # its update only reads rates: re-planning twice in a tick is harmless
@@ -74,14 +74,6 @@ class BoilerKind(Kind):
         for inv in entity.inventories.values():
             inv.subscribe(entity, world.wake)
         world.wake(entity)
-
-    def moved(self, world: World, entity: Entity) -> None:
-        rejoin(world, entity)
-        world.poke(entity)
-
-    def destroyed(self, world: World, entity: Entity) -> None:
-        detach_boxes(world, entity)
-        super().destroyed(world, entity)
 
     def update(self, world: World, entity: Entity, tick: int) -> None:
         state: BoilerState = entity.state

@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from factoryverse.engine.kinds.base import Kind
+from factoryverse.engine.kinds.fluid_box_kind import FluidBoxKind
 from factoryverse.engine.mechanics.fluids import (
-    FluidBox, attach_boxes, connect_boxes, detach_boxes, flow_key, fluid_temperature, rejoin,
+    FluidBox, attach_boxes, connect_boxes, flow_key, fluid_temperature,
 )
 from factoryverse.engine.world.geometry import rotate_vector
 
@@ -58,7 +58,7 @@ def _get_fluid_source_fluid(lua: Any, entity: Entity) -> Any:
     return entity.state.fluid
 
 
-class OffshorePumpKind(Kind):
+class OffshorePumpKind(FluidBoxKind):
     types: ClassVar[tuple[str, ...]] = ("offshore-pump",)
     scheduled: ClassVar[bool] = True
     rate_based: ClassVar[bool] = True  # its update only reads rates: re-planning twice in a tick is harmless
@@ -71,12 +71,7 @@ class OffshorePumpKind(Kind):
 
     def moved(self, world: World, entity: Entity) -> None:
         entity.state.fluid = _source_fluid(world, entity)
-        rejoin(world, entity)
-        world.poke(entity)
-
-    def destroyed(self, world: World, entity: Entity) -> None:
-        detach_boxes(world, entity)
-        super().destroyed(world, entity)
+        super().moved(world, entity)
 
     def update(self, world: World, entity: Entity, tick: int) -> None:
         state: OffshorePumpState = entity.state

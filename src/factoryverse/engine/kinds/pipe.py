@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from factoryverse.engine.kinds.base import Kind
-from factoryverse.engine.mechanics.fluids import FluidBox, attach_boxes, boxes_of, connect_boxes, detach_boxes, rejoin
+from factoryverse.engine.kinds.fluid_box_kind import FluidBoxKind
+from factoryverse.engine.mechanics.fluids import FluidBox, attach_boxes, boxes_of, connect_boxes
 
 if TYPE_CHECKING:
     from factoryverse.engine.world.entity import Entity
@@ -22,7 +22,7 @@ class PipeState:
         self.boxes = boxes
 
 
-class PipeKind(Kind):
+class PipeKind(FluidBoxKind):
     """Passive fluid boxes: never scheduled; what flows through them is their network's business."""
 
     types: ClassVar[tuple[str, ...]] = ("pipe", "pipe-to-ground")
@@ -30,13 +30,6 @@ class PipeKind(Kind):
     def attach(self, world: World, entity: Entity) -> None:
         entity.state = PipeState(attach_boxes(world, entity))
         connect_boxes(world, entity)
-
-    def moved(self, world: World, entity: Entity) -> None:
-        rejoin(world, entity)
-
-    def destroyed(self, world: World, entity: Entity) -> None:
-        detach_boxes(world, entity)
-        super().destroyed(world, entity)
 
     def status(self, world: World, entity: Entity) -> str | None:
         boxes = boxes_of(entity) or ()

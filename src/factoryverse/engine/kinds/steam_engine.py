@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from factoryverse.engine.kinds.base import Kind
+from factoryverse.engine.kinds.fluid_box_kind import FluidBoxKind
 from factoryverse.engine.mechanics.fluid_network import EPS, replan
 from factoryverse.engine.mechanics.fluids import (
-    FluidBox, attach_boxes, connect_boxes, detach_boxes, flow_key, heat_capacity, rejoin,
+    FluidBox, attach_boxes, connect_boxes, flow_key, heat_capacity,
 )
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ def _electric(world: World) -> Any:
     return world.__dict__.get("electric")
 
 
-class SteamEngineKind(Kind):
+class SteamEngineKind(FluidBoxKind):
     types: ClassVar[tuple[str, ...]] = ("generator",)
     scheduled: ClassVar[bool] = True
     rate_based: ClassVar[bool] = True  # its update only reads rates: re-planning twice in a tick is harmless
@@ -117,12 +117,7 @@ class SteamEngineKind(Kind):
             add_producer(world, entity.energy)
         world.wake(entity)
 
-    def moved(self, world: World, entity: Entity) -> None:
-        rejoin(world, entity)
-        world.poke(entity)
-
     def destroyed(self, world: World, entity: Entity) -> None:
-        detach_boxes(world, entity)
         if _electric(world) is not None:
             from factoryverse.engine.mechanics.electric_network import remove_producer
 
