@@ -18,6 +18,10 @@ from collections import defaultdict
 from pathlib import Path
 
 from factoryverse.db import build_resource_patches, connect, load_snapshot
+from factoryverse.schemas import load_wire_schema
+
+# The records are written as the mods write them now: the wire schema's own version, not a copy of it.
+_SCHEMA_VERSION = load_wire_schema()["schema_version"]
 
 TARGET_SECONDS = 2.0
 _RESOURCES = ("iron-ore", "copper-ore", "coal", "stone")
@@ -37,25 +41,25 @@ def _write_snapshot(root: Path, tiles: int, entities: int, seed: int) -> None:
             for x in range(cx - radius, cx + radius + 1):
                 if made < tiles and (x - cx) ** 2 + (y - cy) ** 2 <= radius * radius and (x, y) not in taken:
                     taken.add((x, y))
-                    rec = {"type": "resource_tile", "schema_version": 2, "run_id": "benchmark", "surface": "nauvis", "name": name,
+                    rec = {"type": "resource_tile", "schema_version": _SCHEMA_VERSION, "run_id": "benchmark", "surface": "nauvis", "name": name,
                            "x": x, "y": y, "amount": rng.randint(200, 2000)}
                     files[(x // 32, y // 32)]["resources"].append(json.dumps(rec))
                     made += 1
         patch += 1
     for unit in range(1, entities + 1):
         x, y = rng.randint(-200, 200) + 0.5, rng.randint(-200, 200) + 0.5
-        rec = {"type": "entity", "schema_version": 2, "run_id": "benchmark", "surface": "nauvis", "unit_number": unit,
+        rec = {"type": "entity", "schema_version": _SCHEMA_VERSION, "run_id": "benchmark", "surface": "nauvis", "unit_number": unit,
                "name": "wooden-chest", "entity_type": "container", "x": x, "y": y, "direction": 0,
                "force": "player", "bbox": [x - 0.35, y - 0.35, x + 0.35, y + 0.35]}
         files[(math.floor(x / 32), math.floor(y / 32))]["entities"].append(json.dumps(rec))
     for (cx, cy), kinds in files.items():
-        kinds["chunk"].append(json.dumps({"type": "chunk", "schema_version": 2, "run_id": "benchmark", "surface": "nauvis",
+        kinds["chunk"].append(json.dumps({"type": "chunk", "schema_version": _SCHEMA_VERSION, "run_id": "benchmark", "surface": "nauvis",
                                           "cx": cx, "cy": cy, "tick": 0}))
         folder = root / "nauvis" / "chunks" / str(cx) / str(cy)
         folder.mkdir(parents=True)
         for kind, lines in kinds.items():
             (folder / f"{kind}-init.jsonl").write_text("\n".join(lines) + "\n")
-    status = {"type": "snapshot_status", "schema_version": 2, "run_id": "benchmark", "phase": "complete", "tick": 0, "seq": 0,
+    status = {"type": "snapshot_status", "schema_version": _SCHEMA_VERSION, "run_id": "benchmark", "phase": "complete", "tick": 0, "seq": 0,
               "chunks": len(files)}
     (root / "status.jsonl").write_text(json.dumps(status) + "\n")
 

@@ -21,6 +21,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from factoryverse.db import SyncService, connect, load_snapshot  # noqa: E402
+from factoryverse.schemas import load_wire_schema  # noqa: E402
+
+# The records are written as the mods write them now: the wire schema's own version, not a copy of it.
+_SCHEMA_VERSION = load_wire_schema()["schema_version"]
 
 _RUN = "bench"
 _TARGET_RATE = 20_000
@@ -30,10 +34,10 @@ _TARGET_P99_MS = 20.0
 def _delta(seq: int) -> dict:
     x = float(seq % 500) + 0.5
     y = float(seq // 500) + 0.5
-    entity = {"type": "entity", "schema_version": 2, "run_id": _RUN, "surface": "nauvis", "unit_number": seq,
+    entity = {"type": "entity", "schema_version": _SCHEMA_VERSION, "run_id": _RUN, "surface": "nauvis", "unit_number": seq,
               "name": "wooden-chest", "entity_type": "container", "x": x, "y": y, "direction": 0, "force": "player",
               "bbox": [x - 0.35, y - 0.35, x + 0.35, y + 0.35]}
-    return {"type": "entity_built", "schema_version": 2, "run_id": _RUN, "seq": seq, "tick": seq,
+    return {"type": "entity_built", "schema_version": _SCHEMA_VERSION, "run_id": _RUN, "seq": seq, "tick": seq,
             "event": "script_raised_built", "entity": entity}
 
 
@@ -43,9 +47,9 @@ def _snapshot(root: Path) -> None:
     for kind in ("resources", "entities", "water"):
         (chunk / f"{kind}-init.jsonl").write_text("")
     (chunk / "chunk-init.jsonl").write_text(json.dumps(
-        {"type": "chunk", "schema_version": 2, "run_id": _RUN, "surface": "nauvis", "cx": 0, "cy": 0, "tick": 0}) + "\n")
+        {"type": "chunk", "schema_version": _SCHEMA_VERSION, "run_id": _RUN, "surface": "nauvis", "cx": 0, "cy": 0, "tick": 0}) + "\n")
     (root / "status.jsonl").write_text(json.dumps(
-        {"type": "snapshot_status", "schema_version": 2, "run_id": _RUN, "phase": "complete", "tick": 0, "seq": 0,
+        {"type": "snapshot_status", "schema_version": _SCHEMA_VERSION, "run_id": _RUN, "phase": "complete", "tick": 0, "seq": 0,
          "chunks": 1}) + "\n")
 
 
