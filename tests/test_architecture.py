@@ -11,12 +11,15 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "factoryverse"
 
 # package -> packages it must never import. The engine is the game; the SDK reaches a game only over RCON, UDP
-# and files; the database never imports the SDK.
+# and files (its RemoteView reads the map database, so it may import factoryverse.db); the database never imports
+# the SDK.
 FORBIDDEN = {
     "engine": ("factoryverse.sdk", "factoryverse.db", "factoryverse.cli", "factoryverse.mcp", "factoryverse.ui",
                "factoryverse.tasks", "factoryverse.rl"),
-    "sdk": ("factoryverse.engine", "factoryverse.db", "factoryverse.cli", "factoryverse.mcp", "factoryverse.ui"),
+    "sdk": ("factoryverse.engine", "factoryverse.cli", "factoryverse.mcp", "factoryverse.ui"),
     "db": ("factoryverse.sdk", "factoryverse.engine", "factoryverse.cli", "factoryverse.mcp", "factoryverse.ui"),
+    # The agent runtime reaches the game through the SDK in its kernel; front ends build on it, not it on them.
+    "runtime": ("factoryverse.engine", "factoryverse.db", "factoryverse.cli", "factoryverse.mcp", "factoryverse.ui"),
 }
 
 
@@ -52,6 +55,7 @@ PUBLIC = {
     "factoryverse.db": {"connect", "load_snapshot", "SyncService", "query", "DatabaseError"},
     "factoryverse.engine.server": {"GameServer", "ServerConfig", "RconServer"},
     "factoryverse.cli": {"app", "main"},
+    "factoryverse.runtime": {"AgentRuntime", "RunResult", "AgentRuntimeError"},
 }
 
 

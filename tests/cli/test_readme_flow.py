@@ -55,6 +55,6 @@ def test_demo_twice_then_a_new_server_answers_from_its_own_game(fv_home):
         client.close()
 
     assert _sql("SELECT count(*) AS n FROM water_tile") == [{"n": water}]
-    assert _sql("SELECT count(*) AS n FROM map_entity WHERE name IN ('burner-mining-drill', 'stone-furnace')") == [
+    assert _sql("SELECT count(*) AS n FROM map_entity WHERE entity_name IN ('burner-mining-drill', 'stone-furnace')") == [
         {"n": 0}]
     assert _sql("SELECT value FROM sync_state WHERE key = 'run_id'") == [{"value": inst["run_id"]}]

@@ -30,9 +30,10 @@ def test_sql_reads_the_running_servers_map_and_sees_new_builds(fv_home):
         client.send_command(
             "/sc game.surfaces.nauvis.create_entity{name='wooden-chest', position={3.5, 3.5}, force='player', raise_built=true}"
         )
-        result = runner.invoke(app, ["sql", "--json", "SELECT name, x, y FROM map_entity WHERE name = 'wooden-chest'"])
+        result = runner.invoke(app, ["sql", "--json", "SELECT entity_name, position.x AS x, position.y AS y "
+                                     "FROM map_entity WHERE entity_name = 'wooden-chest'"])
         assert result.exit_code == 0, result.output
-        assert json.loads(result.output) == [{"name": "wooden-chest", "x": 3.5, "y": 3.5}]
+        assert json.loads(result.output) == [{"entity_name": "wooden-chest", "x": 3.5, "y": 3.5}]
     finally:
         client.close()
 

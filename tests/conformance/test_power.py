@@ -114,3 +114,32 @@ def test_an_accumulator_fills_at_its_input_flow_limit(game, area):
         assert number(game, f"{a}.energy") == pytest.approx(capacity)
     finally:
         game.lua(f"game.surfaces[1].always_day = {was_day}")
+
+
+def test_electric_network_statistics_count_a_steady_flow_per_window(game, area):
+    """A pole's electric_network_statistics: input is consumption, output production (LuaFlowStatistics's sides
+    for electric networks). An interface giving 2/3 of an electric mining drill's energy_usage + drain is drawn in
+    full every tick (the ore goes into a chest, so the drill never stops), and the five-second window (300
+    one-tick samples) counts 300 x that on both sides."""
+    drill = "prototypes.entity['electric-mining-drill']"
+    usage = number(game, f"{drill}.energy_usage") + number(game, f"{drill}.electric_energy_source_prototype.drain")
+    given = usage * 2 / 3
+    game.lua(
+        "local s = game.surfaces[1] "
+        f"for dx = -1, 1 do for dy = -1, 1 do s.create_entity{{name = 'iron-ore', "
+        f"position = {{{area.x + 4.5} + dx, {area.y + 4.5} + dy}}, amount = 50000}} end end "
+        f"{STORE}.d = s.create_entity{{name = 'electric-mining-drill', position = {area.pos(4.5, 4.5)}, force = 'player'}} "
+        f"s.create_entity{{name = 'iron-chest', position = {STORE}.d.drop_position, force = 'player'}} "
+        f"{STORE}.p = s.create_entity{{name = 'small-electric-pole', position = {area.pos(7.5, 7.5)}, force = 'player'}} "
+        f"{STORE}.i = s.create_entity{{name = 'electric-energy-interface', position = {area.pos(10, 10)}, force = 'player'}} "
+        f"{STORE}.i.power_usage = 0 {STORE}.i.power_production = {given!r}")
+    game.run_ticks(600)
+    stats = f"{STORE}.p.electric_network_statistics"
+
+    def window(name: str, category: str) -> float:
+        return number(game, f"{stats}.get_flow_count{{name = '{name}', category = '{category}', count = true, "
+                            "precision_index = defines.flow_precision_index.five_seconds}")
+
+    assert window("electric-energy-interface", "output") == pytest.approx(300 * given, rel=0.02)
+    assert window("electric-mining-drill", "input") == pytest.approx(300 * given, rel=0.02)
+    assert window("electric-mining-drill", "output") == 0

@@ -16,7 +16,8 @@ from factoryverse.schemas import load_wire_schema, validate_wire_record
 
 __all__ = [
     "chunk", "resource_tile", "resource_entity", "water_tile", "entity", "status",
-    "entity_built", "entity_removed", "resource_depleted", "chunk_charted", "SnapshotWriter", "ore_rect",
+    "entity_built", "entity_removed", "entity_changed", "resource_depleted", "chunk_charted", "research",
+    "research_changed", "SnapshotWriter", "ore_rect",
 ]
 
 SURFACE = "nauvis"
@@ -53,9 +54,11 @@ def resource_entity(name: str, x: float, y: float, *, entity_type: str = "tree",
 
 
 def entity(unit_number: int, name: str, x: float, y: float, *, entity_type: str = "container",
-           direction: int = 0, force: str = "player", half: float = 0.5, surface: str = SURFACE, run_id: str = RUN_ID) -> dict[str, Any]:
+           direction: int = 0, force: str = "player", half: float = 0.5, surface: str = SURFACE, run_id: str = RUN_ID,
+           **components: Any) -> dict[str, Any]:
+    """An entity record; `components` are the record's optional fields (status, inserter, inventories, ...)."""
     return _base("entity", run_id, surface=surface, unit_number=unit_number, name=name, entity_type=entity_type,
-                 x=x, y=y, direction=direction, force=force, bbox=[x - half, y - half, x + half, y + half])
+                 x=x, y=y, direction=direction, force=force, bbox=[x - half, y - half, x + half, y + half], **components)
 
 
 def status(seq: int, *, tick: int = 0, chunks: int = 0, phase: str = "complete", run_id: str = RUN_ID) -> dict[str, Any]:
@@ -69,6 +72,20 @@ def entity_built(seq: int, ent: dict[str, Any], *, tick: int = 0, event: str = "
 def entity_removed(seq: int, ent: dict[str, Any], *, tick: int = 0, event: str = "on_player_mined_entity", run_id: str = RUN_ID) -> dict[str, Any]:
     return _base("entity_removed", run_id, seq=seq, tick=tick, event=event, surface=ent["surface"],
                  unit_number=ent.get("unit_number", 0), name=ent["name"], x=ent["x"], y=ent["y"])
+
+
+def entity_changed(seq: int, ent: dict[str, Any], *, tick: int = 0, cause: str = "sampled", run_id: str = RUN_ID) -> dict[str, Any]:
+    return _base("entity_changed", run_id, seq=seq, tick=tick, cause=cause, entity=ent)
+
+
+def research(force: str = "player", *, tick: int = 0, run_id: str = RUN_ID, **fields: Any) -> dict[str, Any]:
+    """A research record: progress defaults to 0; current, queue, researched as given."""
+    return _base("research", run_id, tick=tick, force=force, **{"progress": 0, **fields})
+
+
+def research_changed(seq: int, rec: dict[str, Any], *, tick: int = 0, event: str = "on_research_finished",
+                     run_id: str = RUN_ID) -> dict[str, Any]:
+    return _base("research_changed", run_id, seq=seq, tick=tick, event=event, research=rec)
 
 
 def resource_depleted(seq: int, x: int, y: int, *, name: str = "iron-ore", tick: int = 0,
@@ -124,6 +141,9 @@ class SnapshotWriter:
         with (self.root / "status.jsonl").open("a") as f:
             f.write(json.dumps(rec) + "\n")
         return rec
+
+    def write_research(self, records: list[dict[str, Any]]) -> None:
+        (self.root / "research.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
 
     def append_update(self, rec: dict[str, Any], surface: str = SURFACE) -> dict[str, Any]:
         path = self.root / surface / "updates.jsonl"

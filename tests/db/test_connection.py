@@ -80,3 +80,40 @@ def test_a_file_that_is_not_a_database_is_a_typed_error(tmp_path: Path) -> None:
     with pytest.raises(DatabaseOpenError, match="cannot open database") as info:
         connect(path)
     assert isinstance(info.value.__cause__, duckdb.Error)
+    assert info.value.path == str(path) and info.value.locked is False
+
+
+def test_a_file_another_process_holds_names_the_file_and_the_holder(tmp_path: Path) -> None:
+    import select
+    import subprocess
+    import sys
+
+    path = tmp_path / "held.duckdb"
+    first = connect(path)
+    first.execute("CREATE TABLE kept AS SELECT 7 AS n")
+    first.close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('open', flush=True); "
+                               "sys.stdin.read()", str(path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        ready, _, _ = select.select([holder.stdout], [], [], 30)
+        assert ready and holder.stdout.readline().strip() == "open"
+        for read_only in (False, True):
+            with pytest.raises(DatabaseOpenError) as info:
+                connect(path, read_only=read_only)
+            err = info.value
+            assert err.locked and err.path == str(path) and err.holder_pid == holder.pid
+            assert err.holder and "python" in err.holder
+            assert str(path) in str(err) and f"process {holder.pid}" in str(err)
+            assert isinstance(err.__cause__, duckdb.IOException)
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    # Once the holder is gone the file opens, and nothing in it was lost.
+    again = connect(path, read_only=True)
+    try:
+        assert again.execute("SELECT n FROM kept").fetchall() == [(7,)]
+    finally:
+        again.close()

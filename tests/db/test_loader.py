@@ -28,9 +28,11 @@ def test_load_fills_every_table(writer: SnapshotWriter, con: duckdb.DuckDBPyConn
     assert (report.status_seq, report.last_seq, report.deltas_applied) == (0, 0, 0)
     tile = query(con, "SELECT amount, geom FROM resource_tile WHERE x = 2 AND y = 1")[0]
     assert tile == {"amount": 100, "geom": "POLYGON ((2 1, 2 2, 3 2, 3 1, 2 1))"}
-    chest = query(con, "SELECT name, entity_type, position, ST_Area(bbox) AS area, built_tick FROM map_entity")[0]
-    assert chest == {"name": "wooden-chest", "entity_type": "container", "position": "POINT (1.5 1.5)",
-                     "area": 1.0, "built_tick": None}
+    chest = query(con, "SELECT entity_key, entity_name, entity_type, position, bbox, direction, built_tick "
+                       "FROM map_entity")[0]
+    assert chest == {"entity_key": 7, "entity_name": "wooden-chest", "entity_type": "container",
+                     "position": {"x": 1.5, "y": 1.5}, "bbox": "POLYGON ((1 1, 1 2, 2 2, 2 1, 1 1))",
+                     "direction": "north", "built_tick": None}
     chunk = query(con, "SELECT cx, cy, charted_tick, ST_Area(area) AS area FROM chunk WHERE cx = -1")[0]
     assert chunk == {"cx": -1, "cy": -1, "charted_tick": 0, "area": 1024.0}
 
@@ -85,8 +87,8 @@ def test_deltas_after_the_status_seq_are_applied(writer: SnapshotWriter, con: du
     writer.append_update(R.resource_depleted(4, 0, 0, tick=130))
     report = load_snapshot(con, writer.root)
     assert (report.status_seq, report.last_seq, report.deltas_applied) == (2, 4, 2)
-    assert query(con, "SELECT unit_number, built_tick FROM map_entity ORDER BY 1") == [
-        {"unit_number": 7, "built_tick": None}, {"unit_number": 9, "built_tick": 120}]
+    assert query(con, "SELECT entity_key, built_tick FROM map_entity ORDER BY 1") == [
+        {"entity_key": 7, "built_tick": None}, {"entity_key": 9, "built_tick": 120}]
     assert query(con, "SELECT tile_count FROM resource_patch") == [{"tile_count": 1}]
     state = dict(con.execute("SELECT key, value FROM sync_state").fetchall())
     assert state["last_seq"] == "4" and state["snapshot_seq"] == "2" and state["last_tick"] == "130"
@@ -156,7 +158,7 @@ def test_names_outside_the_enum_are_refused(writer: SnapshotWriter, con: duckdb.
     create_schema(con, resource_names=["iron-ore", "coal"], entity_names=["wooden-chest"])
     writer.write_init([*R.ore_rect(0, 0, 1, 1, name="unobtainium"), R.entity(1, "wooden-chest", 0.5, 0.5)])
     writer.write_status(0)
-    with pytest.raises(RecordError, match="'unobtainium' is not in the database's resource_name ENUM"):
+    with pytest.raises(RecordError, match="'unobtainium' is not in the database's resource ENUM"):
         load_snapshot(con, writer.root)
 
 

@@ -6,7 +6,7 @@ import importlib
 
 import factoryverse.db as db
 
-_MODULES = ["connection", "errors", "schema", "loader", "patches", "sync", "refresh", "query",
+_MODULES = ["connection", "errors", "schema", "loader", "patches", "sync", "refresh", "query", "catalog",
             "_apply", "_bulk", "_fastcheck", "_files", "_mutations", "_repeat_log", "_update_log"]
 
 
@@ -18,9 +18,10 @@ def test_package_exports() -> None:
         "apply_delta", "sync_from_disk", "last_applied_seq", "loaded_run_id", "SyncService", "SyncStats",
         "refresh", "RefreshReport", "quarantine_log",
         "query", "check_read_only", "run_user_sql",
+        "describe_schema", "TableInfo", "ColumnInfo",
         "DatabaseError", "DatabaseOpenError", "SpatialExtensionError", "SchemaVersionError", "RecordError",
         "SnapshotError", "RunChangedError", "DamagedLogError", "SyncError", "SyncGapError", "SyncTimeoutError",
-        "QueryError",
+        "QueryError", "QuerySyntaxError", "QueryTimeoutError",
     ])
     for name in db.__all__:
         assert getattr(db, name) is not None
@@ -37,7 +38,7 @@ def test_every_module_declares_all_and_it_resolves() -> None:
 def test_every_error_is_a_database_error() -> None:
     errors = [db.DatabaseOpenError, db.SpatialExtensionError, db.SchemaVersionError, db.RecordError,
               db.SnapshotError, db.RunChangedError, db.DamagedLogError, db.SyncError, db.SyncGapError,
-              db.SyncTimeoutError, db.QueryError]
+              db.SyncTimeoutError, db.QueryError, db.QuerySyntaxError, db.QueryTimeoutError]
     assert all(issubclass(e, db.DatabaseError) for e in errors)
     assert issubclass(db.SyncGapError, db.SyncError) and issubclass(db.SyncTimeoutError, TimeoutError)
 

@@ -6,7 +6,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from factoryverse.db import QueryError, check_read_only, connect, load_snapshot, query, run_user_sql
+from factoryverse.db import (QueryError, QuerySyntaxError, QueryTimeoutError, check_read_only, connect,
+                            load_snapshot, query, run_user_sql)
 from factoryverse.db.query import user_query
 
 from . import _records as R
@@ -26,11 +27,17 @@ def loaded(tmp_path_factory: pytest.TempPathFactory):
     con.close()
 
 
-def test_rows_are_dicts_with_geometry_as_wkt(loaded: duckdb.DuckDBPyConnection) -> None:
-    rows = query(loaded, "SELECT unit_number, position, 1 AS unit_number FROM map_entity")
-    assert rows == [{"unit_number": 4, "position": "POINT (5.5 5.5)", "unit_number_1": 1}]
-    raw = query(loaded, "SELECT position FROM map_entity", geometry="wkb")[0]["position"]
-    assert isinstance(raw, bytes)
+def test_rows_are_dicts_with_geometry_as_wkt(tmp_path: Path) -> None:
+    # A table of the test's own: the map tables' column names belong to the schema, not to this module.
+    con = connect(tmp_path / "geo.duckdb")
+    try:
+        con.execute("CREATE TABLE spot AS SELECT 4 AS entity_key, ST_Point(5.5, 5.5) AS place")
+        rows = query(con, "SELECT entity_key, place, 1 AS entity_key FROM spot")
+        assert rows == [{"entity_key": 4, "place": "POINT (5.5 5.5)", "entity_key_1": 1}]
+        raw = query(con, "SELECT place FROM spot", geometry="wkb")[0]["place"]
+        assert isinstance(raw, bytes)
+    finally:
+        con.close()
 
 
 def test_parameters_and_limit(loaded: duckdb.DuckDBPyConnection) -> None:
@@ -82,6 +89,70 @@ def test_reads_are_allowed(loaded: duckdb.DuckDBPyConnection, sql: str) -> None:
 def test_unparsable_sql_is_a_query_error(loaded: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(QueryError, match="does not parse"):
         run_user_sql(loaded, "SELEC * FROM")
+
+
+def test_a_syntax_error_names_duckdbs_message_and_the_place() -> None:
+    con = duckdb.connect(":memory:")
+    try:
+        sql = "SELECT entity_name,\n       count(*) AS n\nFROM map_entity\nGROUP entity_name"
+        with pytest.raises(QuerySyntaxError) as info:
+            check_read_only(con, sql)
+        err = info.value
+        assert isinstance(err, QueryError) and isinstance(err.__cause__, duckdb.ParserException)
+        assert err.sql == sql
+        assert err.detail == 'syntax error at or near "entity_name"'
+        # Line 4, where `GROUP` lacks its `BY`: the caret sits under the word DuckDB names.
+        assert (err.line, err.column) == (4, 7)
+        assert sql[err.position:].startswith("entity_name")
+        assert "at line 4, column 7" in str(err)
+        text_line, caret = str(err).splitlines()[-2:]
+        assert text_line.strip() == "GROUP entity_name"
+        assert text_line[caret.index("^"):].startswith("entity_name")
+    finally:
+        con.close()
+
+
+def test_a_syntax_error_far_along_a_long_line_keeps_the_caret_on_it() -> None:
+    con = duckdb.connect(":memory:")
+    try:
+        sql = "SELECT " + ", ".join(f"{i} AS c{i}" for i in range(200)) + " FROM WHERE"
+        with pytest.raises(QuerySyntaxError) as info:
+            check_read_only(con, sql)
+        text_line, caret = str(info.value).splitlines()[-2:]
+        assert len(text_line) < 100 and text_line.rstrip().endswith("FROM WHERE")
+        assert text_line[caret.index("^"):].startswith("WHERE")
+        assert info.value.position == sql.index("WHERE")
+    finally:
+        con.close()
+
+
+def test_a_query_past_its_time_limit_is_interrupted_with_a_typed_error() -> None:
+    con = duckdb.connect(":memory:")
+    try:
+        slow = "SELECT count(*) FROM range(100000000) a, range(100000) b"
+        with pytest.raises(QueryTimeoutError) as info:
+            run_user_sql(con, slow, timeout_s=0.2)
+        err = info.value
+        assert isinstance(err, QueryError) and isinstance(err, TimeoutError)
+        assert err.limit_s == 0.2 and err.sql == slow
+        assert "time limit of 0.2 s" in str(err) and "timeout_s" in str(err)
+        assert isinstance(err.__cause__, duckdb.InterruptException)
+        # Only that query ended: the connection answers the next one, and a quick query meets no limit.
+        assert run_user_sql(con, "SELECT 42 AS n", timeout_s=0.2) == [{"n": 42}]
+    finally:
+        con.close()
+
+
+def test_a_failure_within_the_time_limit_is_not_called_a_timeout() -> None:
+    con = duckdb.connect(":memory:")
+    try:
+        with pytest.raises(QueryError) as info:
+            run_user_sql(con, "SELECT 1 / 'x'", timeout_s=30)
+        assert not isinstance(info.value, QueryTimeoutError)
+        with pytest.raises(ValueError, match="timeout_s"):
+            run_user_sql(con, "SELECT 1", timeout_s=0)
+    finally:
+        con.close()
 
 
 def test_user_sql_with_params_on_a_read_only_connection(writer: SnapshotWriter, tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from ._records import SnapshotWriter
 
 
 def _units(con: duckdb.DuckDBPyConnection) -> list[int]:
-    return [r["unit_number"] for r in query(con, "SELECT unit_number FROM map_entity ORDER BY 1")]
+    return [r["entity_key"] for r in query(con, "SELECT entity_key FROM map_entity ORDER BY 1")]
 
 
 def _game(writer: SnapshotWriter, run_id: str, units: list[int]) -> None:

@@ -118,20 +118,42 @@ def test_create_schema_makes_tables_rtrees_and_version(con: duckdb.DuckDBPyConne
 
 
 def test_enum_columns_come_from_the_names_given(con: duckdb.DuckDBPyConnection) -> None:
-    create_schema(con, resource_names=["iron-ore", "coal"], entity_names=["wooden-chest", "tree-01"])
+    create_schema(con, resource_names=["iron-ore", "coal"], entity_names=["wooden-chest", "stone-furnace"],
+                  recipe_names=["iron-gear-wheel"], status_names=["working", "no_power"])
     types = dict(con.execute(
-        "SELECT table_name || '.' || column_name, data_type FROM duckdb_columns() "
-        "WHERE column_name IN ('name', 'resource_name')").fetchall())
-    assert types["resource_tile.name"] == "ENUM('coal', 'iron-ore')"
+        "SELECT table_name || '.' || column_name, data_type FROM duckdb_columns() WHERE table_name IN "
+        "('resource_tile', 'resource_patch', 'map_entity', 'water_tile', 'assemblers', 'entity_status', 'ghost', "
+        "'mining_drill', 'transport_belt')").fetchall())
+    assert types["resource_tile.name"] == types["mining_drill.mining_target"] == "ENUM('coal', 'iron-ore')"
     assert types["resource_patch.resource_name"] == "ENUM('coal', 'iron-ore')"
-    assert types["map_entity.name"] == "ENUM('tree-01', 'wooden-chest')"
+    assert types["map_entity.entity_name"] == types["ghost.ghost_name"] == \
+        "ENUM('entity-ghost', 'stone-furnace', 'wooden-chest')"
+    assert types["assemblers.recipe"] == "ENUM('iron-gear-wheel')"
+    assert types["entity_status.status"] == "ENUM('no_power', 'working')"
+    assert types["map_entity.direction"] == types["transport_belt.direction"]
+    assert types["map_entity.direction"].startswith("ENUM('north', 'northnortheast', 'northeast'")
     assert types["water_tile.name"] == "VARCHAR"
+
+
+def test_without_the_games_names_the_name_columns_are_varchar(con: duckdb.DuckDBPyConnection) -> None:
+    create_schema(con)
+    types = dict(con.execute("SELECT table_name || '.' || column_name, data_type FROM duckdb_columns() "
+                             "WHERE column_name IN ('entity_name', 'recipe', 'status', 'direction')").fetchall())
+    assert types["map_entity.entity_name"] == types["assemblers.recipe"] == types["entity_status.status"] == "VARCHAR"
+    assert types["map_entity.direction"].startswith("ENUM(")  # the same 16 names in Factorio 2.0 and 2.1
+
+
+def test_every_column_says_what_it_means(con: duckdb.DuckDBPyConnection) -> None:
+    create_schema(con)
+    silent = con.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE table_name IN "
+                         f"({', '.join(repr(t) for t in DATA_TABLES)}) AND (comment IS NULL OR comment = '')").fetchall()
+    assert silent == []
 
 
 def test_another_layout_version_is_refused(con: duckdb.DuckDBPyConnection) -> None:
     create_schema(con)
     con.execute("UPDATE schema_version SET version = 999 WHERE component = 'db'")
-    with pytest.raises(SchemaVersionError, match="delete the database file"):
+    with pytest.raises(SchemaVersionError, match="rebuild it from the snapshot files"):
         create_schema(con)
 
 

@@ -24,8 +24,9 @@ def loaded(writer: SnapshotWriter, con: duckdb.DuckDBPyConnection) -> duckdb.Duc
 def test_built_then_removed(loaded: duckdb.DuckDBPyConnection) -> None:
     drill = R.entity(5, "burner-mining-drill", 1.0, 1.0, entity_type="mining-drill", half=1.0, direction=4)
     assert apply_delta(loaded, R.entity_built(1, drill, tick=300)) is True
-    assert query(loaded, "SELECT name, direction, built_tick, bbox FROM map_entity") == [
-        {"name": "burner-mining-drill", "direction": 4, "built_tick": 300, "bbox": "POLYGON ((0 0, 0 2, 2 2, 2 0, 0 0))"}]
+    assert query(loaded, "SELECT entity_name, direction, built_tick, bbox FROM map_entity") == [
+        {"entity_name": "burner-mining-drill", "direction": "east", "built_tick": 300,
+         "bbox": "POLYGON ((0 0, 0 2, 2 2, 2 0, 0 0))"}]
     hits = query(loaded, "SELECT count(*) AS n FROM map_entity WHERE ST_Intersects(bbox, ST_Point(1.5, 1.5))")
     assert hits == [{"n": 1}]
     assert apply_delta(loaded, R.entity_removed(2, drill, tick=400)) is True
@@ -154,10 +155,10 @@ def test_deltas_with_names_outside_the_enums_are_record_errors(writer: SnapshotW
     writer.write_init(R.ore_rect(0, 0, 1, 1))
     writer.write_status(0)
     load_snapshot(con, writer.root, resource_names=["iron-ore"], entity_names=["wooden-chest"])
-    with pytest.raises(RecordError, match="entity_name") as info:
+    with pytest.raises(RecordError, match="'mystery-box' is not in the database's placeable_entity ENUM") as info:
         apply_delta(con, R.entity_built(1, R.entity(3, "mystery-box", 0.5, 0.5)))
     assert info.value.field == "entity.name"
     writer.write_init(R.ore_rect(32, 0, 1, 1, name="uranium-ore"))
-    with pytest.raises(RecordError, match="'uranium-ore' is not in the database's resource_name ENUM"):
+    with pytest.raises(RecordError, match="'uranium-ore' is not in the database's resource ENUM"):
         apply_delta(con, R.chunk_charted(1, 1, 0))
     assert last_applied_seq(con) == 0

@@ -57,7 +57,7 @@ def _chest(unit: int) -> dict[str, Any]:
 
 
 def _units(con: duckdb.DuckDBPyConnection) -> list[int]:
-    return [r["unit_number"] for r in query(con, "SELECT unit_number FROM map_entity ORDER BY 1")]
+    return [r["entity_key"] for r in query(con, "SELECT entity_key FROM map_entity ORDER BY 1")]
 
 
 def test_datagrams_in_order_are_applied(writer: SnapshotWriter, loaded: duckdb.DuckDBPyConnection) -> None:

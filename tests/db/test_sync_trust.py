@@ -14,6 +14,7 @@ import duckdb
 import pytest
 
 from factoryverse.db import SyncService, query
+from factoryverse.db.sync import _PENDING_WINDOW
 
 from . import _records as R
 from ._records import SnapshotWriter
@@ -61,18 +62,22 @@ def test_a_conflicting_duplicate_of_an_applied_seq_changes_nothing(writer: Snaps
     assert service.stats.forged == 1 and service.stats.duplicates == 0
 
 
+_WINDOW = _PENDING_WINDOW
+
+
 def test_far_future_seqs_are_not_held(writer: SnapshotWriter, loaded: duckdb.DuckDBPyConnection) -> None:
     async def body(service: SyncService, send: Callable[..., None]) -> None:
-        for first in range(2, 3002, 100):
+        for first in range(2, _WINDOW + 2002, 100):
             # Paced: a burst larger than the socket's receive buffer would be dropped by the kernel.
             send(*(R.entity_built(seq, _chest(seq)) for seq in range(first, first + 100)))
             await service.wait_for_datagrams(first + 98, timeout=10)
-        assert len(service._pending) <= 1024  # bounded by the window, whatever is sent
+        assert len(service._pending) <= _WINDOW  # bounded by the window, whatever is sent
         _emitter(writer, send)(R.entity_built(1, _chest(1)))
         await service.wait_for_seq(1, timeout=5)
 
     service = _run(loaded, writer, body)
-    assert service.stats.dropped == 3000 - 1023
+    sent = 100 * len(range(2, _WINDOW + 2002, 100))
+    assert service.stats.dropped == sent - (_WINDOW - 1)  # seqs 2.._WINDOW are held, the rest not
     assert _units(loaded) == [1]
 
 

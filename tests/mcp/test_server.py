@@ -59,7 +59,7 @@ def test_tools_over_stdio(instance):
         ("run_lua", {"server_id": instance.id, "code": "rcon.print(game.tick)"}),
         ("query_map", {"server_id": instance.id, "sql": "SELECT count(*) AS n FROM resource_tile"}),
         ("query_map", {"server_id": instance.id,
-                       "sql": f"SELECT name, position FROM map_entity WHERE unit_number = {unit}"}),
+                       "sql": f"SELECT entity_name, position FROM map_entity WHERE entity_key = {unit}"}),
         ("server_version", {"server_id": instance.id}),
     ])
     by_name = {t.name: t for t in tools}
@@ -77,7 +77,7 @@ def test_tools_over_stdio(instance):
 
     assert not count.is_error
     assert count.structured_content["rows"][0]["n"] > 0
-    assert chest.structured_content["rows"] == [{"name": "wooden-chest", "position": "POINT (3.5 -4.5)"}]
+    assert chest.structured_content["rows"] == [{"entity_name": "wooden-chest", "position": {"x": 3.5, "y": -4.5}}]
 
     snapshot_version = json.loads((REPO / "mods" / "fv_snapshot" / "info.json").read_text())["version"]
     assert versions.structured_content["map"] == {"interface": "map", "schema_version": 1, "mod_version": snapshot_version}

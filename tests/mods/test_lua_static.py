@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MODS_DIR = ROOT / "mods"
 MODS = ("fv_embodied_agent", "fv_snapshot", "fv_placement_hints")
 # fv_snapshot 0.2.0: records carry the run id (storage schema 2). fv_placement_hints 0.2.0: the seed's twelve methods.
-MOD_VERSIONS = {"fv_embodied_agent": "0.2.0", "fv_snapshot": "0.3.1", "fv_placement_hints": "0.2.0"}
+MOD_VERSIONS = {"fv_embodied_agent": "0.2.0", "fv_snapshot": "0.3.2", "fv_placement_hints": "0.2.0"}
 SCHEMAS = ROOT / "src" / "factoryverse" / "schemas"
 WIRE = json.loads((SCHEMAS / "wire.schema.json").read_text(encoding="utf-8"))
 INTERFACES = json.loads((SCHEMAS / "remote_interfaces.json").read_text(encoding="utf-8"))

@@ -348,3 +348,21 @@ def test_an_older_save_migrates_to_storage_schema_3(engine, tmp_path):
                 "raise_built = true}")
     assert [r["seq"] for r in _log(tmp_path)] == [1]
     assert {r["schema_version"] for r in _log(tmp_path)} == {3}
+
+
+def test_a_ghost_record_names_what_it_will_become(engine, tmp_path):
+    """An entity-ghost's record carries ghost_name and ghost_type (LuaEntity.ghost_name/ghost_type), in the bootstrap's
+    files and in its built delta."""
+    ghost = ("game.surfaces[1].create_entity{{name = 'entity-ghost', inner_name = 'assembling-machine-1', "
+             "position = {{{x}, 12.5}}, force = 'player', raise_built = true}}")
+    _sc(engine, ghost.format(x=-12.5))
+    _call(engine, "map", "set_snapshot_config", "{run_id = 'run-g'}")
+    _bootstrap(engine)
+    (written,) = _init_entities(tmp_path)["entity-ghost"]
+    assert (written["ghost_name"], written["ghost_type"]) == ("assembling-machine-1", "assembling-machine")
+    _sc(engine, ghost.format(x=-18.5))
+    (built,) = [r["entity"] for r in _log(tmp_path) if r["type"] == "entity_built"]
+    assert (built["name"], built["ghost_name"], built["ghost_type"]) == ("entity-ghost", "assembling-machine-1",
+                                                                         "assembling-machine")
+    _check_log(_log(tmp_path))
+    validate_wire_record(written, "snapshot_file")

@@ -8,10 +8,12 @@ from factoryverse.engine.prototypes import load_prototypes
 from factoryverse.sdk import (
     BaseEntity,
     Container,
+    Entity,
     EntityView,
     Furnace,
     MiningDrill,
     Position,
+    TransportBelt,
     ViewError,
 )
 from factoryverse.sdk.objects import entity_class_for
@@ -93,13 +95,13 @@ def test_remote_views_and_ghosts_can_look_but_not_change(game: Game):
             placed = await agent.place_entity("stone-furnace", (-32, -14))
             remote = Furnace("stone-furnace", placed.position, agent=agent, view=EntityView.REMOTE)
             ghost = Furnace("stone-furnace", placed.position, agent=agent, view=EntityView.REACHABLE, is_ghost=True)
-            with pytest.raises(ViewError, match="REMOTE view.*agent.entity"):
+            with pytest.raises(ViewError, match="REMOTE view.*walking.to"):
                 await remote.add_fuel("coal", 1)
             with pytest.raises(ViewError, match="ghost"):
                 await ghost.take_products()
             with pytest.raises(ViewError, match="no agent"):
-                await BaseEntity("stone-furnace", placed.position).inspect()
-            looked = await remote.inspect()
+                await BaseEntity("stone-furnace", placed.position).refresh()
+            looked = await remote.read_state()
             return looked, await agent.inventory()
 
     looked, inventory = run(scenario())
@@ -110,7 +112,7 @@ def test_remote_views_and_ghosts_can_look_but_not_change(game: Game):
 @pytest.mark.parametrize(
     ("entity_type", "cls"),
     [("furnace", Furnace), ("mining-drill", MiningDrill), ("container", Container),
-     ("logistic-container", Container), ("transport-belt", BaseEntity)],
+     ("logistic-container", Container), ("transport-belt", TransportBelt), ("wall", Entity)],
 )
 def test_entity_class_for_type(entity_type: str, cls: type):
     assert entity_class_for(entity_type) is cls

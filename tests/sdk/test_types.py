@@ -36,3 +36,37 @@ def test_empty_lua_tables_read_as_empty_objects():
     assert entity.inventory("fuel") == {} and entity.inventory("output") == {"iron-plate": 2}
     assert entity.inventory("chest") == {}
     assert EntityState.model_validate({**entity.model_dump(), "inventories": []}).inventories == {}
+
+
+def test_map_position_takes_the_seeds_positional_form_and_refuses_junk():
+    from factoryverse.sdk import MapPosition
+
+    assert MapPosition(100, 200) == Position(x=100, y=200) and MapPosition is Position
+    assert eval(repr(MapPosition(1.5, -2)), {"MapPosition": MapPosition}) == MapPosition(1.5, -2)
+    with pytest.raises(InvalidArgumentError, match="MapPosition needs two finite numbers"):
+        MapPosition("a", 2)
+
+
+@pytest.mark.parametrize(("name", "value"), [("north", 0), ("northnortheast", 1), ("EAST", 4), ("westnorthwest", 13)])
+def test_direction_reads_the_databases_lower_case_names(name, value):
+    assert Direction.of(name) == value and Direction.of(value) == value
+
+
+@pytest.mark.parametrize("value", ["up", 16, -1, True, 2.5])
+def test_direction_refuses_anything_else(value):
+    with pytest.raises(InvalidArgumentError, match="not a direction"):
+        Direction.of(value)
+
+
+def test_direction_vectors_and_turns_follow_factorios_axes():
+    assert Direction.EAST.vector == (1.0, 0.0) and Direction.NORTH.vector == (0.0, -1.0)
+    assert Direction.SOUTH.vector == (0.0, 1.0)
+    assert Direction.NORTH.turned(2) is Direction.EAST and Direction.NORTH.turned(-2) is Direction.WEST
+
+
+def test_bounding_box_around_a_center():
+    from factoryverse.sdk import BoundingBox
+
+    box = BoundingBox.around((2, 3), 1.5, 0.5)
+    assert (box.width, box.height, box.center) == (3.0, 1.0, Position(x=2, y=3))
+    assert box.contains((3.5, 3.5)) and not box.contains((3.6, 3))

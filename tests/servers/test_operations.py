@@ -71,8 +71,9 @@ def test_sql_reads_the_snapshot_and_gives_geometry_as_wkt(instance):
 def test_sql_sees_an_entity_built_after_the_first_load(instance):
     operations.sql(instance.id, "SELECT 1")  # the database is loaded before the chest exists
     unit = place_chest(instance, 7.5, 9.5)
-    rows = operations.sql(instance.id, f"SELECT name, x, y FROM map_entity WHERE unit_number = {unit}").rows
-    assert rows == [{"name": "wooden-chest", "x": 7.5, "y": 9.5}]
+    rows = operations.sql(instance.id, f"SELECT entity_name, position.x AS x, position.y AS y FROM map_entity "
+                                       f"WHERE entity_key = {unit}").rows
+    assert rows == [{"entity_name": "wooden-chest", "x": 7.5, "y": 9.5}]
 
 
 def test_sql_truncates_at_max_rows(instance):
@@ -149,11 +150,16 @@ def test_name_columns_are_enums_of_the_games_prototypes(instance):
     result = operations.sql(
         instance.id,
         "SELECT table_name, data_type FROM information_schema.columns "
-        "WHERE column_name = 'name' AND table_name IN ('resource_tile', 'map_entity') ORDER BY table_name",
+        "WHERE (table_name, column_name) IN (('resource_tile', 'name'), ('map_entity', 'entity_name'), "
+        "('assemblers', 'recipe'), ('entity_status', 'status')) ORDER BY table_name",
     )
     types = {row["table_name"]: row["data_type"] for row in result.rows}
     assert types["resource_tile"].startswith("ENUM(") and "'iron-ore'" in types["resource_tile"]
-    assert "'burner-mining-drill'" in types["map_entity"]
+    # placeable_entity: entities an item places, and ghosts; not resources, trees or the character
+    assert "'burner-mining-drill'" in types["map_entity"] and "'entity-ghost'" in types["map_entity"]
+    assert "'iron-ore'" not in types["map_entity"] and "'character'" not in types["map_entity"]
+    assert "'iron-gear-wheel'" in types["assemblers"]
+    assert "'no_power'" in types["entity_status"] and "'working'" in types["entity_status"]
 
 
 def test_max_rows_past_the_cap_is_refused_saying_the_cap():
@@ -209,14 +215,14 @@ def test_read_only_sql_writes_nothing_and_sync_map_catches_up(instance):
     unit = place_chest(instance, 13.5, -7.5)
     stat = instance.db_path.stat()
     before = (instance.db_path.read_bytes(), stat.st_mtime_ns, stat.st_size)
-    query = f"SELECT name FROM map_entity WHERE unit_number = {unit}"
+    query = f"SELECT entity_name FROM map_entity WHERE entity_key = {unit}"
     assert operations.sql(instance.id, query, sync=False).rows == []
     stat = instance.db_path.stat()
     assert (instance.db_path.read_bytes(), stat.st_mtime_ns, stat.st_size) == before
     assert not instance.db_path.with_name(instance.db_path.name + ".wal").exists()
     assert operations.sync_map(instance.id) == {"server_id": instance.id, "db_path": str(instance.db_path),
                                                 "synced": True, "run_id": instance.run_id, "rebuilt": False}
-    assert operations.sql(instance.id, query, sync=False).rows == [{"name": "wooden-chest"}]
+    assert operations.sql(instance.id, query, sync=False).rows == [{"entity_name": "wooden-chest"}]
 
 
 def test_read_only_sql_before_any_sync_says_to_sync(dead_record):

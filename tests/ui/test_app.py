@@ -49,10 +49,10 @@ def test_entities_come_from_the_map_database(client, instance):
     assert res.status_code == 200
     body = res.json()
     assert body["server_id"] == instance.id
-    chest = [r for r in body["rows"] if r["unit_number"] == unit]
+    chest = [r for r in body["rows"] if r["entity_key"] == unit]
     assert chest == [{
-        "unit_number": unit, "name": "wooden-chest", "entity_type": "container", "x": 11.5, "y": 12.5,
-        "direction": 0, "force": "player", "built_tick": chest[0]["built_tick"],
+        "entity_key": unit, "entity_name": "wooden-chest", "entity_type": "container", "x": 11.5, "y": 12.5,
+        "direction": "north", "force": "player", "built_tick": chest[0]["built_tick"],
         "bbox": chest[0]["bbox"],
     }]
     assert chest[0]["bbox"].startswith("POLYGON")
@@ -100,12 +100,12 @@ def test_get_entities_never_writes_the_map_database(client, instance):
     stat = instance.db_path.stat()
     before = (instance.db_path.read_bytes(), stat.st_mtime_ns)
     rows = client.get(f"/api/servers/{instance.id}/entities").json()["rows"]
-    assert unit not in [r["unit_number"] for r in rows]
+    assert unit not in [r["entity_key"] for r in rows]
     stat = instance.db_path.stat()
     assert (instance.db_path.read_bytes(), stat.st_mtime_ns) == before
     _synced(client, instance)
     rows = client.get(f"/api/servers/{instance.id}/entities").json()["rows"]
-    assert unit in [r["unit_number"] for r in rows]
+    assert unit in [r["entity_key"] for r in rows]
 
 
 def test_a_busy_map_is_a_503_with_a_retry_hint(client, instance, monkeypatch):

@@ -9,7 +9,7 @@ M.schema_version = 3
 
 M.formats = {
   snapshot_file = {"chunk", "resource_tile", "resource_entity", "water_tile", "entity", "snapshot_status", "electric_network", "research"},
-  snapshot_delta = {"entity_built", "entity_removed", "entity_changed", "resource_entity_removed", "resource_depleted", "research_changed", "chunk_charted"},
+  snapshot_delta = {"entity_built", "entity_removed", "entity_changed", "resource_entity_removed", "resource_depleted", "research_changed", "chunk_charted", "power_changed"},
   agent_udp = {"action_completed"},
 }
 
@@ -114,6 +114,8 @@ M.defs = {
       direction = {type = "integer", minimum = 0, maximum = 15},
       force = {type = "string"},
       bbox = {["$ref"] = "#/$defs/bbox"},
+      ghost_name = {type = "string"},
+      ghost_type = {type = "string"},
       status = {type = "string"},
       recipe = {type = "string"},
       crafting_progress = {type = "number", minimum = 0, maximum = 1},
@@ -344,6 +346,23 @@ M.defs = {
       surface = {type = "string"},
       cx = {type = "integer"},
       cy = {type = "integer"},
+    },
+  },
+  power_changed = {
+    type = "object",
+    required = {"type", "schema_version", "run_id", "seq", "tick", "surface", "networks"},
+    properties = {
+      type = {const = "power_changed"},
+      schema_version = {const = 3},
+      run_id = {["$ref"] = "#/$defs/run_id"},
+      seq = {type = "integer", minimum = 1},
+      tick = {type = "integer"},
+      surface = {type = "string"},
+      networks = {
+        type = "array",
+        minItems = 1,
+        items = {["$ref"] = "#/$defs/electric_network"},
+      },
     },
   },
   action_completed = {

@@ -1,6 +1,7 @@
 -- Storage versioning: records which mod and storage-schema version wrote the save and upgrades older saves.
 local meta = require("scripts.meta")
 local watch = require("scripts.watch")
+local power = require("scripts.power")
 
 ---@class FvSnapshotMigrations
 local M = {}
@@ -32,6 +33,18 @@ local _STEPS = {
   [4] = function()
     local state = storage.snapshot
     if state and state.current then state.current.restart = true end
+  end,
+  -- 5: power networks are sampled for power_changed deltas from the watched poles. The poles a schema-4 save
+  -- already watches are tracked from its watch list, and the networks as they are now become the baseline, so the
+  -- first deltas after the load are changes made after it.
+  [5] = function()
+    local state = storage.snapshot
+    if not state then return end
+    state.power = power.new_state()
+    for _, entity in ipairs(state.watch.list) do
+      if entity.valid and entity.type == "electric-pole" then power.add(entity, "electric-pole") end
+    end
+    for surface in pairs(state.written) do power.baseline(surface) end
   end,
 }
 

@@ -11,6 +11,8 @@ local components = require("scripts.components")
 local _RESOURCE_ENTITY_TYPES = { tree = true, ["simple-entity"] = true }
 -- Agents are characters; their movement is not map state, so they never appear in the snapshot.
 local _IGNORED_TYPES = { character = true }
+-- A ghost's own name is "entity-ghost" or "tile-ghost"; what it will become is only in ghost_name and ghost_type.
+local _GHOST_TYPES = { ["entity-ghost"] = true, ["tile-ghost"] = true }
 
 --- Which snapshot record an entity becomes, or nil for things the snapshot does not track (characters, corpses,
 --- items on the ground and other entities without a unit_number).
@@ -46,6 +48,7 @@ function M.entity(entity)
     unit_number = entity.unit_number, name = entity.name, entity_type = entity.type,
     x = position.x, y = position.y, direction = entity.direction, force = entity.force.name, bbox = _bbox(entity),
   }
+  if _GHOST_TYPES[record.entity_type] then record.ghost_name, record.ghost_type = entity.ghost_name, entity.ghost_type end
   components.add(record, entity)
   return record
 end
@@ -116,8 +119,9 @@ function M.power_network(pole, poles)
   return {
     type = "electric_network", schema_version = _SCHEMA_VERSION, run_id = storage.snapshot.run_id, tick = game.tick,
     surface = pole.surface.name, network_id = pole.electric_network_id, poles = poles,
-    -- Totals since the network formed, in joules per prototype name (LuaFlowStatistics input/output counts).
-    production = _counts(statistics.input_counts), consumption = _counts(statistics.output_counts),
+    -- Totals since the network formed, in joules per prototype name. An electric network's LuaFlowStatistics
+    -- sides are the game's GUI's: input is consumption, output production.
+    production = _counts(statistics.output_counts), consumption = _counts(statistics.input_counts),
   }
 end
 
@@ -198,6 +202,15 @@ function M.resource_depleted(entity)
     type = "resource_depleted", schema_version = _SCHEMA_VERSION, run_id = storage.snapshot.run_id, tick = game.tick, surface = entity.surface.name,
     name = entity.name, x = math.floor(position.x), y = math.floor(position.y),
   }
+end
+
+--- Networks whose production, consumption or pole count changed (scripts/power.lua samples them).
+---@param surface_name string
+---@param networks table[] electric_network records
+---@return table
+function M.power_changed(surface_name, networks)
+  return { type = "power_changed", schema_version = _SCHEMA_VERSION, run_id = storage.snapshot.run_id, tick = game.tick,
+    surface = surface_name, networks = networks }
 end
 
 ---@param surface_name string

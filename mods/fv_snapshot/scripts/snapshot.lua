@@ -9,6 +9,7 @@ local records = require("scripts.records")
 local writer = require("scripts.writer")
 local watch = require("scripts.watch")
 local components = require("scripts.components")
+local power = require("scripts.power")
 
 ---@class FvSnapshotState
 ---@field phase "waiting"|"bootstrap"|"complete" waiting: no run id yet, so nothing is written
@@ -23,6 +24,7 @@ local components = require("scripts.components")
 ---@field chunks integer number of written chunks
 ---@field charted_by string[] the forces whose charted chunks the snapshot covers (see _chart_forces)
 ---@field watch FvWatchState entities sampled for changes (scripts/watch.lua)
+---@field power FvPowerState the watched poles, whose networks are sampled (scripts/power.lua)
 ---@field current FvChunkWork|nil the chunk whose files are being written, a slice per tick
 
 ---@class FvChunkWork
@@ -53,6 +55,8 @@ local _SEARCH_RESULTS_PER_UNIT = 3
 local _STRIP_ROWS = 2
 local _STRIPS = 16 -- 32 / _STRIP_ROWS
 local _SEARCH_WORST = _SEARCH_COST + math.floor(32 * _STRIP_ROWS / _SEARCH_RESULTS_PER_UNIT)
+-- Finishing a chunk writes its four files (and their chunk-init record) at once.
+local _FINISH_COST = 4
 -- The area the player force charts at start: a headless server has no player whose character would chart it.
 local _START_CHART_RADIUS = 96
 local _CHUNK_SIZE = 32
@@ -231,7 +235,8 @@ end
 ---@return boolean idle
 local function _work()
   local state = storage.snapshot
-  local budget = _TICK_BUDGET - watch.cost_at(game.tick)
+  local full = _TICK_BUDGET - watch.cost_at(game.tick)
+  local budget = full
   if not state.current and state.queue_head > #state.queue then return true end
   while budget > 0 do
     local work = state.current
@@ -241,6 +246,9 @@ local function _work()
     end
     if not work then
       if state.queue_head > #state.queue then return false end
+      -- A chunk begins with a search, whose results are known only after it: after other work this tick, the next
+      -- chunk waits unless a strip full of results still fits.
+      if budget < full and budget < _SEARCH_WORST then return false end
       local entry = state.queue[state.queue_head]
       state.queue_head = state.queue_head + 1
       work = _begin_chunk(entry.surface, entry.cx, entry.cy)
@@ -253,6 +261,7 @@ local function _work()
       if done then
         _finish_chunk(work)
         state.current = nil
+        budget = budget - _FINISH_COST
       end
     else
       -- A surface deleted since the chunk was queued has nothing left to write.
@@ -289,23 +298,9 @@ local function _charted(surface, chunk)
 end
 
 --- Power networks and research are not chunk data: written whole when a bootstrap completes.
-local function _write_power_and_research()
-  local surface = game.surfaces["nauvis"]
-  local seen, networks = {}, {}
-  for _, pole in pairs(surface.find_entities_filtered({ type = "electric-pole" })) do
-    local id = pole.electric_network_id
-    if id then
-      if not seen[id] then
-        seen[id] = { pole = pole, poles = 0 }
-        networks[#networks + 1] = id
-      end
-      seen[id].poles = seen[id].poles + 1
-    end
-  end
-  table.sort(networks)
-  local power = {}
-  for _, id in ipairs(networks) do power[#power + 1] = records.power_network(seen[id].pole, seen[id].poles) end
-  writer.write_file(writer.power_file(surface.name), power)
+---@param networks table[] the electric_network records of the poles in the written chunks (scripts/power.lua)
+local function _write_power_and_research(networks)
+  writer.write_file(writer.power_file("nauvis"), networks)
   local research = {}
   for _, name in ipairs(storage.snapshot.charted_by) do
     local force = game.forces[name]
@@ -359,8 +354,11 @@ local function _on_tick(_)
   if not idle then return end
   if state.phase == "bootstrap" then
     if _start_chart_pending() then return end
+    -- A big factory's poles are read over several ticks, like its chunks.
+    local networks = power.baseline_step("nauvis")
+    if not networks then return end
     state.phase = "complete"
-    _write_power_and_research()
+    _write_power_and_research(networks)
     writer.append_status(records.status("complete", state.start_seq, state.chunks))
   end
   state.queue, state.queue_head, state.queued = {}, 1, {}
@@ -407,6 +405,7 @@ function M.on_init()
   storage.snapshot = {
     phase = "waiting", run_id = nil, seq = 0, start_seq = 0, udp_port = writer.DEFAULT_UDP_PORT,
     queue = {}, queue_head = 1, queued = {}, written = {}, chunks = 0, charted_by = {}, watch = watch.new_state(),
+    power = power.new_state(),
   }
   local radius = _START_CHART_RADIUS
   game.forces["player"].chart(game.surfaces["nauvis"], {

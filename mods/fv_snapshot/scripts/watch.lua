@@ -3,6 +3,7 @@
 -- sampled a slice at a time every _SAMPLE_TICKS, so a big factory costs a bounded amount of Lua per sample; a
 -- changed entity is sent once per sample as one entity_changed delta with all its components.
 local components = require("scripts.components")
+local power = require("scripts.power")
 local records = require("scripts.records")
 local writer = require("scripts.writer")
 
@@ -46,6 +47,7 @@ end
 ---@return integer
 function M.cost_at(tick)
   if tick % _SAMPLE_TICKS ~= 0 then return 0 end
+  if power.due(tick) then return power.cost() end
   return math.min(_SAMPLE_BUDGET, #_state().list) * _SAMPLE_COST
 end
 
@@ -59,6 +61,7 @@ function M.add(entity, record)
     state.list[#state.list + 1] = entity
     state.index[unit] = #state.list
     if #state.list == 1 then M.register() end
+    power.add(entity, record.entity_type)
   end
   state.prints[unit] = components.fingerprint(record)
 end
@@ -72,6 +75,7 @@ function M.remove(unit_number)
   local moved = state.list[last]
   state.list[at], state.list[last] = moved, nil
   state.index[unit_number], state.prints[unit_number] = nil, nil
+  power.remove(unit_number)
   if at ~= last then state.index[moved.unit_number] = at end
   if not state.list[1] then M.register() end
 end
@@ -79,6 +83,7 @@ end
 --- Forget everything (a new bootstrap watches what it writes again).
 function M.reset()
   storage.snapshot.watch = M.new_state()
+  storage.snapshot.power = power.new_state()
   M.register()
 end
 
@@ -97,11 +102,16 @@ function M.check(cause, entity)
   return true
 end
 
----@param _ NthTickEventData
-_on_sample = function(_)
+---@param event NthTickEventData
+_on_sample = function(event)
   local state = _state()
   local count = #state.list
   if count == 0 then return end
+  -- Every power sample takes one entity sample's tick, so no tick carries both.
+  if power.due(event.tick) then
+    power.sample()
+    return
+  end
   local position = state.cursor
   for _ = 1, math.min(_SAMPLE_BUDGET, count) do
     if position > #state.list then position = 1 end

@@ -7,6 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 import typer
 
 from factoryverse.cli import data as _data
+from factoryverse.cli.agent import agent as _agent
 from factoryverse.cli import mods as _mods
 from factoryverse.cli import server as _server
 from factoryverse.cli.demo import demo as _demo
@@ -24,6 +25,7 @@ app.add_typer(_server.app, name="server")
 app.add_typer(_data.app, name="data")
 app.add_typer(_mods.app, name="mods")
 app.command("demo")(_demo)
+app.command("agent")(_agent)
 app.command("sql", context_settings=SQL_CONTEXT_SETTINGS)(_sql)
 
 

@@ -41,8 +41,8 @@ ORDER BY (x + 0.5 - $ax) * (x + 0.5 - $ax) + (y + 0.5 - $ay) * (y + 0.5 - $ay), 
 LIMIT 1
 """
 _BUILT_SQL = """
-SELECT unit_number, name, x, y, force FROM map_entity
-WHERE force LIKE 'fv_embodied_agent.%' ORDER BY unit_number
+SELECT entity_key, entity_name, position.x AS x, position.y AS y, force FROM map_entity
+WHERE force LIKE 'fv_embodied_agent.%' ORDER BY entity_key
 """
 _NEAREST_IRON_PATCH_SQL = """
 SELECT patch_id, resource_name, tile_count, total_amount,
@@ -53,7 +53,7 @@ FROM resource_patch WHERE resource_name = 'iron-ore' ORDER BY distance LIMIT 1
 
 _NAME_TYPES_SQL = """
 SELECT table_name, data_type FROM information_schema.columns
-WHERE column_name = 'name' AND table_name IN ('resource_tile', 'map_entity') ORDER BY table_name
+WHERE (table_name, column_name) IN (('resource_tile', 'name'), ('map_entity', 'entity_name')) ORDER BY table_name
 """
 
 
@@ -79,6 +79,7 @@ async def _wait_snapshot_complete(client: Any) -> Any:
 async def run_demo(inst: Instance, *, say=_say) -> DemoResult:
     from factoryverse.db import SyncService, connect, load_snapshot, query
     from factoryverse.sdk import Direction, FactoryVerseClient
+    from factoryverse.servers._map_db import GAME_NAMES_LUA, enum_names, parse_game_names
 
     snapshot_dir = inst.script_output / "fv_snapshot"
     if inst.db_path.exists():
@@ -90,13 +91,8 @@ async def run_demo(inst: Instance, *, say=_say) -> DemoResult:
         async with FactoryVerseClient(inst.rcon_host, inst.rcon_port, inst.rcon_password) as client:
             await _wait_snapshot_complete(client)
             # Name columns become ENUMs of the running game's own prototype names.
-            names = await client.prototype_names()
-            report = load_snapshot(
-                con,
-                snapshot_dir,
-                resource_names=names.get("resource", []),
-                entity_names=sorted(n for group in names.values() for n in group),
-            )
+            names = parse_game_names(await client.rcon.lua(GAME_NAMES_LUA))
+            report = load_snapshot(con, snapshot_dir, **enum_names(names))
             # Live deltas from here on; anything sent before the socket opened is read back from the update log.
             # (Created after the load: the service creates a plain schema if it finds none.)
             sync = SyncService(con, snapshot_dir, port=inst.snapshot_udp_port)

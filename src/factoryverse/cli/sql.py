@@ -3,10 +3,16 @@
 The server's snapshot files are the source of truth; before querying, the instance's DuckDB file catches up from
 them (init files, then the update log), so the answer reflects every change the game has written
 (servers.operations.sql does it, for the MCP server and the dashboard too).
+
+Rows print as a table, as JSON (--json) or as CSV (--csv), always on stdout; notes (a rebuilt map, a result cut at
+its row limit) go to stderr, so the JSON or CSV stays machine-readable. A result over its row limit is cut and
+labelled, not refused: the rows up to the limit are what a user exploring the map wants to see.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import sys
@@ -17,7 +23,7 @@ import typer
 from factoryverse.servers import operations
 from factoryverse.servers.instances import Instance, list_instances
 
-__all__ = ["sql", "pick_instance", "format_rows", "MAX_CELL_WIDTH", "SQL_CONTEXT_SETTINGS"]
+__all__ = ["sql", "pick_instance", "format_rows", "format_csv", "MAX_CELL_WIDTH", "SQL_CONTEXT_SETTINGS"]
 
 # Wider cells are cut: DESCRIBE of an ENUM column would otherwise pad every row to the whole ENUM's type.
 MAX_CELL_WIDTH = 60
@@ -44,16 +50,37 @@ def pick_instance(instance_id: int | None) -> Instance:
     raise typer.BadParameter("no running server; start one with `fv server start --detach`")
 
 
-def format_rows(rows: list[dict[str, Any]]) -> str:
-    if not rows:
+def format_rows(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
+    """An aligned text table; with `columns`, an empty result still shows what it would have held."""
+    if not rows and not columns:
         return "(no rows)"
-    cols = list(rows[0])
+    cols = list(columns) if columns else list(rows[0])
     cells = [[_clip(_cell(r.get(c))) for c in cols] for r in rows]
-    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
+    widths = [max([len(c), *(len(row[i]) for row in cells)]) for i, c in enumerate(cols)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(cols, widths)), "  ".join("-" * w for w in widths)]
     lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in cells]
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(lines)
+
+
+def format_csv(columns: list[str], rows: list[dict[str, Any]]) -> str:
+    """RFC 4180 CSV with a header line (also for no rows); NULL is an empty field, lists and structs are JSON."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_csv_cell(row.get(c)) for c in columns])
+    return out.getvalue().rstrip("\n")
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"))
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 def _cell(value: Any) -> str:
@@ -88,7 +115,8 @@ def sql(
     server: Optional[int] = typer.Option(
         None, "--server", "-s", help="Instance id (default: the first running); a stopped server's map is read too."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print rows as JSON."),
+    as_json: bool = typer.Option(False, "--json", help="Print rows as a JSON list of objects."),
+    as_csv: bool = typer.Option(False, "--csv", help="Print rows as CSV with a header line (NULL: empty field)."),
     max_rows: int = typer.Option(
         operations.DEFAULT_MAX_ROWS, "--max-rows", min=1, max=operations.MAX_ROWS, help="Most rows to print."
     ),
@@ -97,19 +125,31 @@ def sql(
         help="Seconds before the query is interrupted.",
     ),
 ) -> None:
-    """Query the map database of a server (tables: resource_tile, resource_patch, map_entity, ...)."""
+    """Query the map database of a server (map_entity, resource_patch, ...; `fv data schema` lists every table)."""
+    if as_json and as_csv:
+        raise typer.BadParameter("choose one output format: --json or --csv (neither prints a table)",
+                                 param_hint="'--json' / '--csv'")
     text = _statement(statement)
     inst = pick_instance(server)
     try:
         result = operations.sql(inst.id, text, max_rows=max_rows, timeout_s=timeout)
+    except operations.MapQueryTimeoutError as e:
+        typer.echo(f"error: {e}. Raise the limit with --timeout SECONDS (now {timeout:g}, at most "
+                   f"{operations.MAX_TIMEOUT_S:g})", err=True)
+        raise typer.Exit(1) from e
     except operations.BackendError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(1) from e
     if result.notice:
-        # On stderr, so --json output stays parseable.
+        # On stderr, so --json and --csv output stays parseable.
         typer.echo(f"note: {result.notice}", err=True)
     rows = result.rows
-    typer.echo(json.dumps(rows, default=str, indent=2) if as_json else format_rows(rows))
+    if as_json:
+        typer.echo(json.dumps(rows, default=str, indent=2))
+    elif as_csv:
+        typer.echo(format_csv(result.columns, rows))
+    else:
+        typer.echo(format_rows(rows, result.columns))
     if result.truncated:
         typer.echo(f"(cut at {len(rows)} rows, by --max-rows {max_rows} or the {operations.MAX_RESULT_BYTES:,}-"
                    "character result cap; narrow the query or page with ORDER BY ... LIMIT/OFFSET)", err=True)

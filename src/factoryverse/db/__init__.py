@@ -11,10 +11,11 @@ parameters of create_schema / load_snapshot.
 """
 
 from .connection import connect, spatial_extension_path
+from .catalog import ColumnInfo, TableInfo, describe_schema
 from ._update_log import quarantine_log
-from .errors import (DamagedLogError, DatabaseError, DatabaseOpenError, QueryError, RecordError, RunChangedError,
-                     SchemaVersionError, SnapshotError, SpatialExtensionError, SyncError, SyncGapError,
-                     SyncTimeoutError)
+from .errors import (DamagedLogError, DatabaseError, DatabaseOpenError, QueryError, QuerySyntaxError,
+                     QueryTimeoutError, RecordError, RunChangedError, SchemaVersionError, SnapshotError,
+                     SpatialExtensionError, SyncError, SyncGapError, SyncTimeoutError)
 from .loader import LoadReport, load_snapshot
 from .patches import build_resource_patches
 from .query import check_read_only, query, run_user_sql
@@ -35,8 +36,10 @@ __all__ = [
     "refresh", "RefreshReport", "quarantine_log",
     # queries
     "query", "check_read_only", "run_user_sql",
+    # what a database holds
+    "describe_schema", "TableInfo", "ColumnInfo",
     # errors
     "DatabaseError", "DatabaseOpenError", "SpatialExtensionError", "SchemaVersionError", "RecordError",
     "SnapshotError", "RunChangedError", "DamagedLogError", "SyncError", "SyncGapError", "SyncTimeoutError",
-    "QueryError",
+    "QueryError", "QuerySyntaxError", "QueryTimeoutError",
 ]

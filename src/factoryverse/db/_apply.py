@@ -7,11 +7,11 @@ from typing import Any
 
 import duckdb
 
-from . import _mutations
+from . import _components, _mutations
+from ._derived_hook import after_batch
 from ._files import latest_status
 from ._update_log import read_contiguous
 from .errors import DatabaseError, RunChangedError, SnapshotError, SyncGapError
-from .patches import build_resource_patches
 from .schema import ensure_schema, validate_record
 
 __all__ = ["apply_run", "apply_delta", "sync_from_disk", "last_applied_seq", "loaded_run_id", "stored_snapshot_dir",
@@ -51,20 +51,21 @@ def require_loaded(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def apply_run(con: duckdb.DuckDBPyConnection, recs: list[dict[str, Any]], snapshot_dir: Path | None) -> None:
-    """Apply consecutive deltas (the first is last_seq + 1) in one transaction, patches included."""
+    """Apply consecutive deltas (the first is last_seq + 1) in one transaction, derived tables included."""
     try:
         con.begin()
         try:
-            tiles_changed = False
-            for rec in recs:
-                tiles_changed |= _mutations.apply_record(con, rec, snapshot_dir)
+            changes = _mutations.apply_records(con, recs, snapshot_dir)
+            after_batch(con, changes)
             _mutations.set_state(con, last_seq=recs[-1]["seq"], last_tick=recs[-1]["tick"])
-            if tiles_changed:
-                build_resource_patches(con)
             con.commit()
         except BaseException:
             con.rollback()
             raise
+    except duckdb.ConversionException as exc:
+        # A name outside the game's ENUMs aborts the transaction; after the rollback, say which record it was.
+        _components.check_record_names(con, recs)
+        raise DatabaseError(f"applying deltas {recs[0]['seq']}..{recs[-1]['seq']} failed in DuckDB: {exc}") from exc
     except duckdb.Error as exc:
         raise DatabaseError(f"applying deltas {recs[0]['seq']}..{recs[-1]['seq']} failed in DuckDB: {exc}") from exc
 

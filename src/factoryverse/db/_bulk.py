@@ -15,25 +15,20 @@ from pathlib import Path
 
 import duckdb
 
+from . import _components
+from ._components import ENTITY_COLUMNS, STAGE
 from ._files import CHUNK_SIZE, iter_records
 from .errors import RecordError, RunChangedError, SnapshotError
-from .schema import ENTITY_NAME_ENUM, RESOURCE_NAME_ENUM, enum_values
+from .schema import enum_values
 
 __all__ = ["staged_init_files", "insert_staged", "clear_chunk"]
 
-_RAW_COLUMNS = {
-    "type": "VARCHAR", "surface": "VARCHAR", "name": "VARCHAR", "entity_type": "VARCHAR",
-    "x": "DOUBLE", "y": "DOUBLE", "amount": "BIGINT", "unit_number": "BIGINT", "direction": "INTEGER",
-    "force": "VARCHAR", "bbox": "DOUBLE[]", "cx": "INTEGER", "cy": "INTEGER", "tick": "BIGINT",
-}
+_RAW_COLUMNS = {"type": "VARCHAR", **ENTITY_COLUMNS, "amount": "BIGINT", "cx": "INTEGER", "cy": "INTEGER",
+                "tick": "BIGINT"}
+_ENTITY_FIELDS = ", ".join(f'"{c}"' for c in ENTITY_COLUMNS)
 
-_ENUM_COLUMNS = (
-    (RESOURCE_NAME_ENUM, ("resource_tile",)),
-    (ENTITY_NAME_ENUM, ("entity", "resource_entity")),
-)
-
-# Entities overlapping a chunk border may be listed by both chunks' files: DISTINCT ON and, when
-# merging into filled tables, the {guard} (NOT EXISTS) keep one row per key.
+# Tiles and trees listed twice: DISTINCT ON and, when merging into filled tables, the {guard} (NOT EXISTS) keep
+# one row per key.
 _INSERTS = (
     ("""INSERT INTO resource_tile
         SELECT surface, name, x, y, amount, ST_MakeEnvelope(x, y, x + 1, y + 1) FROM (
@@ -56,15 +51,6 @@ _INSERTS = (
         {guard} ORDER BY surface, y, x""",
      "WHERE NOT EXISTS (SELECT 1 FROM resource_entity t "
      "WHERE t.surface = r.surface AND t.name = r.name AND t.x = r.x AND t.y = r.y)"),
-    # An entity already stored keeps its built_tick: the init record does not know it.
-    ("""INSERT INTO map_entity
-        SELECT DISTINCT ON (unit_number) unit_number, surface, name, entity_type, x, y, direction, force,
-               ST_MakeEnvelope(bbox[1], bbox[2], bbox[3], bbox[4]), ST_Point(x, y), NULL
-        FROM _fv_raw WHERE type = 'entity'
-        ON CONFLICT (unit_number) DO UPDATE SET
-            surface = excluded.surface, name = excluded.name, entity_type = excluded.entity_type,
-            x = excluded.x, y = excluded.y, direction = excluded.direction, force = excluded.force,
-            bbox = excluded.bbox, position = excluded.position""", ""),
     (f"""INSERT OR REPLACE INTO chunk
         SELECT DISTINCT ON (surface, cx, cy) surface, cx, cy, tick,
                ST_MakeEnvelope(cx * {CHUNK_SIZE}, cy * {CHUNK_SIZE}, (cx + 1) * {CHUNK_SIZE}, (cy + 1) * {CHUNK_SIZE})
@@ -104,10 +90,11 @@ def staged_init_files(files: list[Path], run_id: str) -> Iterator[Path]:
         os.unlink(name)
 
 
-def insert_staged(con: duckdb.DuckDBPyConnection, staged: Path, *, merge: bool) -> None:
-    """Insert every record of a staged file into its table, inside the caller's transaction.
+def insert_staged(con: duckdb.DuckDBPyConnection, staged: Path, *, merge: bool, tick: int) -> set[int]:
+    """Insert every record of a staged file into its table, inside the caller's transaction; return the entity keys.
 
-    `merge=False` is for empty tables; `merge=True` skips tiles and trees already stored.
+    `merge=False` is for empty tables; `merge=True` skips tiles and trees already stored and replaces
+    the rows of entities already stored (keeping their built_tick). `tick` is when the records were read.
     """
     columns = "{" + ", ".join(f"'{k}': '{v}'" for k, v in _RAW_COLUMNS.items()) + "}"
     path = str(staged).replace("'", "''")
@@ -116,12 +103,22 @@ def insert_staged(con: duckdb.DuckDBPyConnection, staged: Path, *, merge: bool) 
         f"format = 'newline_delimited', columns = {columns})"
     )
     try:
-        for enum, types in _ENUM_COLUMNS:
-            _check_enum(con, enum, types)
+        _check_enum(con, "resource", ("resource_tile",))
         for stmt, guard in _INSERTS:
             con.execute(stmt.format(guard=guard if merge else ""))
+        # Entities overlapping a chunk border may be listed by both chunks' files: one row per key.
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT DISTINCT ON (unit_number) {_ENTITY_FIELDS}, "
+                    f"NULL::BIGINT AS built_tick, {int(tick)}::BIGINT AS tick FROM _fv_raw WHERE type = 'entity'")
+        keys = [r[0] for r in con.execute(f"SELECT unit_number FROM {STAGE}").fetchall()]
+        if merge and keys:
+            _components.delete_keys(con, keys, _components.holding(con, keys) - {"map_entity"})
+        if keys:
+            _components.check_staged_names(con, "entity records")
+            _components.write_entities(con, upsert=merge)
+        return set(keys)
     finally:
         con.execute("DROP TABLE IF EXISTS _fv_raw")
+        con.execute(f"DROP TABLE IF EXISTS {STAGE}")
 
 
 def _check_enum(con: duckdb.DuckDBPyConnection, enum: str, types: tuple[str, ...]) -> None:

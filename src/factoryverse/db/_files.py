@@ -4,6 +4,8 @@ Layout under the snapshot directory (`<script-output>/fv_snapshot/`):
     status.jsonl                                  snapshot_status records, appended
     <surface>/updates.jsonl                       delta records, appended, strictly increasing seq
     <surface>/chunks/<cx>/<cy>/<kind>-init.jsonl  chunk, resource_tile, resource_entity, water_tile, entity
+    <surface>/power.jsonl                         electric_network records, written when a snapshot completes
+    research.jsonl                                research records (one per force), written when a snapshot completes
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ __all__ = [
     "chunk_dir",
     "chunk_init_files",
     "update_logs",
+    "state_files",
     "iter_records",
     "latest_status",
     "require_dir",
@@ -60,6 +63,16 @@ def chunk_init_files(snapshot_dir: Path, surface: str, cx: int, cy: int) -> list
 
 def update_logs(snapshot_dir: Path) -> list[Path]:
     return sorted(Path(snapshot_dir).glob("*/updates.jsonl"))
+
+
+def state_files(snapshot_dir: Path) -> list[tuple[Path, str]]:
+    """The snapshot's whole-game files and the record type each holds: research.jsonl, every power.jsonl."""
+    root = Path(snapshot_dir)
+    out = [(p, "electric_network") for p in sorted(root.glob("*/power.jsonl"))]
+    research = root / "research.jsonl"
+    if research.is_file():
+        out.append((research, "research"))
+    return out
 
 
 def iter_records(path: Path, fmt: str, *, text: str | None = None,

@@ -1,35 +1,45 @@
-"""What each delta record does to the tables. Callers own the transaction and the seq bookkeeping."""
+"""What a batch of delta records does to the tables, set-based. Callers own the transaction and the seq bookkeeping.
+
+A batch is cut at each chunk_charted (it reloads a chunk's init files, which later deltas may change
+again); between cuts the records are folded into their net effect per entity key (built, changed,
+then removed is just removed) and written with a fixed handful of statements, whatever their number.
+"""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from . import _components
 from ._bulk import clear_chunk, insert_staged, staged_init_files
+from ._derived_hook import Changes
 from ._files import CHUNK_SIZE, chunk_init_files
+from ._research import write_research
 from .errors import RecordError, SnapshotError
-from .schema import ENTITY_NAME_ENUM
 
-__all__ = ["apply_record", "set_state", "get_state"]
+__all__ = ["apply_records", "set_state", "get_state", "DELTA_TYPES"]
 
-_UPSERT_ENTITY = """
-INSERT INTO map_entity VALUES (?, ?, ?, ?, ?, ?, ?, ?, ST_MakeEnvelope(?, ?, ?, ?), ST_Point(?, ?), ?)
-ON CONFLICT (unit_number) DO UPDATE SET
-    surface = excluded.surface, name = excluded.name, entity_type = excluded.entity_type,
-    x = excluded.x, y = excluded.y, direction = excluded.direction, force = excluded.force,
-    bbox = excluded.bbox, position = excluded.position, built_tick = excluded.built_tick
-"""
+DELTA_TYPES = frozenset({"entity_built", "entity_changed", "entity_removed", "resource_entity_removed",
+                         "resource_depleted", "research_changed", "chunk_charted", "power_changed"})
+
+_PLACE = json.dumps([{"surface": "VARCHAR", "name": "VARCHAR", "x": "DOUBLE", "y": "DOUBLE"}])
 
 
 def set_state(con: duckdb.DuckDBPyConnection, **values: Any) -> None:
     if not values:
         return
-    # One statement for all keys: each execute with parameters costs milliseconds in duckdb's client.
-    rows = ", ".join("(?, ?)" for _ in values)
-    params = [p for key, value in values.items() for p in (key, None if value is None else str(value))]
-    con.execute(f"INSERT OR REPLACE INTO sync_state VALUES {rows}", params)
+    # One statement for all keys, values as literals: binding parameters costs duckdb's client more than the
+    # statement itself.
+    rows = ", ".join(f"({_literal(key)}, {'NULL' if value is None else _literal(str(value))})"
+                     for key, value in values.items())
+    con.execute(f"INSERT OR REPLACE INTO sync_state VALUES {rows}")
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def get_state(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
@@ -37,52 +47,76 @@ def get_state(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
     return None if row is None else row[0]
 
 
-def _entity_built(con: duckdb.DuckDBPyConnection, rec: dict[str, Any]) -> bool:
-    e = rec["entity"]
-    left, top, right, bottom = e["bbox"]
-    try:
-        con.execute(_UPSERT_ENTITY, [
-            e["unit_number"], e["surface"], e["name"], e["entity_type"], e["x"], e["y"], e["direction"], e["force"],
-            left, top, right, bottom, e["x"], e["y"], rec["tick"],
-        ])
-    except duckdb.ConversionException as exc:
-        # The one way a schema-valid record fails to store: a name outside the ENUM of prototype names.
-        raise RecordError(
-            f"entity_built seq {rec['seq']}: entity name {e['name']!r} is not in the database's {ENTITY_NAME_ENUM} "
-            f"ENUM, built from prototype data ({exc}); recreate the database with the current prototype names",
-            field="entity.name", record_type="entity_built", source=f"seq {rec['seq']}",
-        ) from exc
-    return False
+def _delete_places(con: duckdb.DuckDBPyConnection, table: str, places: list[dict[str, Any]]) -> None:
+    """Delete the rows of `table` at these (surface, name, x, y) places, in one statement."""
+    if places:
+        con.execute(f"""DELETE FROM {table} USING (SELECT unnest(json_transform(?, ?), recursive := true)) g
+                        WHERE {table}.surface = g.surface AND {table}.name::VARCHAR = g.name
+                          AND {table}.x = g.x AND {table}.y = g.y""", [json.dumps(places), _PLACE])
 
 
-def _entity_changed(con: duckdb.DuckDBPyConnection, rec: dict[str, Any]) -> bool:
-    # Same row as entity_built but the entity was built earlier: keep the built_tick it has.
-    e = rec["entity"]
-    row = con.execute("SELECT built_tick FROM map_entity WHERE unit_number = ?", [e["unit_number"]]).fetchone()
-    return _entity_built(con, {**rec, "tick": None if row is None else row[0]})
+class _Segment:
+    """The net effect of consecutive records without a chunk_charted among them."""
+
+    def __init__(self) -> None:
+        self.staged: dict[int, dict[str, Any]] = {}   # key -> {"e": entity, "b": built_tick, "t": tick}
+        self.removed: dict[int, None] = {}            # keys removed (ordered set)
+        self.trees: list[dict[str, Any]] = []         # resource_entity rows to delete
+        self.tiles: list[dict[str, Any]] = []         # resource_tile rows to delete
+        self.research: list[dict[str, Any]] = []
+
+    def add(self, rec: dict[str, Any], changes: Changes) -> None:
+        rtype = rec["type"]
+        if rtype == "entity_built" or rtype == "entity_changed":
+            e = rec["entity"]
+            key = e["unit_number"]
+            if rtype == "entity_built":
+                built = rec["tick"]
+                changes.entities_added.add(key)
+            else:
+                # Built earlier in this batch: keep that tick; otherwise NULL keeps the stored one.
+                before = self.staged.get(key)
+                built = None if before is None else before["b"]
+                changes.entities_changed.add(key)
+            self.staged[key] = {"e": e, "b": built, "t": rec["tick"]}
+            self.removed.pop(key, None)
+        elif rtype == "entity_removed":
+            key = rec["unit_number"]
+            self.staged.pop(key, None)
+            self.removed[key] = None
+            changes.entities_removed.add(key)
+            # Trees and rocks have no row in map_entity; a removal at their exact position is theirs.
+            self.trees.append({"surface": rec["surface"], "name": rec["name"], "x": rec["x"], "y": rec["y"]})
+        elif rtype == "resource_entity_removed":
+            self.trees.append({"surface": rec["surface"], "name": rec["name"], "x": rec["x"], "y": rec["y"]})
+        elif rtype == "resource_depleted":
+            self.tiles.append({"surface": rec["surface"], "name": rec["name"], "x": rec["x"], "y": rec["y"]})
+            changes.tiles_changed.add((rec["surface"], rec["name"], rec["x"], rec["y"]))
+        elif rtype == "research_changed":
+            self.research.append({**rec["research"], "tick": rec["tick"]})
+        elif rtype == "power_changed":
+            changes.power_records.extend(rec["networks"])
+        else:
+            raise RecordError(f"{rtype!r} is not a delta record type", field="type", record_type=rtype)
+
+    def apply(self, con: duckdb.DuckDBPyConnection) -> None:
+        # A key built in this batch is new (unit numbers are never reused), so only the others can have rows.
+        keys = [k for k, row in self.staged.items() if row["b"] is None] + [k for k in self.removed]
+        held = _components.holding(con, keys)
+        if self.removed and "map_entity" in held:
+            _components.delete_keys(con, list(self.removed), ["map_entity"])
+        _components.delete_keys(con, keys, sorted(held - {"map_entity"}))
+        if self.staged:
+            _components.stage_entities(con, list(self.staged.values()))
+            _components.write_entities(con, _components.tables_for(row["e"] for row in self.staged.values()),
+                                       upsert="map_entity" in held)
+        _delete_places(con, "resource_entity", self.trees)
+        _delete_places(con, "resource_tile", self.tiles)
+        write_research(con, self.research)
 
 
-def _resource_entity_removed(con: duckdb.DuckDBPyConnection, rec: dict[str, Any]) -> bool:
-    con.execute("DELETE FROM resource_entity WHERE surface = ? AND name = ? AND x = ? AND y = ?",
-                [rec["surface"], rec["name"], rec["x"], rec["y"]])
-    return False
-
-
-def _entity_removed(con: duckdb.DuckDBPyConnection, rec: dict[str, Any]) -> bool:
-    con.execute("DELETE FROM map_entity WHERE unit_number = ?", [rec["unit_number"]])
-    # Trees and rocks have no row in map_entity; a removal at their exact position is theirs.
-    con.execute("DELETE FROM resource_entity WHERE surface = ? AND name = ? AND x = ? AND y = ?",
-                [rec["surface"], rec["name"], rec["x"], rec["y"]])
-    return False
-
-
-def _resource_depleted(con: duckdb.DuckDBPyConnection, rec: dict[str, Any]) -> bool:
-    con.execute("DELETE FROM resource_tile WHERE surface = ? AND name = ? AND x = ? AND y = ?",
-                [rec["surface"], rec["name"], rec["x"], rec["y"]])
-    return True
-
-
-def _chunk_charted(con: duckdb.DuckDBPyConnection, rec: dict[str, Any], snapshot_dir: Path | None) -> bool:
+def _chunk_charted(con: duckdb.DuckDBPyConnection, rec: dict[str, Any], snapshot_dir: Path | None,
+                   changes: Changes) -> None:
     if snapshot_dir is None:
         raise SnapshotError(
             f"chunk_charted seq {rec['seq']} needs the snapshot directory to read the chunk's init files; "
@@ -91,30 +125,24 @@ def _chunk_charted(con: duckdb.DuckDBPyConnection, rec: dict[str, Any], snapshot
     surface, cx, cy = rec["surface"], rec["cx"], rec["cy"]
     with staged_init_files(chunk_init_files(snapshot_dir, surface, cx, cy), rec["run_id"]) as staged:
         clear_chunk(con, surface, cx, cy)
-        insert_staged(con, staged, merge=True)
+        changes.entities_added |= insert_staged(con, staged, merge=True, tick=rec["tick"])
     con.execute(
         "INSERT INTO chunk VALUES (?, ?, ?, ?, ST_MakeEnvelope(?, ?, ?, ?)) ON CONFLICT DO NOTHING",
         [surface, cx, cy, rec["tick"], cx * CHUNK_SIZE, cy * CHUNK_SIZE, (cx + 1) * CHUNK_SIZE, (cy + 1) * CHUNK_SIZE],
     )
-    return True
+    changes.chunks_charted.add((surface, cx, cy))
 
 
-def apply_record(con: duckdb.DuckDBPyConnection, rec: dict[str, Any], snapshot_dir: Path | None) -> bool:
-    """Apply one validated delta; True when resource tiles changed (patches must be rebuilt)."""
-    rtype = rec["type"]
-    if rtype == "entity_built":
-        return _entity_built(con, rec)
-    if rtype == "entity_removed":
-        return _entity_removed(con, rec)
-    if rtype == "entity_changed":
-        return _entity_changed(con, rec)
-    if rtype == "resource_entity_removed":
-        return _resource_entity_removed(con, rec)
-    if rtype == "resource_depleted":
-        return _resource_depleted(con, rec)
-    if rtype == "research_changed":
-        # Research has no table yet (the database issue adds it); the record is validated and its seq counted.
-        return False
-    if rtype == "chunk_charted":
-        return _chunk_charted(con, rec, snapshot_dir)
-    raise RecordError(f"{rtype!r} is not a delta record type", field="type", record_type=rtype)
+def apply_records(con: duckdb.DuckDBPyConnection, recs: list[dict[str, Any]], snapshot_dir: Path | None) -> Changes:
+    """Apply validated deltas in order (inside the caller's transaction); return what they changed."""
+    changes = Changes()
+    segment = _Segment()
+    for rec in recs:
+        if rec["type"] == "chunk_charted":
+            segment.apply(con)
+            segment = _Segment()
+            _chunk_charted(con, rec, snapshot_dir, changes)
+        else:
+            segment.add(rec, changes)
+    segment.apply(con)
+    return changes

@@ -25,6 +25,9 @@ from .schema import record_checker, validate_record
 
 __all__ = ["UpdateLog", "contiguous", "read_contiguous", "quarantine_log"]
 
+_KNOWN_MAX = 16384
+_LINES_KEPT = 8192
+
 
 @dataclass
 class _Damage:
@@ -55,8 +58,18 @@ class UpdateLog:
         # Every record with seq > _floor that lies before the cursors is kept here, so a hole that
         # stays open (a log not yet appended) costs only the new bytes on each look.
         self._tail: dict[int, dict[str, Any]] = {}
+        # Each line read -> its seq, for the last _LINES_KEPT seqs: a datagram with the same bytes is that delta.
+        self._line_seq: dict[bytes, int] = {}
         self._floor = 0
         self._check = record_checker("snapshot_delta")
+        # Lines already parsed and validated elsewhere (the datagram the game sent with the same bytes).
+        self._known: dict[bytes, dict[str, Any]] = {}
+
+    def remember(self, raw: bytes, rec: dict[str, Any]) -> None:
+        """`raw` is valid and parses to `rec`: when the log has the same bytes, use it instead of parsing again."""
+        if len(self._known) >= _KNOWN_MAX:
+            self._known.clear()  # lines never logged (forged datagrams) must not pile up
+        self._known[raw] = rec
 
     def records_after(self, seq: int) -> list[dict[str, Any]]:
         """Every validated delta with seq > `seq`, sorted by seq (duplicates across files dropped).
@@ -66,13 +79,17 @@ class UpdateLog:
         """
         paths = update_logs(self.snapshot_dir)
         if seq < self._floor or any(self._shrunk(p) for p in paths):
-            self._cursors, self._tail, self._floor = {}, {}, 0  # rewritten log or older seqs wanted
+            self._cursors, self._tail, self._line_seq, self._floor = {}, {}, {}, 0  # rewritten, or older seqs wanted
         for path in paths:
-            for rec in self._read_new(path):
-                if rec["seq"] > self._floor:
-                    self._tail.setdefault(rec["seq"], rec)
+            for rec, raw in self._read_new(path):
+                if rec["seq"] > self._floor and rec["seq"] not in self._tail:
+                    self._tail[rec["seq"]] = rec
+                    self._line_seq[raw] = rec["seq"]
         self._floor = seq
-        self._tail = {s: r for s, r in self._tail.items() if s > seq}
+        if self._tail and min(self._tail) <= seq:
+            self._tail = {s: r for s, r in self._tail.items() if s > seq}
+        if len(self._line_seq) > 2 * _LINES_KEPT:
+            self._line_seq = {raw: s for raw, s in self._line_seq.items() if s > seq - _LINES_KEPT}
         self._check_damage(seq)
         return [self._tail[s] for s in sorted(self._tail)]
 
@@ -96,7 +113,15 @@ class UpdateLog:
         except FileNotFoundError:
             return True
 
-    def _read_new(self, path: Path) -> list[dict[str, Any]]:
+    def seq_of_line(self, raw: bytes) -> int | None:
+        """The seq of the delta whose log line is exactly `raw`, if such a line was read lately."""
+        return self._line_seq.get(raw)
+
+    def tail_record(self, seq: int) -> dict[str, Any] | None:
+        """The delta `seq` as read from the log, while it is newer than the last floor asked for."""
+        return self._tail.get(seq)
+
+    def _read_new(self, path: Path) -> list[tuple[dict[str, Any], bytes]]:
         cursor = self._cursors.setdefault(path, _Cursor())
         try:
             with path.open("rb") as f:
@@ -109,14 +134,16 @@ class UpdateLog:
         for lineno, raw in enumerate(data[:end].split(b"\n")[:-1], cursor.line):
             if not raw.strip():
                 continue
-            rec = self._parse(path, lineno, raw, cursor)
+            rec = self._known.pop(raw, None)
+            if rec is None or rec["run_id"] != self.run_id:
+                rec = self._parse(path, lineno, raw, cursor)
             if rec is None:
                 continue
             for d in cursor.damage:
                 if d.next_seq is None:
                     d.next_seq = rec["seq"]
             cursor.last_seq = rec["seq"]
-            records.append(rec)
+            records.append((rec, raw))
         cursor.offset += end
         cursor.line += data[:end].count(b"\n")
         return records

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import re
+import sys
 from pathlib import Path
 
 import duckdb
@@ -23,6 +25,17 @@ _OFFLINE_CONFIG = {
 # The first LOAD in a process is checked; later ones of the same unchanged file skip the check,
 # and the setting that allows that is switched off again right after.
 _verified: set[tuple[str, int, int, int]] = set()
+
+# DuckDB's text when another process holds the file: 'Could not set lock on file "...": Conflicting lock is held
+# in /usr/bin/python3 (PID 123) by user x. See also ...'. The holder part is absent on some platforms.
+# duckdb's client tries `import pandas` each time it binds a parameter; when pandas is not installed every try
+# searches sys.path again (a millisecond per statement under load). None in sys.modules makes the import fail at
+# once, which is the same answer.
+if importlib.util.find_spec("pandas") is None:
+    sys.modules.setdefault("pandas", None)  # type: ignore[arg-type]
+
+_LOCK_CONFLICT = re.compile(r"Could not set lock on file")
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
 
 
 def _identity(path: Path) -> tuple[str, int, int, int]:
@@ -62,7 +75,8 @@ def connect(path: str | Path, *, read_only: bool = False, external_access: bool 
         file = Path(path)
         if read_only and not file.is_file():
             raise DatabaseOpenError(
-                f"database {file} does not exist; create it first by loading a snapshot (read_only=False)"
+                f"database {file} does not exist; create it first by loading a snapshot (read_only=False)",
+                path=str(file),
             )
         file.parent.mkdir(parents=True, exist_ok=True)
     identity = _identity(extension)
@@ -71,10 +85,7 @@ def connect(path: str | Path, *, read_only: bool = False, external_access: bool 
     try:
         con = duckdb.connect(target, read_only=read_only, config=config)
     except duckdb.Error as exc:
-        raise DatabaseOpenError(
-            f"cannot open database {target}: {exc}. If another process holds it open for writing, "
-            "close that process or open a copy"
-        ) from exc
+        raise _open_error(target, exc, read_only=read_only) from exc
     try:
         con.execute(f"LOAD '{_sql_string(str(extension))}'")
         if trusted:
@@ -89,6 +100,22 @@ def connect(path: str | Path, *, read_only: bool = False, external_access: bool 
         ) from exc
     _verified.add(identity)
     return con
+
+
+def _open_error(target: str, exc: duckdb.Error, *, read_only: bool) -> DatabaseOpenError:
+    text = str(exc)
+    if not _LOCK_CONFLICT.search(text):
+        return DatabaseOpenError(f"cannot open database {target}: {text}", path=target)
+    holder = _LOCK_HOLDER.search(text)
+    program, pid = (holder["program"], int(holder["pid"])) if holder else (None, None)
+    who = f"process {pid} ({program})" if holder else "another process (DuckDB did not say which)"
+    # A writer excludes everyone; read-only openers only exclude writers.
+    mode = "open for writing" if read_only else "open"
+    return DatabaseOpenError(
+        f"cannot open database {target}: {who} holds it {mode}. Stop that process or wait until it closes the "
+        f"file, or query a copy of the file. DuckDB said: {text}",
+        path=target, locked=True, holder=program, holder_pid=pid,
+    )
 
 
 def _sql_string(text: str) -> str:

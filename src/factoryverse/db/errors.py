@@ -15,6 +15,8 @@ __all__ = [
     "SyncGapError",
     "SyncTimeoutError",
     "QueryError",
+    "QuerySyntaxError",
+    "QueryTimeoutError",
 ]
 
 
@@ -23,7 +25,19 @@ class DatabaseError(Exception):
 
 
 class DatabaseOpenError(DatabaseError):
-    """The database file cannot be opened (missing, locked by another process, not a DuckDB file)."""
+    """The database file cannot be opened (missing, locked by another process, not a DuckDB file).
+
+    `path` is the file; `locked` says another process holds it, `holder` and `holder_pid` name that process
+    when DuckDB says (None otherwise).
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, locked: bool = False, holder: str | None = None,
+                 holder_pid: int | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.locked = locked
+        self.holder = holder
+        self.holder_pid = holder_pid
 
 
 class SpatialExtensionError(DatabaseError):
@@ -109,3 +123,24 @@ class QueryError(DatabaseError):
     def __init__(self, message: str, *, sql: str) -> None:
         super().__init__(message)
         self.sql = sql
+
+
+class QuerySyntaxError(QueryError):
+    """The SQL does not parse. `detail` is DuckDB's message, `position` the 0-based character offset it points
+    at in `sql` (None when DuckDB gives none), `line` and `column` the same place counted from 1."""
+
+    def __init__(self, message: str, *, sql: str, detail: str, position: int | None,
+                 line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message, sql=sql)
+        self.detail = detail
+        self.position = position
+        self.line = line
+        self.column = column
+
+
+class QueryTimeoutError(QueryError, TimeoutError):
+    """A query ran past its time limit and was interrupted; `limit_s` is that limit in seconds."""
+
+    def __init__(self, message: str, *, sql: str, limit_s: float) -> None:
+        super().__init__(message, sql=sql)
+        self.limit_s = limit_s

@@ -13,10 +13,11 @@ import duckdb
 
 from . import _mutations
 from ._bulk import insert_staged, staged_init_files
-from ._files import init_files, latest_status, require_dir
+from ._derived_hook import after_load, patch_count
+from ._files import init_files, iter_records, latest_status, require_dir, state_files
+from ._research import write_research
 from ._update_log import read_contiguous
-from .errors import DatabaseError, SnapshotError
-from .patches import build_resource_patches
+from .errors import DatabaseError, RecordError, RunChangedError, SnapshotError
 from .schema import create_schema, create_spatial_indexes, recreate_data_tables
 
 __all__ = ["LoadReport", "load_snapshot", "complete_status"]
@@ -42,6 +43,8 @@ class LoadReport:
     deltas_applied: int
     patches: int
     seconds: float
+    research_forces: int = 0  # forces with a research row
+    power_networks: int = 0   # electric_network records read (power.jsonl and power_changed deltas)
     phases: dict[str, float] = dataclasses.field(default_factory=dict)  # seconds per step, for benchmarks
 
 
@@ -76,23 +79,43 @@ class _Clock:
         self.last = now
 
 
+def _state_records(snapshot_dir: Path, run_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The validated research and electric_network records of the snapshot's whole-game files."""
+    research: list[dict[str, Any]] = []
+    power: list[dict[str, Any]] = []
+    for path, rtype in state_files(snapshot_dir):
+        for lineno, rec in enumerate(iter_records(path, "snapshot_file"), 1):
+            if rec["type"] != rtype:
+                raise RecordError(f"{path}: holds a {rec['type']} record; only {rtype} belongs there",
+                                  field="type", record_type=rec["type"], source=str(path))
+            if rec["run_id"] != run_id:
+                raise RunChangedError(
+                    f"{path} holds a record of run {rec['run_id']!r} (record {lineno}), but the snapshot being loaded "
+                    f"is run {run_id!r}; take the snapshot again", old=run_id, new=rec["run_id"])
+            (research if rtype == "research" else power).append(rec)
+    return research, power
+
+
 def _load_once(con: duckdb.DuckDBPyConnection, snapshot_dir: Path, status: dict[str, Any]) -> LoadReport:
     clock = _Clock()
     files = init_files(snapshot_dir)
     with staged_init_files(files, status["run_id"]) as staged:
         deltas = read_contiguous(snapshot_dir, status["seq"], status["run_id"])
+        research, power = _state_records(snapshot_dir, status["run_id"])
         clock.lap("validate")
         con.begin()
         try:
             recreate_data_tables(con)
-            insert_staged(con, staged, merge=False)
+            insert_staged(con, staged, merge=False, tick=status["tick"])
+            write_research(con, research)
             clock.lap("insert")
             create_spatial_indexes(con)
             clock.lap("index")
-            for rec in deltas:
-                _mutations.apply_record(con, rec, snapshot_dir)
+            changes = _mutations.apply_records(con, deltas, snapshot_dir) if deltas else None
             clock.lap("deltas")
-            patches = build_resource_patches(con)
+            power += changes.power_records if changes else []
+            after_load(con, power)
+            patches = patch_count(con)
             clock.lap("patches")
             last_seq = deltas[-1]["seq"] if deltas else status["seq"]
             _mutations.set_state(
@@ -106,6 +129,7 @@ def _load_once(con: duckdb.DuckDBPyConnection, snapshot_dir: Path, status: dict[
                 resource_tiles=_count(con, "resource_tile"), resource_entities=_count(con, "resource_entity"),
                 water_tiles=_count(con, "water_tile"), entities=_count(con, "map_entity"),
                 deltas_applied=len(deltas), patches=patches, seconds=0.0,
+                research_forces=_count(con, "research"), power_networks=len(power),
             )
             con.commit()
             clock.lap("commit")
@@ -123,16 +147,17 @@ def _status_or_none(snapshot_dir: Path) -> dict[str, Any] | None:
 
 
 def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot_dir: str | Path, *,
-                  resource_names: Iterable[str] | None = None,
-                  entity_names: Iterable[str] | None = None) -> LoadReport:
+                  resource_names: Iterable[str] | None = None, entity_names: Iterable[str] | None = None,
+                  recipe_names: Iterable[str] | None = None, status_names: Iterable[str] | None = None) -> LoadReport:
     """Replace the database's map state with the snapshot in `snapshot_dir`, then apply newer deltas.
 
-    Every record is validated first; on any error the database is left as it was. The name
-    ENUMs are created from `resource_names` / `entity_names` when the database has none yet.
+    Every record is validated first; on any error the database is left as it was. The ENUM types
+    are created from the game's names (see create_schema) when the database has none yet.
     """
     snapshot_dir = Path(snapshot_dir)
     try:
-        create_schema(con, resource_names=resource_names, entity_names=entity_names)
+        create_schema(con, resource_names=resource_names, entity_names=entity_names, recipe_names=recipe_names,
+                      status_names=status_names)
         for _ in range(_ATTEMPTS):
             status = complete_status(snapshot_dir)
             try:

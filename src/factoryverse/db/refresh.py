@@ -19,6 +19,7 @@ from ._apply import last_applied_seq, loaded_run_id, sync_from_disk
 from ._files import latest_status
 from .errors import DamagedLogError, RunChangedError, SyncGapError
 from .loader import load_snapshot
+from .schema import DB_SCHEMA_VERSION, reset_database, stored_layout_version
 
 __all__ = ["RefreshReport", "refresh"]
 
@@ -45,19 +46,31 @@ def _newer_snapshot_seq(con: duckdb.DuckDBPyConnection, snapshot_dir: Path) -> i
 
 
 def refresh(con: duckdb.DuckDBPyConnection, snapshot_dir: str | Path, *,
-            resource_names: Iterable[str] | None = None,
-            entity_names: Iterable[str] | None = None) -> RefreshReport:
+            resource_names: Iterable[str] | None = None, entity_names: Iterable[str] | None = None,
+            recipe_names: Iterable[str] | None = None, status_names: Iterable[str] | None = None) -> RefreshReport:
     """Catch the database up with `snapshot_dir`: new deltas, or a rebuild from a new run or snapshot.
 
     Raises SnapshotError while the snapshot is not complete (the database is left as it was, so an
     old run's map is never served as the new one's: the caller says the map is not ready), and
     DamagedLogError for a damaged update log (move it aside with quarantine_log and take the
-    snapshot again). The name ENUMs are created from the names when the database has none yet.
+    snapshot again). The ENUMs are created from the game's names when the database has none yet.
+    A database of an older table layout is rebuilt from the files in the current one.
     """
     snapshot_dir = Path(snapshot_dir)
+    names = {"resource_names": resource_names, "entity_names": entity_names, "recipe_names": recipe_names,
+             "status_names": status_names}
+    layout = stored_layout_version(con)
+    if layout is not None and layout != DB_SCHEMA_VERSION:
+        # The files are the truth and hold everything the old tables did: rebuild rather than migrate.
+        reset_database(con)
+        report = load_snapshot(con, snapshot_dir, **names)
+        notice = (f"the map database had table layout version {layout}; it was rebuilt from the snapshot files "
+                  f"in layout version {DB_SCHEMA_VERSION}")
+        _log.warning("%s: %s", snapshot_dir, notice)
+        return RefreshReport(run_id=report.run_id, rebuilt=True, deltas_applied=report.deltas_applied, notice=notice)
     previous = loaded_run_id(con)
     if previous is None:
-        report = load_snapshot(con, snapshot_dir, resource_names=resource_names, entity_names=entity_names)
+        report = load_snapshot(con, snapshot_dir, **names)
         return RefreshReport(run_id=report.run_id, rebuilt=True, deltas_applied=report.deltas_applied)
     try:
         applied = sync_from_disk(con, snapshot_dir)
@@ -77,7 +90,7 @@ def refresh(con: duckdb.DuckDBPyConnection, snapshot_dir: str | Path, *,
         # The game took the snapshot again after its log lost lines (moved aside): only the snapshot has them.
         reason = (f"the update log ends at seq {last_applied_seq(con)} but the latest snapshot is at seq {newer}; "
                   "the map was rebuilt from the snapshot")
-    report = load_snapshot(con, snapshot_dir, resource_names=resource_names, entity_names=entity_names)
+    report = load_snapshot(con, snapshot_dir, **names)
     _log.warning("%s: %s", snapshot_dir, reason)
     return RefreshReport(run_id=report.run_id, rebuilt=True, deltas_applied=report.deltas_applied,
                          previous_run_id=previous, notice=reason)

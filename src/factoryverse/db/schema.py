@@ -1,7 +1,8 @@
-"""Record validation against the wire schema, and the database's table layout.
+"""Record validation against the wire schema, and creating the database's tables (layout in _tables).
 
-Name columns use ENUM types when the caller passes the prototype names (the database never
-imports the engine, so the names come in as parameters); without them they are VARCHAR.
+Name columns use ENUM types when the caller passes the game's names (the database never imports the
+engine, so the names come in as parameters); without them they are VARCHAR. `direction` is always an
+ENUM: its 16 names are the same in Factorio 2.0 and 2.1.
 """
 
 from __future__ import annotations
@@ -15,67 +16,33 @@ import duckdb
 from factoryverse.schemas import WireSchemaError, load_wire_schema, validate_wire_record, wire_formats
 
 from . import _fastcheck
+from ._tables import DIRECTIONS, ENUMS, RTREES, TABLES, Table
+from .derived import DERIVED_RTREES, DERIVED_TABLES_DDL, create_derived_tables
 from .errors import RecordError, SchemaVersionError
 
 __all__ = [
     "DB_SCHEMA_VERSION",
     "DATA_TABLES",
-    "RESOURCE_NAME_ENUM",
-    "ENTITY_NAME_ENUM",
+    "GHOST_NAME",
     "validate_record",
     "record_checker",
     "create_schema",
     "ensure_schema",
+    "reset_database",
+    "stored_layout_version",
     "recreate_data_tables",
     "create_spatial_indexes",
     "drop_spatial_indexes",
     "enum_values",
 ]
 
-DB_SCHEMA_VERSION = 1
-RESOURCE_NAME_ENUM = "resource_name"
-ENTITY_NAME_ENUM = "entity_name"
+# 2: the seed's schema (entity_key, entity_name, position struct, component tables, ENUMs).
+DB_SCHEMA_VERSION = 2
+GHOST_NAME = "entity-ghost"
 
-# {R}: resource-name type, {E}: entity-name type (an ENUM or VARCHAR).
-_TABLES: dict[str, str] = {
-    "chunk": """
-        surface VARCHAR NOT NULL, cx INTEGER NOT NULL, cy INTEGER NOT NULL,
-        charted_tick BIGINT, area GEOMETRY NOT NULL, PRIMARY KEY (surface, cx, cy)""",
-    "resource_tile": """
-        surface VARCHAR NOT NULL, name {R} NOT NULL, x INTEGER NOT NULL, y INTEGER NOT NULL,
-        amount BIGINT NOT NULL, geom GEOMETRY NOT NULL""",
-    "resource_entity": """
-        surface VARCHAR NOT NULL, name {E} NOT NULL, entity_type VARCHAR NOT NULL,
-        x DOUBLE NOT NULL, y DOUBLE NOT NULL, position GEOMETRY NOT NULL, bbox GEOMETRY NOT NULL""",
-    "water_tile": """
-        surface VARCHAR NOT NULL, name VARCHAR NOT NULL, x INTEGER NOT NULL, y INTEGER NOT NULL,
-        geom GEOMETRY NOT NULL""",
-    "map_entity": """
-        unit_number BIGINT PRIMARY KEY, surface VARCHAR NOT NULL, name {E} NOT NULL,
-        entity_type VARCHAR NOT NULL, x DOUBLE NOT NULL, y DOUBLE NOT NULL, direction UTINYINT NOT NULL,
-        force VARCHAR NOT NULL, bbox GEOMETRY NOT NULL, position GEOMETRY NOT NULL, built_tick BIGINT""",
-    "resource_patch": """
-        patch_id INTEGER PRIMARY KEY, surface VARCHAR NOT NULL, resource_name {R} NOT NULL,
-        tile_count INTEGER NOT NULL, total_amount BIGINT NOT NULL, centroid GEOMETRY NOT NULL,
-        geom GEOMETRY NOT NULL, bbox GEOMETRY NOT NULL,
-        min_x INTEGER NOT NULL, min_y INTEGER NOT NULL, max_x INTEGER NOT NULL, max_y INTEGER NOT NULL""",
-}
-DATA_TABLES: tuple[str, ...] = tuple(_TABLES)
-
-_COMMENTS = {
-    ("resource_tile", "geom"): "the 1x1 tile square [x, x+1] x [y, y+1]",
-    ("map_entity", "built_tick"): "tick of the entity_built delta; NULL for entities already in the snapshot",
-    ("resource_patch", "geom"): "union of the patch's tiles (8-connected, may be a MULTIPOLYGON)",
-    ("resource_patch", "centroid"): "mean of the tile centres",
-    ("resource_patch", "max_x"): "right edge in map coordinates (last tile x + 1)",
-    ("resource_patch", "max_y"): "bottom edge in map coordinates (last tile y + 1)",
-    ("resource_patch", "patch_id"): "1.. ordered by (resource_name, min_y, min_x); renumbered when tiles change",
-}
-
-_RTREES = (
-    ("resource_tile", "geom"), ("resource_entity", "bbox"), ("water_tile", "geom"),
-    ("map_entity", "bbox"), ("map_entity", "position"), ("resource_patch", "geom"),
-)
+_OWN: dict[str, Table] = {t.name: t for t in TABLES}
+DATA_TABLES: tuple[str, ...] = (*_OWN, *DERIVED_TABLES_DDL)
+_RTREES = (*RTREES, *DERIVED_RTREES)
 
 _META = (
     "CREATE TABLE IF NOT EXISTS schema_version (component VARCHAR PRIMARY KEY, version INTEGER NOT NULL)",
@@ -144,6 +111,10 @@ def validate_record(rec: Any, *, fmt: str | None = None, source: str | None = No
                           source=source) from exc
 
 
+def _quote(text: str) -> str:
+    return text.replace("'", "''")
+
+
 def enum_values(con: duckdb.DuckDBPyConnection, enum: str) -> frozenset[str] | None:
     """The members of ENUM type `enum` in this database, or None when it has no such type."""
     row = con.execute(
@@ -155,32 +126,31 @@ def enum_values(con: duckdb.DuckDBPyConnection, enum: str) -> frozenset[str] | N
     return frozenset(con.execute(f"SELECT enum_range(NULL::{enum})").fetchone()[0])
 
 
-def _quote(text: str) -> str:
-    return text.replace("'", "''")
-
-
-def _create_enum(con: duckdb.DuckDBPyConnection, name: str, values: Iterable[str] | None) -> None:
+def _create_enum(con: duckdb.DuckDBPyConnection, name: str, values: Iterable[str] | None, *,
+                 ordered: bool = False) -> None:
+    """`ordered` keeps the given order (directions sort clockwise from north), else the names are sorted."""
     if values is None or enum_values(con, name) is not None:
         return
-    members = sorted(set(values))
+    members = list(dict.fromkeys(values)) if ordered else sorted(set(values))
     if not members:
         raise ValueError(f"the {name} ENUM needs at least one name; pass None to use VARCHAR")
     literal = ", ".join(f"'{_quote(v)}'" for v in members)
     con.execute(f"CREATE TYPE {name} AS ENUM ({literal})")
 
 
-def _type_for(con: duckdb.DuckDBPyConnection, enum: str) -> str:
-    return enum if enum_values(con, enum) is not None else "VARCHAR"
+def _types(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return {enum: enum if enum_values(con, enum) is not None else "VARCHAR" for enum in ENUMS}
 
 
-def _create_tables(con: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> None:
-    r_type, e_type = _type_for(con, RESOURCE_NAME_ENUM), _type_for(con, ENTITY_NAME_ENUM)
-    for table in tables:
-        columns = _TABLES[table].replace("{R}", r_type).replace("{E}", e_type)
-        con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
-        for (t, col), text in _COMMENTS.items():
-            if t == table:
-                con.execute(f"COMMENT ON COLUMN {table}.{col} IS '{_quote(text)}'")
+def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    types = _types(con)
+    create_derived_tables(con, resource_type=types["resource"])
+    for name, table in _OWN.items():
+        con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({table.ddl(types)})")
+        if table.comment:
+            con.execute(f"COMMENT ON TABLE {name} IS '{_quote(table.comment)}'")
+        for col, _, meaning in table.columns:
+            con.execute(f'COMMENT ON COLUMN {name}."{col}" IS \'{_quote(meaning)}\'')
 
 
 def create_spatial_indexes(con: duckdb.DuckDBPyConnection) -> None:
@@ -196,12 +166,14 @@ def drop_spatial_indexes(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def create_schema(con: duckdb.DuckDBPyConnection, *, resource_names: Iterable[str] | None = None,
-                  entity_names: Iterable[str] | None = None) -> None:
+                  entity_names: Iterable[str] | None = None, recipe_names: Iterable[str] | None = None,
+                  status_names: Iterable[str] | None = None) -> None:
     """Create the tables, RTREE indexes and ENUMs of a new database; check the version of an old one.
 
-    `resource_names` / `entity_names` (from prototype data: data.raw["resource"], every entity
-    prototype name) make the name columns ENUMs. They only apply to a new database: an existing
-    one keeps the types it was created with (delete the file to change them).
+    The names (from the running game: resource entity names, entity names placeable from an item,
+    recipe names, defines.entity_status names) make the ENUM types `resource`, `placeable_entity`
+    (entity-ghost is added), `recipe` and `status`; a kind left None is VARCHAR. They only apply to
+    a new database: an existing one keeps the types it was created with (reset_database clears it).
     """
     version = _stored_version(con)
     if version == DB_SCHEMA_VERSION:
@@ -209,13 +181,17 @@ def create_schema(con: duckdb.DuckDBPyConnection, *, resource_names: Iterable[st
     if version is not None:
         raise SchemaVersionError(
             f"the database has table layout version {version} but this factoryverse uses "
-            f"{DB_SCHEMA_VERSION}; delete the database file and load the snapshot again"
+            f"{DB_SCHEMA_VERSION}; rebuild it from the snapshot files (`fv data refresh` does, or delete the "
+            "database file and load the snapshot again)"
         )
     for stmt in _META:
         con.execute(stmt)
-    _create_enum(con, RESOURCE_NAME_ENUM, resource_names)
-    _create_enum(con, ENTITY_NAME_ENUM, entity_names)
-    _create_tables(con, DATA_TABLES)
+    _create_enum(con, "resource", resource_names)
+    _create_enum(con, "placeable_entity", None if entity_names is None else [*entity_names, GHOST_NAME])
+    _create_enum(con, "recipe", recipe_names)
+    _create_enum(con, "direction", DIRECTIONS, ordered=True)
+    _create_enum(con, "status", status_names)
+    _create_tables(con)
     create_spatial_indexes(con)
     # Written last: its presence says the schema is complete.
     con.execute("INSERT OR REPLACE INTO schema_version VALUES ('wire', ?), ('db', ?)",
@@ -227,12 +203,26 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     create_schema(con)
 
 
+def reset_database(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop every table, view and type of the database (an old layout), so create_schema starts afresh."""
+    for kind, catalog in (("VIEW", "duckdb_views() WHERE NOT internal"), ("TABLE", "duckdb_tables()")):
+        names = con.execute(
+            f"SELECT DISTINCT {kind.lower()}_name FROM {catalog}" + (" AND" if "WHERE" in catalog else " WHERE") +
+            " database_name = current_database() AND schema_name = 'main'").fetchall()
+        for (name,) in names:
+            con.execute(f'DROP {kind} IF EXISTS "{name}" CASCADE')
+    types = con.execute("SELECT type_name FROM duckdb_types() WHERE logical_type = 'ENUM' AND NOT internal "
+                        "AND database_name = current_database() AND schema_name = 'main'").fetchall()
+    for (name,) in types:
+        con.execute(f'DROP TYPE IF EXISTS "{name}"')
+
+
 def recreate_data_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Drop and recreate the data tables without indexes (ENUMs and sync_state stay): a fast clear."""
     drop_spatial_indexes(con)
     for table in DATA_TABLES:
         con.execute(f"DROP TABLE IF EXISTS {table}")
-    _create_tables(con, DATA_TABLES)
+    _create_tables(con)
 
 
 def _stored_version(con: duckdb.DuckDBPyConnection) -> int | None:
@@ -244,3 +234,8 @@ def _stored_version(con: duckdb.DuckDBPyConnection) -> int | None:
         return None
     row = con.execute("SELECT version FROM schema_version WHERE component = 'db'").fetchone()
     return None if row is None else row[0]
+
+
+def stored_layout_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The table layout version this database was created with (None for a new, empty database)."""
+    return _stored_version(con)

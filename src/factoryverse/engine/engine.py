@@ -170,7 +170,7 @@ class Engine:
         the others on_load, and on_configuration_changed follows any change (engine/save/game_save.py)."""
         header, body = _savefile.read_save(Path(path))
         image = _save.GameImage(header, body)
-        with no_cyclic_gc():
+        with no_cyclic_gc(long_lived=True):
             engine = cls(header.seed, factorio_version=factorio_version or header.factorio_version, _image=image,
                          **kwargs)
         # As Factorio's server: a loaded game saves (game.server_save(), /save) under the name it was loaded from.
@@ -182,7 +182,7 @@ class Engine:
         (the same mods, from the same folder). Its files go to `script_output` (none by default). ForkRefusedError
         (the game untouched) if the last console command failed, unless `force`."""
         check_fork(self, force)
-        with no_cyclic_gc():
+        with no_cyclic_gc(long_lived=True):
             return self._fork(script_output)
 
     def _fork(self, script_output: Path | str | None) -> "Engine":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import MCPServer
@@ -16,9 +17,14 @@ __all__ = ["create_server", "main"]
 _INSTRUCTIONS = (
     "Tools for FactoryVerse game servers (the embedded Factorio-compatible engine or real Factorio). "
     "Call list_servers first to get a server_id. query_map runs read-only DuckDB SQL (spatial extension loaded) "
-    "over the server's map: tables resource_tile, resource_entity, resource_patch, water_tile, map_entity, chunk. "
-    "run_lua executes Lua as the server admin and can change the game."
+    "over the server's map: map_entity (entity_key, entity_name, position.x/.y, bbox, direction, ...), its component "
+    "tables (entity_status, inserter, transport_belt, electric_pole, mining_drill, assemblers, furnace, container, "
+    "entity_inventory, burner, fluid_box), ghost, technology, research, resource_tile, resource_patch, water_tile, "
+    "water_patch, belt_line, power_network, resource_entity, chunk; `fv data schema` lists every column. "
+    "run_lua executes Lua as the server admin and can change the game. "
+    "The resource factoryverse://sdk/reference is the Python SDK's API, one line per method, for writing agent code."
 )
+_SDK_REFERENCE_URI = "factoryverse://sdk/reference"
 
 
 def _tool_error(exc: operations.BackendError) -> ToolError:
@@ -75,6 +81,13 @@ def server_version(server_id: int) -> dict[str, Any]:
         raise _tool_error(exc) from exc
 
 
+def sdk_reference() -> str:
+    """The Python SDK's compact API reference (generated from the SDK's code by tools/gen_sdk_docs.py): one line
+    per class, method and error, to write agent programs from."""
+    # Read as package data, not through factoryverse.sdk: the front end needs the text, not the SDK loaded.
+    return resources.files("factoryverse").joinpath("sdk", "reference.txt").read_text(encoding="utf-8")
+
+
 def create_server() -> MCPServer:
     """The MCP server with FactoryVerse's tools registered; `main()` runs it over stdio."""
     server = MCPServer(name="factoryverse", instructions=_INSTRUCTIONS, version=_package_version())
@@ -84,6 +97,8 @@ def create_server() -> MCPServer:
     server.add_tool(server_version, annotations=read_only)
     server.add_tool(run_lua, annotations=ToolAnnotations(read_only_hint=False, destructive_hint=True,
                                                         open_world_hint=False))
+    server.resource(_SDK_REFERENCE_URI, name="sdk_reference", title="FactoryVerse SDK reference",
+                    mime_type="text/plain")(sdk_reference)
     return server
 
 

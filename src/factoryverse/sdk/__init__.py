@@ -5,6 +5,12 @@ It reaches the game only over RCON, UDP and script-output files::
     async with FactoryVerseClient("127.0.0.1", 27000, "factoryverse") as game:
         agent = await game.create_agent(position=(0, 0))
         await agent.walk_to(10, 5)
+        await agent.walking.to(MapPosition(10, 5))
+
+Awaited or not: whatever asks the game is a coroutine and is awaited (walking.to, reachable_view.get_entity,
+furnace.add_fuel, inventory.get_total, crafting.enqueue, item.place); whatever is answered from what the SDK
+already holds is a plain call (inventory.get_item builds a stack the game checks on use; remote_view.get_entities,
+get_ghosts and query read the local map database; entity.inspect() describes what the object holds).
 """
 
 from factoryverse.sdk.agent import Agent
@@ -21,8 +27,22 @@ from factoryverse.sdk.errors import (
     InterfaceVersionError,
     InvalidArgumentError,
     InventoryFullError,
+    CraftRefusedError,
+    GhostError,
+    InventoryError,
     ListenerError,
     LuaError,
+    MapDatabaseError,
+    NoRemoteViewError,
+    PlacementError,
+    ReachError,
+    RecipeError,
+    RemoteViewError,
+    ResearchError,
+    ResearchRefusedError,
+    UnknownRecipeError,
+    UnknownTechnologyError,
+    GameRefusedError,
     NoPathError,
     InvalidStateError,
     NoResourceInReachError,
@@ -44,7 +64,43 @@ from factoryverse.sdk.errors import (
     UnknownItemError,
     ViewError,
 )
-from factoryverse.sdk.objects import BaseEntity, Container, EntityView, Furnace, MiningDrill
+from factoryverse.sdk.accessors import Crafting, Inventory, Mining, ReachableView, Research, Resource, Walking
+from factoryverse.sdk.entities import (
+    AssemblingMachine,
+    BaseEntity,
+    Boiler,
+    Container,
+    ContainerMixin,
+    CrafterMixin,
+    ElectricPole,
+    Entity,
+    EntityView,
+    FuelableMixin,
+    Furnace,
+    Inserter,
+    Lab,
+    MiningDrill,
+    OffshorePump,
+    Pipe,
+    RecipeMixin,
+    SpatialPropertiesMixin,
+    SteamEngine,
+    TransportBelt,
+)
+from factoryverse.sdk.items import Item, ItemStack, MiningDrillItem, PlaceableItem, PlacementCue
+from factoryverse.sdk.helpers import (
+    ProductionStats,
+    ResourcePatch,
+    connect,
+    connection_cost,
+    get_production_stats,
+    get_resource_patch,
+    nearest,
+    place_next_to,
+    sleep,
+)
+from factoryverse.sdk.namespace import build_namespace
+from factoryverse.sdk.remote_view import RemoteView
 from factoryverse.sdk.rcon import RconClient
 from factoryverse.sdk.remote import remote_call
 from factoryverse.sdk.state_hash import StateHash
@@ -53,8 +109,10 @@ from factoryverse.sdk.types import (
     AgentInfo,
     AgentState,
     Blocker,
+    BoundingBox,
     BurnerState,
     Direction,
+    MapPosition,
     EntityState,
     InterfaceVersion,
     MineResult,
@@ -72,15 +130,48 @@ __all__ = [
     "RconClient",
     "ActionListener",
     "remote_call",
-    # agents and factory objects
+    # agents, their accessors and the code-as-action namespace
     "Agent",
+    "Walking",
+    "Mining",
+    "Crafting",
+    "Research",
+    "Inventory",
+    "ReachableView",
+    "Resource",
+    "RemoteView",
+    "build_namespace",
+    # factory objects
     "EntityView",
     "BaseEntity",
+    "Entity",
+    "FuelableMixin",
+    "ContainerMixin",
+    "CrafterMixin",
+    "RecipeMixin",
+    "SpatialPropertiesMixin",
     "Furnace",
-    "MiningDrill",
+    "AssemblingMachine",
+    "Lab",
+    "Inserter",
+    "TransportBelt",
     "Container",
+    "MiningDrill",
+    "ElectricPole",
+    "Boiler",
+    "SteamEngine",
+    "OffshorePump",
+    "Pipe",
+    # items
+    "Item",
+    "ItemStack",
+    "PlaceableItem",
+    "MiningDrillItem",
+    "PlacementCue",
     # values
     "Position",
+    "MapPosition",
+    "BoundingBox",
     "Direction",
     "InterfaceVersion",
     "AgentInfo",
@@ -129,4 +220,28 @@ __all__ = [
     "ForkRefusedError",
     "ListenerError",
     "ViewError",
+    "RemoteViewError",
+    "GhostError",
+    "NoRemoteViewError",
+    "MapDatabaseError",
+    "ReachError",
+    "PlacementError",
+    "InventoryError",
+    "RecipeError",
+    "ResearchError",
+    "UnknownRecipeError",
+    "UnknownTechnologyError",
+    "GameRefusedError",
+    "CraftRefusedError",
+    "ResearchRefusedError",
+    # helpers from FLE's tool set (factoryverse.sdk.helpers; bound to the agent in build_namespace)
+    "nearest",
+    "get_resource_patch",
+    "place_next_to",
+    "connect",
+    "connection_cost",
+    "sleep",
+    "get_production_stats",
+    "ResourcePatch",
+    "ProductionStats",
 ]

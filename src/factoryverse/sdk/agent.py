@@ -30,16 +30,22 @@ from factoryverse.sdk.udp import ActionListener
 _UDP_GRACE_S = 2.0
 
 if TYPE_CHECKING:
-    from factoryverse.sdk.objects import BaseEntity
+    from factoryverse.sdk.accessors import Crafting, Inventory, Mining, ReachableView, Research, Walking
+    from factoryverse.sdk.entities import BaseEntity
+    from factoryverse.sdk.remote_view import RemoteView
 
-__all__ = ["Agent", "DEFAULT_ACTION_TIMEOUT"]
+__all__ = ["Agent", "DEFAULT_ACTION_TIMEOUT", "item_counts"]
 
 # Generous for the embedded engine at real time: a 100-tile walk takes about 11 s at running speed.
 DEFAULT_ACTION_TIMEOUT = 60.0
 
 
-def _counts(value: Any) -> dict[str, int]:
+def item_counts(value: Any) -> dict[str, int]:
+    """{item: count} from the game's answer (which writes an empty table as [])."""
     return dict(PickupResult.model_validate({"name": "", "items": value}).items)
+
+
+_counts = item_counts
 
 
 def _number(method: str, name: str, value: Any) -> float:
@@ -77,6 +83,8 @@ class Agent:
 
     walk_to and mine_resource start an action in the game and await its action_completed datagram, so
     they return when the action is done; a failed action raises NoPathError or ActionFailedError.
+
+    Example: `agent = await game.create_agent(position=(0, 0)); await agent.walking.to(MapPosition(5, 0))`
     """
 
     def __init__(
@@ -91,27 +99,137 @@ class Agent:
         self._listener = listener
         self.info = info
         self.action_timeout = action_timeout
+        self._accessors: dict[str, Any] = {}
+        self._remote_view: RemoteView | None = None
 
     @property
     def agent_id(self) -> int:
+        """The agent's id in the game (its interface is agent_<id>).
+
+        Example: `print(agent.agent_id)`
+        """
         return self.info.agent_id
 
     @property
     def rcon(self) -> RconClient:
+        """The RCON connection this agent's calls go through (shared with its client).
+
+        Example: `print(await agent.rcon.lua('rcon.print(game.tick)'))`
+        """
         return self._rcon
 
     @property
     def interface_name(self) -> str:
+        """The agent's remote interface, `agent_<id>`.
+
+        Example: `await game.call(agent.interface_name, 'get_position')`
+        """
         return self.info.interface_name
 
     def __repr__(self) -> str:
         return f"Agent(agent_id={self.agent_id}, interface={self.interface_name!r})"
 
+    # --- accessors (seed: walking, mining, crafting, research, inventory, reachable_view, remote_view) -------
+    def _accessor(self, name: str) -> Any:
+        if name not in self._accessors:
+            from factoryverse.sdk import accessors
+
+            cls = {"walking": accessors.Walking, "mining": accessors.Mining, "crafting": accessors.Crafting,
+                   "research": accessors.Research, "inventory": accessors.Inventory,
+                   "reachable_view": accessors.ReachableView}[name]
+            self._accessors[name] = cls(self)
+        return self._accessors[name]
+
+    @property
+    def walking(self) -> Walking:
+        """The walking accessor: `to`, `stop`, `position`.
+
+        Example: `await agent.walking.to(MapPosition(10, 5))`
+        """
+        return self._accessor("walking")  # type: ignore[no-any-return]
+
+    @property
+    def mining(self) -> Mining:
+        """The mining accessor: `mine`, `stop`.
+
+        Example: `await agent.mining.mine('stone', max_count=5)`
+        """
+        return self._accessor("mining")  # type: ignore[no-any-return]
+
+    @property
+    def crafting(self) -> Crafting:
+        """The crafting accessor: `craft`, `enqueue`, `dequeue`, `queue`, `recipes`.
+
+        Example: `await agent.crafting.craft('iron-gear-wheel', count=2)`
+        """
+        return self._accessor("crafting")  # type: ignore[no-any-return]
+
+    @property
+    def research(self) -> Research:
+        """The research accessor: `enqueue`, `cancel`, `queue`, `technologies`.
+
+        Example: `await agent.research.enqueue('automation')`
+        """
+        return self._accessor("research")  # type: ignore[no-any-return]
+
+    @property
+    def inventory(self) -> Inventory:
+        """The inventory accessor; `await agent.inventory()` still gives {item: count}.
+
+        Example: `coal = await agent.inventory.get_total('coal')`
+        """
+        return self._accessor("inventory")  # type: ignore[no-any-return]
+
+    @property
+    def reachable_view(self) -> ReachableView:
+        """The reachable view: entities, ghosts and resources in reach, with full access.
+
+        Example: `furnace = await agent.reachable_view.get_entity('stone-furnace')`
+        """
+        return self._accessor("reachable_view")  # type: ignore[no-any-return]
+
+    @property
+    def remote_view(self) -> RemoteView:
+        """The map database, bound to this agent (its entities can then turn REACHABLE, its ghosts be removed).
+
+        Example: `labs = agent.remote_view.get_entities("SELECT * FROM map_entity WHERE entity_name = 'lab'")`
+        """
+        if self._remote_view is None:
+            from factoryverse.sdk.errors import NoRemoteViewError
+
+            raise NoRemoteViewError(
+                f"{self!r} has no map database: view = RemoteView(snapshot_dir); await view.load(); "
+                "agent.use_remote_view(view)"
+            )
+        return self._remote_view
+
+    def use_remote_view(self, view: RemoteView) -> RemoteView:
+        """Attach a loaded RemoteView; returns the copy bound to this agent (also `agent.remote_view`).
+
+        Example: `view = RemoteView(snapshot_dir); await view.load(); agent.use_remote_view(view)`
+        """
+        self._remote_view = view.bind(self)
+        return self._remote_view
+
     async def call(self, method: str, *args: Any) -> Any:
-        """Call any method of this agent's interface; the typed methods below are preferred."""
-        return await remote_call(self._rcon, self.interface_name, method, *args)
+        """Call any method of this agent's interface; the typed methods below are preferred.
+
+        With a syncing RemoteView attached, a mutation returns only once the map database has applied the
+        snapshot deltas it caused (its answer's `seq`), so a query right after it sees its effect.
+
+        Example: `where = await agent.call('get_position')`
+        """
+        result = await remote_call(self._rcon, self.interface_name, method, *args)
+        view = self._remote_view
+        if view is not None and view.syncing and isinstance(result, dict) and isinstance(result.get("seq"), int):
+            await view.wait_for_seq(result["seq"])
+        return result
 
     async def version(self) -> InterfaceVersion:
+        """version() of this agent's interface: its schema_version and the mod's version.
+
+        Example: `(await agent.version()).schema_version`
+        """
         return InterfaceVersion.model_validate(await self.call("version"))
 
     async def walk_to(
@@ -125,6 +243,8 @@ class Agent:
         """Walk to `(x, y)` (or a position) and return where the character stopped.
 
         `radius` is how close counts as arrived (the mod's default is 1 tile).
+
+        Example: `await agent.walk_to(10, 5)`
         """
         # Every argument is checked before the walk starts, so a bad one leaves the game untouched.
         goal = _goal(x, y)
@@ -142,7 +262,10 @@ class Agent:
         *,
         timeout: float | None = None,
     ) -> MineResult:
-        """Hand-mine `count` units (at most 25) of the nearest `name` in reach, or of the tile at `position`."""
+        """Hand-mine `count` units (at most 25) of the nearest `name` in reach, or of the tile at `position`.
+
+        Example: `result = await agent.mine_resource('coal', 10)`
+        """
         at = Position.of(position) if position is not None else None
         limit = _timeout("mine_resource", timeout)
         started = await self.call("mine_resource", name, count, at)
@@ -153,11 +276,20 @@ class Agent:
     async def place_entity(
         self, name: str, position: PositionLike, direction: Direction | int | None = None
     ) -> PlacedEntity:
+        """Place `name` from the inventory at `position`, facing `direction`.
+
+        PlacementBlockedError names what is in the way.
+
+        Example: `placed = await agent.place_entity('stone-furnace', (3, 0), Direction.NORTH)`
+        """
         facing = _direction(direction)
         return PlacedEntity.model_validate(await self.call("place_entity", name, Position.of(position), facing))
 
     async def pickup_entity(self, name: str, position: PositionLike) -> dict[str, int]:
-        """Mine a placed entity back into the inventory; returns the items gained (the entity and its contents)."""
+        """Mine a placed entity back into the inventory; returns the items gained (the entity and its contents).
+
+        Example: `gained = await agent.pickup_entity('wooden-chest', (2.5, 0.5))`
+        """
         raw = await self.call("pickup_entity", name, Position.of(position))
         return _counts(raw.get("items") if isinstance(raw, dict) else raw)
 
@@ -167,6 +299,8 @@ class Agent:
         """Move items from the agent into an entity; returns how many went in.
 
         `inventory` is fuel, input, output or chest; by default fuel for fuel items, else input, else chest.
+
+        Example: `await agent.put_inventory_item('coal', 5, 'stone-furnace', (3, 0), 'fuel')`
         """
         raw = await self.call("put_inventory_item", item, count, entity_name, Position.of(position), inventory)
         return int(raw["inserted"])
@@ -174,28 +308,45 @@ class Agent:
     async def take_inventory_item(
         self, item: str, count: int, entity_name: str, position: PositionLike, inventory: str | None = None
     ) -> int:
-        """Move items from an entity into the agent; returns how many were taken (at most what it held)."""
+        """Move items from an entity into the agent; returns how many were taken (at most what it held).
+
+        Example: `await agent.take_inventory_item('iron-plate', 10, 'stone-furnace', (3, 0))`
+        """
         raw = await self.call("take_inventory_item", item, count, entity_name, Position.of(position), inventory)
         return int(raw["taken"])
 
-    async def inventory(self) -> dict[str, int]:
-        return _counts(await self.call("get_inventory_items"))
-
     async def inspect(self) -> AgentState:
+        """The agent's state: position, reach, whether it walks or mines, and its inventory.
+
+        Example: `state = await agent.inspect(); state.position`
+        """
         return AgentState.model_validate(await self.call("inspect"))
 
     async def inspect_entity(self, name: str, position: PositionLike) -> EntityState:
-        """Read one entity (no reach needed to look)."""
+        """Read one entity (no reach needed to look).
+
+        Example: `state = await agent.inspect_entity('stone-furnace', (3, 0)); state.status`
+        """
         return EntityState.model_validate(await self.call("inspect_entity", name, Position.of(position)))
 
     async def entity(self, name: str, position: PositionLike) -> BaseEntity:
         """The entity at `position` as a factory object of its type (Furnace, MiningDrill, ...) in REACHABLE view.
 
         REACHABLE means mutations are sent to the game, which still checks the character's reach on each.
+
+        Example: `furnace = await agent.entity('stone-furnace', (3, 0))`
         """
-        from factoryverse.sdk.objects import EntityView, entity_from_state
+        from factoryverse.sdk.entities import EntityView, entity_from_state
 
         return entity_from_state(await self.inspect_entity(name, position), self, view=EntityView.REACHABLE)
+
+    async def await_action(self, started: Any, action: str, timeout: float | None = None) -> ActionCompleted:
+        """Wait for the completion of an action the game started (`started` is its {action_id, ...} answer);
+        a failed action raises ActionFailedError (NoPathError for walks).
+
+        Example: `done = await agent.await_action(await agent.call('craft_enqueue', 'pipe', 1), 'craft_enqueue')`
+        """
+        return await self._completion(started, action, _timeout(action, timeout))
 
     async def _completion(self, started: Any, action: str, timeout: float | None) -> ActionCompleted:
         """Wait for the UDP completion; if it is late, ask the game, which keeps each agent's recent outcomes.

@@ -47,7 +47,10 @@ _READ = (
 
 @dataclass(frozen=True)
 class ClockState:
-    """The game's clock as LuaGameScript reports it."""
+    """The game's clock as LuaGameScript reports it.
+
+    Example: `state = await game.pause(); state.tick_paused, state.tick`
+    """
 
     tick: int
     tick_paused: bool

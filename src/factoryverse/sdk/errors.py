@@ -19,7 +19,27 @@
     ├── NotSupportedByServerError    the server lacks an engine-only feature (real Factorio: /fv-state-hash)
     ├── ForkRefusedError             the game would not fork (its last command failed)
     ├── ListenerError                the UDP listener for action completions failed
-    └── ViewError                    a mutation through a REMOTE view or a ghost
+    ├── ViewError                    a mutation through a REMOTE view or a ghost
+    │   ├── RemoteViewError          the object is a REMOTE view (also a ReachError: walk closer)
+    │   └── GhostError               the object is a ghost: build it first
+    ├── NoRemoteViewError            the agent has no map database (RemoteView) attached
+    └── MapDatabaseError             the map database (RemoteView) refused: bad SQL, a limit, a damaged snapshot
+
+Categories: every error of a kind also derives from one category class, so `except ReachError` catches
+whatever came of being too far away, from the game (OutOfReachError) or from a REMOTE object (RemoteViewError):
+
+    connection   RconConnectionError         (RconTimeoutError)
+    timeout      RconTimeoutError, ActionTimeoutError, TickTimeoutError
+    remote call  RemoteCallError             every refusal by a mod, with agent_id, method and the game's message
+    validation   InvalidArgumentError        a bad argument, found by the SDK before sending or by the mod
+    reach        ReachError                  OutOfReachError, NoResourceInReachError, RemoteViewError
+    placement    PlacementError              PlacementBlockedError
+    inventory    InventoryError              NotInInventoryError, InventoryFullError
+    recipe       RecipeError                 UnknownRecipeError, CraftRefusedError
+    research     ResearchError               UnknownTechnologyError, ResearchRefusedError
+
+Errors of a remote call carry `agent_id` (None for interfaces that belong to no agent), `method` and `detail`,
+the game's own message.
 """
 
 from __future__ import annotations
@@ -64,12 +84,43 @@ __all__ = [
     "ForkRefusedError",
     "ListenerError",
     "ViewError",
+    "RemoteViewError",
+    "GhostError",
+    "NoRemoteViewError",
+    "MapDatabaseError",
+    "ReachError",
+    "PlacementError",
+    "InventoryError",
+    "RecipeError",
+    "ResearchError",
+    "CraftRefusedError",
+    "ResearchRefusedError",
     "error_class_for_code",
 ]
 
 
 class FactoryVerseError(Exception):
     """Base of every error the SDK raises."""
+
+
+class ReachError(FactoryVerseError):
+    """Category: the target is too far from the agent's character; walk closer (walking.to) and try again."""
+
+
+class PlacementError(FactoryVerseError):
+    """Category: an entity cannot be placed where asked; the message names what is in the way."""
+
+
+class InventoryError(FactoryVerseError):
+    """Category: items are missing, or there is no room for them."""
+
+
+class RecipeError(FactoryVerseError):
+    """Category: a recipe is unknown, or the game will not craft it that way."""
+
+
+class ResearchError(FactoryVerseError):
+    """Category: a technology is unknown, or the game will not research it now."""
 
 
 class RconError(FactoryVerseError):
@@ -135,6 +186,12 @@ class RemoteCallError(FactoryVerseError):
         self.method = method
         self.traceback = traceback
 
+    @property
+    def agent_id(self) -> int | None:
+        """The agent whose interface (agent_<id>) refused the call; None for the other interfaces."""
+        name = self.interface or ""
+        return int(name[6:]) if name.startswith("agent_") and name[6:].isdigit() else None
+
 
 class InvalidArgumentError(RemoteCallError):
     """An argument has the wrong type or shape; the message names it and what it must be."""
@@ -160,19 +217,19 @@ class UnknownItemError(RemoteCallError):
     code = "unknown_item"
 
 
-class NotInInventoryError(RemoteCallError):
+class NotInInventoryError(RemoteCallError, InventoryError):
     """The agent (or the entity) does not hold enough of the item: mine, craft or take it first."""
 
     code = "not_in_inventory"
 
 
-class OutOfReachError(RemoteCallError):
+class OutOfReachError(RemoteCallError, ReachError):
     """The target is beyond the character's reach: walk_to a closer position first."""
 
     code = "out_of_reach"
 
 
-class PlacementBlockedError(RemoteCallError):
+class PlacementBlockedError(RemoteCallError, PlacementError):
     """The entity cannot be placed there: the message names what is in the way; pick another spot."""
 
     code = "placement_blocked"
@@ -184,13 +241,13 @@ class EntityNotFoundError(RemoteCallError):
     code = "entity_not_found"
 
 
-class NoResourceInReachError(RemoteCallError):
+class NoResourceInReachError(RemoteCallError, ReachError):
     """No tile of that resource within reach: walk_to an ore tile first."""
 
     code = "no_resource_in_reach"
 
 
-class InventoryFullError(RemoteCallError):
+class InventoryFullError(RemoteCallError, InventoryError):
     """The target inventory cannot take the items: make room (e.g. put items into a chest) first."""
 
     code = "inventory_full"
@@ -219,13 +276,13 @@ class InvalidStateError(RemoteCallError):
     code = "invalid_state"
 
 
-class UnknownRecipeError(RemoteCallError):
+class UnknownRecipeError(RemoteCallError, RecipeError):
     """No recipe prototype of that name."""
 
     code = "unknown_recipe"
 
 
-class UnknownTechnologyError(RemoteCallError):
+class UnknownTechnologyError(RemoteCallError, ResearchError):
     """No technology prototype of that name."""
 
     code = "unknown_technology"
@@ -235,6 +292,14 @@ class GameRefusedError(RemoteCallError):
     """The game itself refused the action (e.g. hand-crafting a smelting recipe); the detail carries its error."""
 
     code = "game_refused"
+
+
+class CraftRefusedError(GameRefusedError, RecipeError):
+    """The game refused to craft a recipe by hand (e.g. a smelting recipe: put the ore into a furnace instead)."""
+
+
+class ResearchRefusedError(GameRefusedError, ResearchError):
+    """The game refused to research a technology now (already researched, or its prerequisites are missing)."""
 
 
 class InterfaceDisabledError(RemoteCallError):
@@ -260,7 +325,7 @@ class ActionError(RemoteCallError):
         self,
         message: str,
         *,
-        agent_id: int,
+        agent_id: int | None,
         action_id: int,
         action: str,
         code: str | None = None,
@@ -269,10 +334,15 @@ class ActionError(RemoteCallError):
         result: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message, code=code, detail=detail, interface=interface, method=action)
-        self.agent_id = agent_id
+        self._agent_id = agent_id
         self.action_id = action_id
         self.action = action
         self.result = result
+
+
+    @property
+    def agent_id(self) -> int | None:
+        return self._agent_id
 
 
 class ActionTimeoutError(ActionError):
@@ -328,6 +398,25 @@ class ListenerError(FactoryVerseError):
 class ViewError(FactoryVerseError):
     """A mutation was attempted through a view that cannot mutate (REMOTE view, or a ghost)."""
 
+    def __init__(self, message: str, *, agent_id: int | None = None, method: str | None = None) -> None:
+        super().__init__(message)
+        self.agent_id = agent_id
+        self.method = method
+
+
+class RemoteViewError(ViewError, ReachError):
+    """A mutation on a REMOTE object (from the map database): walk within reach and get its REACHABLE view
+    (`await entity.to_reachable()` or `await reachable_view.get_entity(name)`)."""
+
+
+class GhostError(ViewError):
+    """A state mutation on a ghost (fuel, recipe, items): a ghost has no live state; build() it first."""
+
+
+class NoRemoteViewError(FactoryVerseError):
+    """The agent has no map database attached: `view = RemoteView(snapshot_dir); await view.load();
+    agent.use_remote_view(view)`."""
+
 
 _BY_CODE: dict[str, type[RemoteCallError]] = {
     cls.code: cls
@@ -358,3 +447,12 @@ _BY_CODE: dict[str, type[RemoteCallError]] = {
 def error_class_for_code(code: str) -> type[RemoteCallError]:
     """The typed error for an `[fv:<code>]` code; RemoteCallError itself for a code this SDK does not know."""
     return _BY_CODE.get(code, RemoteCallError)
+
+
+class MapDatabaseError(FactoryVerseError):
+    """The map database refused: SQL with an error, a query past its limits, a damaged snapshot, a sync failure.
+    `sql` is the query when there was one; the database's own error is the cause (__cause__)."""
+
+    def __init__(self, message: str, *, sql: str | None = None) -> None:
+        super().__init__(message)
+        self.sql = sql

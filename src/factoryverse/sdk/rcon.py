@@ -34,6 +34,8 @@ class RconClient:
     The connection opens on the first command (or `connect()`) and reopens on the next command after it
     broke, so a restarted server is picked up without a new client. Commands are serialized by a lock,
     because RCON replies carry only a request id and the library reads them in order.
+
+    Example: `rcon = RconClient('127.0.0.1', 27015, 'password'); print(await rcon.lua('rcon.print(game.tick)'))`
     """
 
     def __init__(
@@ -55,25 +57,42 @@ class RconClient:
 
     @property
     def address(self) -> str:
+        """`host:port` of the server, for messages.
+
+        Example: `print(rcon.address)`
+        """
         return f"{self.host}:{self.port}"
 
     @property
     def connected(self) -> bool:
+        """Whether a connection is open now (a command opens one when it is not).
+
+        Example: `if not rcon.connected: await rcon.connect()`
+        """
         client = self._client
         return client is not None and client.rcon_socket is not None and not client.rcon_failure
 
     async def connect(self) -> None:
-        """Open and authenticate the connection now (commands also do it on demand)."""
+        """Open and authenticate the connection now (commands also do it on demand).
+
+        Example: `await rcon.connect()`
+        """
         async with self._lock:
             await self._ensure_connected()
 
     async def close(self) -> None:
-        """Close the connection; safe to call more than once. A later command reconnects."""
+        """Close the connection; safe to call more than once. A later command reconnects.
+
+        Example: `await rcon.close()`
+        """
         async with self._lock:
             await self._drop()
 
     async def command(self, text: str, *, timeout: float | None = None) -> str:
-        """Run one console command (e.g. "/sc rcon.print(game.tick)") and return its reply ("" if none)."""
+        """Run one console command (e.g. "/sc rcon.print(game.tick)") and return its reply ("" if none).
+
+        Example: `reply = await rcon.command('/sc rcon.print(game.tick)')`
+        """
         limit = self.timeout if timeout is None else timeout
         async with self._lock:
             client = await self._ensure_connected()
@@ -98,7 +117,10 @@ class RconClient:
         return reply or ""
 
     async def lua(self, code: str, *, timeout: float | None = None) -> str:
-        """Run Lua with /sc and return what it rcon.print-ed; a Lua error raises LuaError."""
+        """Run Lua with /sc and return what it rcon.print-ed; a Lua error raises LuaError.
+
+        Example: `tick = int(await rcon.lua('rcon.print(game.tick)'))`
+        """
         reply = await self.command("/sc " + code, timeout=timeout)
         if reply.startswith(LUA_ERROR_PREFIX):
             message, traceback = parse_lua_error(reply[len(LUA_ERROR_PREFIX):])

@@ -168,6 +168,8 @@ async def remote_call(rcon: _Rcon, interface: str, method: str, *args: Any, time
 
     A refused call raises the RemoteCallError subclass of its `[fv:<code>]`, UnknownInterfaceError, or
     LuaError. Note the game encodes an empty table as [], so callers expecting an object must accept [].
+
+    Example: `where = await remote_call(rcon, 'agent_1', 'get_position')`
     """
     reply = await rcon.lua(build_call_script(interface, method, args), timeout=timeout)
     try:

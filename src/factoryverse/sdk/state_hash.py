@@ -24,6 +24,11 @@ _SECTION = re.compile(r"([a-z_]+)=([0-9a-f]{64})")
 
 @dataclass(frozen=True)
 class StateHash:
+    """The embedded engine's digest of the game state at a tick; `sections` splits it by part when asked.
+
+    Example: `before = await game.state_hash(); ...; assert (await game.state_hash()).hash == before.hash`
+    """
+
     tick: int
     hash: str
     sections: dict[str, str] = field(default_factory=dict)

@@ -16,7 +16,9 @@ from factoryverse.sdk.errors import InvalidArgumentError
 
 __all__ = [
     "Position",
+    "MapPosition",
     "PositionLike",
+    "BoundingBox",
     "Direction",
     "ItemCounts",
     "InterfaceVersion",
@@ -51,37 +53,90 @@ class _Model(BaseModel):
 
 
 class Position(_Model):
-    """A map position in tiles; y grows southward, as in Factorio."""
+    """A map position in tiles; y grows southward, as in Factorio.
+
+    >>> MapPosition(10, 5).offset(1, -1)
+    MapPosition(11, 4)
+    """
 
     x: float
     y: float
 
+    def __init__(self, x: Any = None, y: Any = None, /, **data: Any) -> None:
+        # The seed writes MapPosition(100, 200): positional x and y, as well as the keywords pydantic takes.
+        if x is not None:
+            data["x"] = x
+        if y is not None:
+            data["y"] = y
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise InvalidArgumentError(
+                f"MapPosition needs two finite numbers x and y, got {data!r}; e.g. MapPosition(10.5, -3)"
+            ) from exc
+
     @classmethod
     def of(cls, value: PositionLike) -> Position:
-        """A Position from a Position, an (x, y) pair or an {"x", "y"} mapping."""
+        """A Position from a Position, an (x, y) pair or an {"x", "y"} mapping.
+
+        >>> Position.of((3, 4)), Position.of({'x': 3, 'y': 4}) == Position(3, 4)
+        (MapPosition(3, 4), True)
+        """
         if isinstance(value, Position):
             return value
         try:
             return cls.model_validate(_position_from_any(value))
-        except ValidationError as exc:
+        except (ValidationError, InvalidArgumentError) as exc:
             raise InvalidArgumentError(
                 f"{value!r} is not a position; pass Position(x=..., y=...), an (x, y) pair or {{'x': .., 'y': ..}}"
             ) from exc
 
     def distance(self, other: PositionLike) -> float:
+        """Straight-line distance in tiles to `other`.
+
+        >>> Position(0, 0).distance((3, 4))
+        5.0
+        """
         o = Position.of(other)
         return math.hypot(self.x - o.x, self.y - o.y)
 
     def as_tuple(self) -> tuple[float, float]:
+        """The position as an (x, y) pair.
+
+        >>> Position(1.5, -2).as_tuple()
+        (1.5, -2.0)
+        """
         return (self.x, self.y)
 
+    def offset(self, dx: float, dy: float) -> Position:
+        """This position moved by `dx` tiles east and `dy` tiles south.
+
+        >>> Position(1, 1).offset(2, -1)
+        MapPosition(3, 0)
+        """
+        return Position(self.x + dx, self.y + dy)
+
+    def __str__(self) -> str:
+        return f"({self.x:g}, {self.y:g})"
+
+    def __repr__(self) -> str:
+        # Evaluable as written, so an error message's position can be pasted into walking.to(...).
+        return f"MapPosition({self.x:g}, {self.y:g})"
+
+
+# The seed's name for a position; one class, so either name works wherever a position is taken.
+MapPosition = Position
 
 PositionLike = Position | tuple[float, float] | list[float] | dict[str, float]
 _Pos = Annotated[Position, BeforeValidator(_position_from_any)]
 
 
 class Direction(enum.IntEnum):
-    """defines.direction: Factorio 2.x has 16 directions; buildings use the four cardinal ones."""
+    """defines.direction: Factorio 2.x has 16 directions; buildings use the four cardinal ones.
+
+    >>> Direction.of('east'), Direction.NORTH.turned(2)
+    (<Direction.EAST: 4>, <Direction.EAST: 4>)
+    """
 
     NORTH = 0
     NORTHNORTHEAST = 1
@@ -101,17 +156,122 @@ class Direction(enum.IntEnum):
     NORTHNORTHWEST = 15
 
 
+    @classmethod
+    def of(cls, value: Any) -> Direction:
+        """A Direction from a Direction, 0..15, or a defines.direction name in any case ("north", "EAST").
+
+        >>> Direction.of(8), Direction.of('West')
+        (<Direction.SOUTH: 8>, <Direction.WEST: 12>)
+        """
+        if isinstance(value, Direction):
+            return value
+        if isinstance(value, str) and value.upper() in cls.__members__:
+            return cls[value.upper()]
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 15:
+            return cls(value)
+        raise InvalidArgumentError(
+            f"{value!r} is not a direction; pass Direction.NORTH (EAST, SOUTH, WEST, ...), 0..15 or a name like 'east'"
+        )
+
+    @property
+    def vector(self) -> tuple[float, float]:
+        """The unit step this direction points along (y grows southward).
+
+        >>> Direction.EAST.vector, Direction.NORTH.vector
+        ((1.0, 0.0), (0.0, -1.0))
+        """
+        angle = self.value * math.pi / 8
+        return (round(math.sin(angle), 9) + 0.0, round(-math.cos(angle), 9) + 0.0)
+
+    def turned(self, eighths_of_a_turn: int) -> Direction:
+        """This direction turned clockwise by 45 degrees per unit (negative: counter-clockwise).
+
+        >>> Direction.EAST.turned(2), Direction.NORTH.turned(-2)
+        (<Direction.SOUTH: 8>, <Direction.WEST: 12>)
+        """
+        return Direction((self.value + 2 * eighths_of_a_turn) % 16)
+
+
+class BoundingBox(_Model):
+    """An axis-aligned box in map coordinates: `left_top` is the north-west corner.
+
+    >>> box = BoundingBox.around((0, 0), 1.5); box.width, box.contains((1, -1))
+    (3.0, True)
+    """
+
+    left_top: _Pos
+    right_bottom: _Pos
+
+    @classmethod
+    def around(cls, center: PositionLike, half_width: float, half_height: float | None = None) -> BoundingBox:
+        """A box of `half_width` (and `half_height`, default the same) each side of `center`.
+
+        >>> str(BoundingBox.around((2, 2), 1, 0.5))
+        '[(1, 1.5) .. (3, 2.5)]'
+        """
+        c = Position.of(center)
+        h = half_width if half_height is None else half_height
+        return cls(left_top=Position(c.x - half_width, c.y - h), right_bottom=Position(c.x + half_width, c.y + h))
+
+    @property
+    def width(self) -> float:
+        """East-west extent in tiles.
+
+        >>> BoundingBox.around((0, 0), 2, 1).width
+        4.0
+        """
+        return self.right_bottom.x - self.left_top.x
+
+    @property
+    def height(self) -> float:
+        """North-south extent in tiles.
+
+        >>> BoundingBox.around((0, 0), 2, 1).height
+        2.0
+        """
+        return self.right_bottom.y - self.left_top.y
+
+    @property
+    def center(self) -> Position:
+        """The box's middle.
+
+        >>> BoundingBox.around((4, 6), 1).center
+        MapPosition(4, 6)
+        """
+        return Position((self.left_top.x + self.right_bottom.x) / 2, (self.left_top.y + self.right_bottom.y) / 2)
+
+    def contains(self, position: PositionLike) -> bool:
+        """Whether `position` lies inside the box or on its edge.
+
+        >>> BoundingBox.around((0, 0), 1).contains((1, 0)), BoundingBox.around((0, 0), 1).contains((2, 0))
+        (True, False)
+        """
+        p = Position.of(position)
+        return self.left_top.x <= p.x <= self.right_bottom.x and self.left_top.y <= p.y <= self.right_bottom.y
+
+    def __str__(self) -> str:
+        return f"[{self.left_top} .. {self.right_bottom}]"
+
+
 ItemCounts = Annotated[dict[str, int], BeforeValidator(_empty_list_is_object)]
 
 
 class InterfaceVersion(_Model):
+    """What a remote interface's version() answers: its schema_version and the mod's version.
+
+    Example: `(await game.version())['agent'].schema_version`
+    """
+
     interface: str
     schema_version: int
     mod_version: str
 
 
 class AgentInfo(_Model):
-    """An agent as create_agent or list_agents describe it (each omits one of the optional fields)."""
+    """An agent as create_agent or list_agents describe it (each omits one of the optional fields).
+
+    Example: `[a.agent_id for a in await game.list_agents()]`
+    """
 
     agent_id: int
     interface_name: str
@@ -122,6 +282,11 @@ class AgentInfo(_Model):
 
 
 class AgentState(_Model):
+    """What inspect() of an agent answers: where it stands, its reach, what it is doing and holds.
+
+    Example: `state = await agent.inspect(); state.position, state.inventory.get('coal', 0)`
+    """
+
     agent_id: int
     position: _Pos
     force: str
@@ -132,6 +297,11 @@ class AgentState(_Model):
 
 
 class PlacedEntity(_Model):
+    """The entity place_entity put down: its unit_number, name, position and direction.
+
+    Example: `placed = await agent.place_entity('stone-furnace', (3, 0)); placed.position`
+    """
+
     unit_number: int | None = None
     name: str
     position: _Pos
@@ -139,12 +309,20 @@ class PlacedEntity(_Model):
 
 
 class BurnerState(_Model):
+    """A burner's fuel: energy left in the current fuel item, and which item burns.
+
+    Example: `(await furnace.read_state()).burner.currently_burning`
+    """
+
     remaining_burning_fuel: float
     currently_burning: str | None = None
 
 
 class EntityState(_Model):
-    """What inspect_entity sees: `inventories` maps fuel/input/output/chest to item counts."""
+    """What inspect_entity sees: `inventories` maps fuel/input/output/chest to item counts.
+
+    Example: `state = await agent.inspect_entity('stone-furnace', (3, 0)); state.inventory('fuel')`
+    """
 
     unit_number: int | None = None
     name: str
@@ -158,17 +336,30 @@ class EntityState(_Model):
     drop_position: _Pos | None = None
 
     def inventory(self, kind: str) -> dict[str, int]:
-        """The item counts of one inventory kind ({} when the entity has none of that kind)."""
+        """The item counts of one inventory kind ({} when the entity has none of that kind).
+
+        Example: `(await furnace.read_state()).inventory('output').get('iron-plate', 0)`
+        """
         return dict(self.inventories.get(kind, {}))
 
 
 class WalkResult(_Model):
+    """Where a walk ended: the completed action's id, the character's position and the tick.
+
+    Example: `result = await walking.to(MapPosition(10, 5)); result.position`
+    """
+
     action_id: int
     position: _Pos
     tick: int
 
 
 class MineResult(_Model):
+    """What a hand-mining action got: the item, how many, and the tick it finished.
+
+    Example: `result = await mining.mine('iron-ore', max_count=10); result.count`
+    """
+
     action_id: int
     item: str
     count: int
@@ -181,11 +372,21 @@ class PickupResult(_Model):
 
 
 class Blocker(_Model):
+    """An entity in the way of a placement: its name and position.
+
+    Example: `[b.name for b in (await game.validate_placement('stone-furnace', (0, 0))).blockers]`
+    """
+
     name: str
     position: _Pos
 
 
 class PlacementCheck(_Model):
+    """placement_hints' verdict on one spot: `valid`, and when not, `reason` and the `blockers`.
+
+    Example: `check = await game.validate_placement('stone-furnace', (5, 5)); check.valid`
+    """
+
     valid: bool
     entity_name: str
     position: _Pos
@@ -194,7 +395,10 @@ class PlacementCheck(_Model):
 
 
 class SnapshotStatus(_Model):
-    """fv_snapshot's state: `waiting` until it has a run id, then `bootstrap` while writing, then `complete`."""
+    """fv_snapshot's state: `waiting` until it has a run id, then `bootstrap` while writing, then `complete`.
+
+    Example: `(await game.snapshot_status()).phase == 'complete'`
+    """
 
     phase: Literal["waiting", "bootstrap", "complete"]
     run_id: str | None = None
@@ -205,7 +409,10 @@ class SnapshotStatus(_Model):
 
 
 class ActionCompleted(_Model):
-    """An action_completed record of the agent_udp wire format."""
+    """An action_completed record of the agent_udp wire format.
+
+    Example: `done = await crafting.craft('iron-gear-wheel', count=2); done.success, done.result`
+    """
 
     type: Literal["action_completed"]
     schema_version: int

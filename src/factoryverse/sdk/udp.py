@@ -27,6 +27,8 @@ class ActionListener:
     Completions are keyed by (agent_id, action_id). One that arrives before anyone waits for it is kept
     (up to `buffer_limit`, oldest dropped first), because a fast game can finish an action before the
     RCON reply that started it has even been read. Malformed datagrams are counted and ignored.
+
+    Example: `listener = ActionListener(); await listener.start(); done = await listener.wait_for(1, 7, 30)`
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, buffer_limit: int = 1024) -> None:
@@ -48,15 +50,27 @@ class ActionListener:
 
     @property
     def port(self) -> int:
+        """The UDP port it listens on (the free port chosen when created with 0); ListenerError before start().
+
+        Example: `await game.call('agent', 'create_agent', listener.port)`
+        """
         if self._port is None:
             raise ListenerError("the action listener has no port yet; await start() first")
         return self._port
 
     @property
     def running(self) -> bool:
+        """Whether start() has run and close() has not.
+
+        Example: `assert listener.running, 'start() it first (a closed listener cannot restart)'`
+        """
         return self._stream is not None and not self._closed
 
     async def start(self) -> None:
+        """Bind the socket and start receiving completions; once per listener (ListenerError on a second start).
+
+        Example: `listener = ActionListener(port=0); await listener.start()`
+        """
         if self._stream is not None or self._closed:
             raise ListenerError("this ActionListener was already started; create a new one")
         try:
@@ -70,7 +84,10 @@ class ActionListener:
         self._reader = asyncio.create_task(self._read_loop(), name=f"fv-action-listener-{self.port}")
 
     async def close(self) -> None:
-        """Stop listening; waiters get ListenerError. Safe to call more than once."""
+        """Stop listening; waiters get ListenerError. Safe to call more than once.
+
+        Example: `await listener.close()`
+        """
         if self._closed:
             return
         self._closed = True
@@ -97,13 +114,19 @@ class ActionListener:
         await self.close()
 
     def pending(self) -> list[_Key]:
-        """Keys of completions received and not yet waited for, oldest first."""
+        """Keys of completions received and not yet waited for, oldest first.
+
+        Example: `unclaimed = listener.pending()`
+        """
         return list(self._buffered)
 
     async def wait_for(
         self, agent_id: int, action_id: int, timeout: float, *, action: str = "action"
     ) -> ActionCompleted:
-        """The completion of that action; raises ActionTimeoutError after `timeout` seconds."""
+        """The completion of that action; raises ActionTimeoutError after `timeout` seconds.
+
+        Example: `done = await listener.wait_for(agent.agent_id, started['action_id'], timeout=30)`
+        """
         key = (agent_id, action_id)
         if key in self._buffered:
             return self._buffered.pop(key)

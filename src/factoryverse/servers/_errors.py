@@ -37,6 +37,10 @@ class MapQueryError(BackendError):
 class MapQueryTimeoutError(MapQueryError):
     """A map query ran longer than its timeout and DuckDB interrupted it; narrow it or allow more time."""
 
+    def __init__(self, message: str, *, limit_s: float | None = None) -> None:
+        super().__init__(message)
+        self.limit_s = limit_s  # the time limit it ran past, in seconds
+
 
 class MapBusyError(BackendError):
     """The map database is held by another query or process; retrying after `retry_after_s` may succeed."""

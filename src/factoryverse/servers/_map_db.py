@@ -17,13 +17,13 @@ import duckdb
 
 from factoryverse.db import (DamagedLogError, DatabaseError, DatabaseOpenError, RefreshReport, SnapshotError, connect,
                              quarantine_log, refresh)
-from factoryverse.sdk.client import PROTOTYPE_NAMES_LUA, parse_prototype_names
 from factoryverse.sdk.errors import FactoryVerseError
 from factoryverse.servers._errors import BackendError, MapBusyError, MapNotReadyError, MapQueryError
 from factoryverse.servers._game import get_instance, rcon, run_lua
 from factoryverse.servers.instances import Instance
 
-__all__ = ["sync_map", "rebuild_map", "open_synced", "open_read_only", "locked"]
+__all__ = ["sync_map", "rebuild_map", "open_synced", "open_read_only", "locked", "GAME_NAMES_LUA", "parse_game_names",
+           "enum_names"]
 
 _log = logging.getLogger("factoryverse.servers.operations")
 
@@ -32,6 +32,37 @@ _TAKE_SNAPSHOT_LUA = "rcon.print(helpers.table_to_json(remote.call('map', 'take_
 _SNAPSHOT_STATUS_LUA = "rcon.print(helpers.table_to_json(remote.call('map', 'get_snapshot_status')))"
 # Another process (the dashboard, the MCP server, `fv sql`) may hold the database for a moment while it syncs.
 _DB_LOCK_WAIT_S = 10.0
+
+
+# The running game's names for the map database's ENUM types, as JSON; members present in Factorio 2.0 and 2.1.
+GAME_NAMES_LUA = (
+    "local out = {resource = {}, placeable_entity = {}, recipe = {}, status = {}} "
+    "for name, p in pairs(prototypes.entity) do "
+    "  if p.type == 'resource' then out.resource[#out.resource + 1] = name end "
+    "  local items = p.items_to_place_this "
+    "  if items and #items > 0 then out.placeable_entity[#out.placeable_entity + 1] = name end "
+    "end "
+    "for name in pairs(prototypes.recipe) do out.recipe[#out.recipe + 1] = name end "
+    "for name in pairs(defines.entity_status) do out.status[#out.status + 1] = name end "
+    "rcon.print(helpers.table_to_json(out))"
+)
+_NAME_KINDS = ("resource", "placeable_entity", "recipe", "status")
+
+
+def parse_game_names(reply: str) -> dict[str, list[str]]:
+    """The reply of GAME_NAMES_LUA as {kind: sorted names}; ValueError when it is not that."""
+    raw = json.loads(reply)
+    if not isinstance(raw, dict):
+        raise ValueError(f"game names came back as {reply[:200]!r}")
+    # table_to_json writes an empty Lua table as {}; a kind the game has no names of is then VARCHAR.
+    return {kind: sorted(raw[kind]) for kind in _NAME_KINDS if isinstance(raw.get(kind), list) and raw[kind]}
+
+
+def enum_names(names: dict[str, list[str]] | None) -> dict[str, list[str] | None]:
+    """The keyword arguments of load_snapshot / refresh that make the ENUMs from the game's names."""
+    names = names or {}
+    return {"resource_names": names.get("resource"), "entity_names": names.get("placeable_entity"),
+            "recipe_names": names.get("recipe"), "status_names": names.get("status")}
 
 
 _db_locks: dict[str, threading.Lock] = {}
@@ -60,8 +91,7 @@ def _locked(inst: Instance) -> Iterator[None]:
 
 
 def _is_lock_conflict(exc: DatabaseOpenError) -> bool:
-    # DuckDB's text for a file another process holds: 'Could not set lock on file ...: Conflicting lock ...'.
-    return "lock" in str(exc).lower()
+    return exc.locked
 
 
 def _open(path: Path, *, read_only: bool = False, instance_id: int | None = None) -> duckdb.DuckDBPyConnection:
@@ -82,23 +112,19 @@ def _open(path: Path, *, read_only: bool = False, instance_id: int | None = None
 
 
 def _prototype_names(inst: Instance) -> dict[str, list[str]]:
-    """The running game's entity names by type, for the new database's ENUMs; none if the game can't say."""
+    """The running game's names for the new database's ENUMs; none if the game can't say."""
     if not inst.alive():
         return {}
     try:
-        return parse_prototype_names(rcon(inst.id, "/sc " + PROTOTYPE_NAMES_LUA))
-    except (BackendError, FactoryVerseError):
+        return parse_game_names(rcon(inst.id, "/sc " + GAME_NAMES_LUA))
+    except (BackendError, FactoryVerseError, ValueError):
         return {}  # plain VARCHAR name columns: still correct, only less checked
 
 
 def _catch_up(con: duckdb.DuckDBPyConnection, snapshot_dir: Path,
               names: dict[str, list[str]] | None = None) -> RefreshReport:
     # A new database's name columns become ENUMs of the game's own prototype names.
-    return refresh(
-        con, snapshot_dir,
-        resource_names=names.get("resource", []) if names else None,
-        entity_names=sorted(n for group in names.values() for n in group) if names else None,
-    )
+    return refresh(con, snapshot_dir, **enum_names(names))
 
 
 def _retake_snapshot(inst: Instance, timeout: float = _SNAPSHOT_WAIT_S) -> None:
@@ -178,6 +204,17 @@ def sync_map(instance_id: int) -> dict[str, Any]:
     return out
 
 
+def _wait_until_unheld(inst: Instance) -> None:
+    """MapBusyError while another process holds the file: deleting it under a SyncService would leave that
+    process writing a file nobody reads, and the rebuilt map without its changes."""
+    if not inst.db_path.exists():
+        return
+    try:
+        _open(inst.db_path, instance_id=inst.id).close()
+    except MapQueryError:
+        pass  # a file DuckDB cannot open at all (damaged) is what the rebuild replaces
+
+
 def rebuild_map(instance_id: int, *, retake: bool = False) -> dict[str, Any]:
     """Rebuild the instance's map database from its snapshot files; with `retake`, the game first writes its
     snapshot again (the repair for a damaged or incomplete update log)."""
@@ -187,6 +224,7 @@ def rebuild_map(instance_id: int, *, retake: bool = False) -> dict[str, Any]:
             if retake:
                 _retake_snapshot(inst)
             names = _prototype_names(inst)
+            _wait_until_unheld(inst)
             for path in (inst.db_path, inst.db_path.with_name(inst.db_path.name + ".wal")):
                 path.unlink(missing_ok=True)
             con = _open(inst.db_path, instance_id=inst.id)

@@ -7,17 +7,14 @@ import dataclasses
 import datetime
 import decimal
 import json
-import threading
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 
-from factoryverse.db import DatabaseError, QueryError, SnapshotError, check_read_only
-from factoryverse.db.query import UserRows, user_query
+from factoryverse.db import DatabaseError, QueryError, QueryTimeoutError, SnapshotError, check_read_only
+from factoryverse.db.query import user_query
 from factoryverse.servers._errors import MapNotReadyError, MapQueryError, MapQueryTimeoutError
 from factoryverse.servers._game import get_instance
 from factoryverse.servers._map_db import locked as _locked
@@ -36,8 +33,6 @@ DEFAULT_TIMEOUT_S = 10.0
 MAX_TIMEOUT_S = 60.0
 QUERY_MEMORY_LIMIT = "1GB"
 _FETCH_BATCH = 500
-# How often the watchdog repeats its interrupt: one that lands before DuckDB starts executing is forgotten.
-_INTERRUPT_REPEAT_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -98,38 +93,14 @@ def _check_bounds(max_rows: int, timeout_s: float) -> None:
         raise MapQueryError(f"timeout_s must be more than 0 and at most {MAX_TIMEOUT_S:g} s, not {timeout_s}")
 
 
-@contextmanager
-def _watchdog(rows: UserRows, timeout_s: float) -> Iterator[threading.Event]:
-    """Interrupt the query after `timeout_s`; the event yielded says whether it did."""
-    fired = threading.Event()
-    done = threading.Event()
-
-    def watch() -> None:
-        if done.wait(timeout_s):
-            return
-        fired.set()
-        while True:
-            rows.interrupt()
-            if done.wait(_INTERRUPT_REPEAT_S):
-                return
-
-    thread = threading.Thread(target=watch, name="fv-sql-watchdog", daemon=True)
-    thread.start()
-    try:
-        yield fired
-    finally:
-        done.set()
-        thread.join()  # before the caller's rollback, which a late interrupt would otherwise hit
-
-
 def _fetch(con: duckdb.DuckDBPyConnection, instance_id: int, statement: str, max_rows: int,
            timeout_s: float) -> QueryResult:
     # Rows become JSON-ready as they arrive, in batches, so memory follows max_rows, never the result's size.
     out: list[dict[str, Any]] = []
     size = 0
     truncated = False
-    with user_query(con, statement, limit=max_rows + 1) as rows, _watchdog(rows, timeout_s) as fired:
-        try:
+    try:
+        with user_query(con, statement, limit=max_rows + 1, timeout_s=timeout_s) as rows:
             for batch in rows.batches(_FETCH_BATCH):
                 for raw in batch:
                     row = {c: _jsonable(v) for c, v in zip(rows.columns, raw)}
@@ -140,13 +111,12 @@ def _fetch(con: duckdb.DuckDBPyConnection, instance_id: int, statement: str, max
                     out.append(row)
                 if truncated:
                     break
-        except QueryError as exc:
-            if fired.is_set():
-                raise MapQueryTimeoutError(
-                    f"the query on server {instance_id} took longer than {timeout_s:g} s and was interrupted; "
-                    f"add a WHERE or a LIMIT that narrows it, or allow more time (at most {MAX_TIMEOUT_S:g} s)"
-                ) from exc
-            raise
+    except QueryTimeoutError as exc:
+        raise MapQueryTimeoutError(
+            f"the query on server {instance_id} took longer than {timeout_s:g} s and was interrupted; "
+            f"add a WHERE or a LIMIT that narrows it, or allow more time (at most {MAX_TIMEOUT_S:g} s)",
+            limit_s=timeout_s,
+        ) from exc
     if truncated and not out:
         raise MapQueryError(
             f"the first row of the result alone is larger than the {MAX_RESULT_BYTES:,} characters a map query may "

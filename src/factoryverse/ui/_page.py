@@ -51,7 +51,7 @@ async function loadEntities(id) {
     const data = await getJSON("/api/servers/" + id + "/entities");
     for (const e of data.rows) {
       const tr = document.createElement("tr");
-      for (const k of ["unit_number", "name", "entity_type", "x", "y", "direction", "force"]) cell(tr, e[k]);
+      for (const k of ["entity_key", "entity_name", "entity_type", "x", "y", "direction", "force"]) cell(tr, e[k]);
       body.appendChild(tr);
     }
     $("entities-status").textContent = data.row_count + " entities" + (data.truncated ? " (truncated)" : "");

@@ -19,7 +19,8 @@ from factoryverse.ui._page import CONTENT_SECURITY_POLICY, PAGE_HTML
 
 __all__ = ["create_app"]
 
-_ENTITY_COLUMNS = ("unit_number", "name", "entity_type", "x", "y", "direction", "force", "built_tick", "bbox")
+_ENTITY_COLUMNS = ("entity_key", "entity_name", "entity_type", "position.x AS x", "position.y AS y", "direction",
+                   "force", "built_tick", "bbox")
 _MAX_ENTITIES = operations.MAX_ROWS
 _DEFAULT_RETRY_AFTER_S = 5
 
@@ -131,7 +132,7 @@ def create_app(allowed_hosts: Iterable[str] = LOOPBACK_HOSTS) -> FastAPI:
         """The server's built entities (map_entity) as of its last sync; reading never writes the database
         (POST /api/servers/{server_id}/sync first for the latest)."""
         result = operations.sql(
-            server_id, f"SELECT {', '.join(_ENTITY_COLUMNS)} FROM map_entity ORDER BY unit_number", max_rows=limit,
+            server_id, f"SELECT {', '.join(_ENTITY_COLUMNS)} FROM map_entity ORDER BY entity_key", max_rows=limit,
             sync=False,
         )
         return {"server_id": server_id, **result.as_dict()}

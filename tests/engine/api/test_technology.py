@@ -165,3 +165,13 @@ def test_technology_prototypes() -> None:
     assert out.splitlines()[:2] == ["steam-power", "technology"]
     assert out.splitlines()[2] == f'{{count = {trigger["count"]}, item = "{trigger["item"]}", type = "craft-item"}}'
     assert out.splitlines()[3:] == ["0", "1", "4294967295", str(len(protos.technologies["steam-power"]["effects"])), "nil"]
+
+
+def test_technology_prototype_base_fields_come_from_the_data() -> None:
+    data = load_prototypes().technologies["automation"]
+    e = new()
+    out = lua(e, "local p = prototypes.technology['automation'] "
+              "P(p.order, p.hidden, p.hidden_in_factoriopedia, p.parameter, p.allows_productivity)")
+    assert out.splitlines() == [str(data.get("order", "")), str(bool(data.get("hidden", False))).lower(),
+                                str(bool(data.get("hidden", False))).lower(), "false",
+                                str(bool(data.get("allows_productivity", True))).lower()]

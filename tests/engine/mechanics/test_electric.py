@@ -187,3 +187,100 @@ def test_networks_continue_exactly_across_save_load_and_fork(tmp_path, protos):
         g.run_ticks(3001)
     assert state_hash(loaded) == state_hash(game) == state_hash(fork)
     assert int(_read(game, "storage.c.get_item_count('iron-ore')")) > 0
+
+
+def test_statistics_have_the_games_precision_windows_and_storage(game, protos):
+    """electric_network_statistics as the game sides them: input is consumption, output production, storage what
+    accumulators hold; get_flow_count reads each defines.flow_precision_index window of 300 samples."""
+    _make(game, "small-electric-pole", 0.5, 0.5, "p")
+    _make(game, "electric-energy-interface", 3, 0, "i")
+    lua(game, "storage.i.power_production = 100 storage.load = s.create_entity{name = 'electric-energy-interface', "
+        "position = {-2, 0}, force = 'player'} storage.load.power_production = 0 storage.load.power_usage = 50")
+    t0 = game.tick  # a script's change applies from the current tick
+    game.run_ticks(700)
+    lua(game, "storage.load.power_usage = 20")
+    t1 = game.tick
+    game.run_ticks(333)
+    now = game.tick
+
+    def used(a: int, b: int) -> float:  # joules the load took over ticks [a, b)
+        return 50 * max(0, min(b, t1) - max(a, t0)) + 20 * max(0, b - max(a, t1))
+
+    stats = "storage.p.electric_network_statistics"
+    name = "'electric-energy-interface'"
+
+    def flow(precision: str, extra: str = "") -> float:
+        return float(_read(game, f"{stats}.get_flow_count{{name = {name}, category = 'input', count = true, "
+                                 f"precision_index = defines.flow_precision_index.{precision}{extra}}}"))
+
+    assert float(_read(game, f"{stats}.get_input_count({name})")) == pytest.approx(used(t0, now))
+    assert float(_read(game, f"{stats}.get_output_count({name})")) == pytest.approx(used(t0, now))
+    assert flow("five_seconds") == pytest.approx(used(now - 300, now))  # 1-tick samples
+    start = (now // 12 - 300) * 12  # one_minute: 300 samples of 12 ticks before the one being filled
+    assert flow("one_minute") == pytest.approx(used(start, now // 12 * 12))
+    assert flow("one_minute", ", sample_index = 1") == pytest.approx(used(now // 12 * 12 - 12, now // 12 * 12))
+    assert flow("ten_minutes") == pytest.approx(used(0, now // 120 * 120))
+    # Reading changed nothing; the open stretch keeps counting from the last change.
+    game.run_ticks(12)
+    assert float(_read(game, f"{stats}.get_input_count({name})")) == pytest.approx(used(t0, now + 12))
+    # Accumulators show their charge on the storage side.
+    _make(game, "accumulator", 0, 3, "a")
+    lua(game, "storage.a.energy = 500000")
+    game.run_ticks(60)  # it discharges alongside the tertiary interface: compare at one tick
+    reads = _read(game, f"storage.a.energy .. ' ' .. {stats}.get_storage_count('accumulator') .. ' ' .. "
+                          f"{stats}.storage_counts.accumulator")
+    charge, counted, listed = (float(v) for v in reads.split())
+    assert 0 < charge < 500000
+    assert counted == pytest.approx(charge) and listed == pytest.approx(charge)
+    # Scripts write them as the game's other statistics; a name must be an entity's.
+    lua(game, f"{stats}.set_output_count({name}, 7) {stats}.on_flow('accumulator', -5)")
+    assert _read(game, f"{stats}.get_output_count({name})") == "7"
+    reply = game.execute_command(f"/sc {stats}.get_input_count('no-such-entity')")
+    assert "Unknown entity name: no-such-entity" in reply
+    lua(game, f"{stats}.clear()")
+    assert float(_read(game, f"{stats}.get_input_count({name})")) == 0
+
+
+def test_joined_networks_keep_both_histories(game):
+    _make(game, "small-electric-pole", 0.5, 0.5, "p")
+    _make(game, "electric-energy-interface", 3, 0, "i")
+    _make(game, "small-electric-pole", 20.5, 0.5, "q")
+    lua(game, "storage.i.power_production = 0 storage.i.power_usage = 10")
+    t0 = game.tick
+    game.run_ticks(100)
+    lua(game, "s.create_entity{name = 'small-electric-pole', position = {7.5, 0.5}, force = 'player'} "
+        "s.create_entity{name = 'small-electric-pole', position = {14.5, 0.5}, force = 'player'}")
+    assert _read(game, "storage.p.electric_network_id == storage.q.electric_network_id") == "true"
+    # The interface asked 10 J per tick of a network without supply: nothing was consumed, so nothing counted.
+    assert _read(game, "storage.q.electric_network_statistics.get_input_count('electric-energy-interface')") == "0"
+    lua(game, "storage.i.power_production = 40")
+    t1 = game.tick
+    game.run_ticks(50)
+    out = float(_read(game, "storage.q.electric_network_statistics.get_output_count('electric-energy-interface')"))
+    assert out == pytest.approx(10 * (game.tick - t1))
+    assert t1 - t0 == 100
+
+
+def test_energy_generated_last_tick_is_what_each_generator_gives(game, protos):
+    panel = float(protos.raw["solar-panel"]["solar-panel"]["production"].removesuffix("kW")) * 1000 / 60
+    lua(game, "s.always_day = true")
+    _make(game, "small-electric-pole", 0.5, 0.5, "p")
+    _make(game, "solar-panel", 3, 0, "sp")
+    _make(game, "electric-energy-interface", -2, 0, "i")
+    lua(game, f"storage.i.power_usage = {panel * 1.5!r} storage.i.power_production = 0")
+    game.step()
+    assert float(_read(game, "storage.sp.energy_generated_last_tick")) == pytest.approx(panel)
+    assert float(_read(game, "storage.p.energy_generated_last_tick")) == 0
+
+
+def test_a_surfaces_global_network_has_its_own_statistics(unpowered):
+    game = unpowered
+    clear_land(game, -10, -10, 10, 10)
+    stats = "s.global_electric_network_statistics"
+    assert lua(game, f"rcon.print(table_size({stats}.output_counts))") == "0"  # no global network yet
+    assert "create_global_electric_network() first" in game.execute_command(
+        f"/sc local s = game.surfaces.nauvis {stats}.set_input_count('electric-energy-interface', 1)")
+    lua(game, "s.create_global_electric_network() storage.i = s.create_entity{name = 'electric-energy-interface', "
+        "position = {0, 0}, force = 'player'} storage.i.power_production = 30 storage.i.power_usage = 12")
+    game.run_ticks(100)
+    assert float(lua(game, f"rcon.print({stats}.get_input_count('electric-energy-interface'))")) == pytest.approx(1200)

@@ -8,11 +8,13 @@ from factoryverse.engine.api import charting as _charting  # noqa: F401  (LuaFor
 from factoryverse.engine.api import deconstruction as _deconstruction  # noqa: F401
 from factoryverse.engine.api import entity as _entity  # noqa: F401  (registers LuaEntity, LuaBurner)
 from factoryverse.engine.api import entity_looks as _entity_looks  # noqa: F401  (color, name_tag, orientation)
+from factoryverse.engine.api import force_relations as _force_relations  # noqa: F401  (is_friend, is_enemy, counts)
 from factoryverse.engine.api import game as _game
 from factoryverse.engine.api import inventory as _inventory  # noqa: F401
 from factoryverse.engine.api import item_stack as _item_stack  # noqa: F401
 from factoryverse.engine.api import flow_statistics as _flow_statistics  # noqa: F401
 from factoryverse.engine.api import fluidbox as _fluidbox  # noqa: F401  (fluid members, fluid statistics)
+from factoryverse.engine.api import fluid_connections as _fluid_connections  # noqa: F401  (box prototypes, filters)
 from factoryverse.engine.api import power as _power  # noqa: F401  (wires, electric members, daytime)
 from factoryverse.engine.api import prototypes as _prototypes
 from factoryverse.engine.api import recipe as _recipe  # noqa: F401

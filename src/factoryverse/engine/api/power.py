@@ -1,11 +1,12 @@
 """The API of electricity: LuaWireConnector (copper wires of poles), LuaEntity's electric members, a pole's
-`electric_network_statistics` (LuaFlowStatistics, totals in joules) and LuaSurface's day-night cycle.
+`electric_network_statistics` (LuaFlowStatistics in joules, with precision windows) and LuaSurface's day-night cycle.
 
 Only members both 2.0 and 2.1 have; the wires and networks themselves live in mechanics/electric_grid.py.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from typing import Any
 
@@ -13,9 +14,10 @@ from factoryverse.engine.api.defines import define_value
 from factoryverse.engine.api.registry import api_class
 from factoryverse.engine.errors import ScriptError
 from factoryverse.engine.mechanics.electric_grid import PoleState, wire_reach
-from factoryverse.engine.mechanics.statistics import ItemFlowStatistics
+from factoryverse.engine.mechanics.electric_solver import flows, settle
+from factoryverse.engine.mechanics.statistics import ItemFlowStatistics, add_span
 
-__all__ = ["WireConnectorRef", "ElectricStatisticsRef"]
+__all__ = ["WireConnectorRef", "ElectricStatisticsRef", "GlobalElectricStatisticsRef"]
 
 Entity = api_class("LuaEntity")
 Wire = api_class("LuaWireConnector")
@@ -44,11 +46,13 @@ class WireConnectorRef:
 
 
 class ElectricStatisticsRef:
-    """A pole's network's energy flows: input is what consumers (and charging accumulators) took, output what
-    producers gave, in joules per prototype name."""
+    """A pole's network's energy flows in joules per prototype name, with the game's precision windows: input is
+    what consumers (and charging accumulators) took, output what producers gave, storage what accumulators hold
+    (the sides the game's electric network GUI shows)."""
 
     lua_class = "LuaFlowStatistics"
     __slots__ = ("oid", "entity")
+    names_entities = True  # ids are entity prototype names, not items
 
     def __init__(self, entity: Any):
         self.oid = f"electric-flow:{entity.oid}"
@@ -58,35 +62,76 @@ class ElectricStatisticsRef:
     def valid(self) -> bool:
         return bool(self.entity.valid)
 
-    def read(self) -> ItemFlowStatistics:
-        """Totals up to now, settled from the network's last solution without changing it."""
-        stats = ItemFlowStatistics()
-        net = self.entity.state.network
-        if net is None:
-            return stats
-        world_tick = net.surface.tick_source()
-        span = max(0, world_tick - net.since)
-        consumption = dict(net.consumption)
-        production = dict(net.production)
-        for name, load in net.loads.items():
-            consumption[name] = consumption.get(name, 0.0) + load * net.satisfaction * span
-        for oid, power in net.drawn.items():
-            name = net.producers[oid].owner.name
-            production[name] = production.get(name, 0.0) + power * span
-        for name, share in net.solar_names.items():
-            if net.solar_peak:
-                production[name] = production.get(name, 0.0) + net.solar_drawn * share / net.solar_peak * span
-        for acc in net.accumulators.values():
-            side = consumption if acc.flow > 0 else production
-            if acc.flow:
-                side[acc.owner.name] = side.get(acc.owner.name, 0.0) + abs(acc.flow) * span
-        stats.input.totals.update((k, v) for k, v in consumption.items() if v)
-        stats.output.totals.update((k, v) for k, v in production.items() if v)
-        return stats
+    def network(self) -> Any:
+        return self.entity.state.network
 
-    def write(self, world: Any) -> Any:
-        raise ScriptError("LuaFlowStatistics of an electric network cannot be changed by this engine "
-                          "(docs/known-differences.md, \"Electric networks\")")
+    def read(self) -> ItemFlowStatistics:
+        """The statistics up to now: the recorded flows plus the current solution's since its last event, added to
+        a copy (a read never changes the game, nor its state hash)."""
+        net = self.network()
+        if net is None:
+            return ItemFlowStatistics()
+        view = copy.deepcopy(net.statistics)
+        tick = net.surface.tick_source()
+        if tick > net.since:
+            consumed, produced = flows(net)
+            for name, rate in consumed.items():
+                add_span(view.input, name, net.since, tick, rate)
+            for name, rate in produced.items():
+                add_span(view.output, name, net.since, tick, rate)
+        return view
+
+    def storage(self) -> dict[str, float]:
+        """Joules the network's accumulators hold now, per prototype name."""
+        net = self.network()
+        out: dict[str, float] = {}
+        if net is None:
+            return out
+        tick = net.surface.tick_source()
+        for acc in net.accumulators.values():
+            name = acc.owner.name
+            out[name] = out.get(name, 0.0) + acc.energy_at(tick)
+        return out
+
+    def write(self, world: Any) -> ItemFlowStatistics:
+        net = self.network()
+        if net is None:  # a pole always has a network; kept for a pole being destroyed
+            raise ScriptError("This electric pole has no electric network")
+        # Settle first so a written total is not followed by the open stretch counted from before the write.
+        settle(net, max(world.electric.effective(), net.since))
+        return net.statistics
+
+    def stored(self, world: Any) -> ItemFlowStatistics | None:
+        net = self.network()
+        if net is None:
+            return None
+        settle(net, max(world.electric.effective(), net.since))
+        return net.statistics
+
+
+class GlobalElectricStatisticsRef(ElectricStatisticsRef):
+    """`surface.global_electric_network_statistics`: the flows of the surface's global electric network (none
+    until `create_global_electric_network`, when it reads as empty)."""
+
+    __slots__ = ("surface", "grid")
+
+    def __init__(self, surface: Any, grid: Any):
+        self.oid = f"global-electric-flow:{surface.index}"
+        self.entity = None
+        self.surface = surface
+        self.grid = grid
+
+    @property
+    def valid(self) -> bool:
+        return bool(getattr(self.surface, "valid", True))
+
+    def network(self) -> Any:
+        return self.grid.global_nets.get(self.surface.index)
+
+    def write(self, world: Any) -> ItemFlowStatistics:
+        if self.network() is None:
+            raise ScriptError("This surface has no global electric network: create_global_electric_network() first")
+        return super().write(world)
 
 
 # -- LuaEntity ----------------------------------------------------------------------------------------------------
@@ -101,6 +146,19 @@ def _electric_network_id(state, e):
 @Entity.method("is_connected_to_electric_network")
 def _is_connected(state, e):
     return state.engine.world.electric.network_of(e) is not None
+
+
+@Entity.getter("energy_generated_last_tick")
+def _energy_generated_last_tick(state, e):
+    """Joules a generator (steam engine, solar panel, electric energy interface) gives its network per tick under
+    the network's current solution; 0 for anything else."""
+    obj = state.engine.world.electric.members.get(e.oid)
+    net = getattr(obj, "network", None)
+    if net is None:
+        return 0.0
+    if e.oid in net.solar:
+        return net.solar_drawn * obj.solar_peak / net.solar_peak if net.solar_peak else 0.0
+    return float(net.drawn.get(e.oid, 0.0))
 
 
 @Entity.getter("electric_drain")
@@ -388,3 +446,8 @@ def _min_brightness(state, s):
 @Surface.setter("min_brightness")
 def _set_min_brightness(state, s, value):
     _day(state, s, True).min_brightness = _fraction("min_brightness", value)
+
+
+@Surface.getter("global_electric_network_statistics")
+def _global_electric_network_statistics(state, s):
+    return GlobalElectricStatisticsRef(s, state.engine.world.electric)

@@ -127,6 +127,12 @@ def _is_belt(ref: ProtoRef) -> bool:
 # LuaPrototypeBase defines them for every prototype class.
 PrototypeBase.getter("name")(lambda state, ref: ref.name)
 PrototypeBase.getter("type")(lambda state, ref: ref.data.get("type"))
+# The data stage's PrototypeBase defaults: an order of "", not hidden, hidden in Factoriopedia when hidden.
+PrototypeBase.getter("order")(lambda state, ref: str(ref.data.get("order", "")))
+PrototypeBase.getter("hidden")(lambda state, ref: bool(ref.data.get("hidden", False)))
+PrototypeBase.getter("hidden_in_factoriopedia")(
+    lambda state, ref: bool(ref.data.get("hidden_in_factoriopedia", ref.data.get("hidden", False))))
+PrototypeBase.getter("parameter")(lambda state, ref: bool(ref.data.get("parameter", False)))
 
 
 def _box(value: Any) -> dict[str, Any] | None:
@@ -412,7 +418,12 @@ FluidBoxProto.getter("pipe_connections")(lambda state, ref: [_connection(c) for 
 FluidBoxProto.getter("production_type")(lambda state, ref: ref.data["box"].get("production_type", "none"))
 FluidBoxProto.getter("index")(lambda state, ref: ref.data["index"])
 FluidBoxProto.getter("entity")(lambda state, ref: ref.data["entity"])
-FluidBoxProto.getter("filter")(lambda state, ref: None)  # no base-game fluid box filters a fluid by itself
+FluidBoxProto.getter("filter")(lambda state, ref: state.engine_prototypes.get("fluid", ref.data["box"]["filter"])
+                               if ref.data["box"].get("filter") else None)
+FluidBoxProto.getter("minimum_temperature")(lambda state, ref: ref.data["box"].get("minimum_temperature"))
+FluidBoxProto.getter("maximum_temperature")(lambda state, ref: ref.data["box"].get("maximum_temperature"))
+FluidBoxProto.getter("volume", versioned=True)(lambda state, ref: float(ref.data["box"].get("volume", 0) or 0))
+FluidBoxProto.method("get_volume", versioned=True)(lambda state, ref, quality=None: float(ref.data["box"].get("volume", 0) or 0))
 
 
 def _distance_method(key: str, method: str):

@@ -157,7 +157,8 @@ def _research_recursive(state, t):
 # -- LuaTechnologyPrototype -------------------------------------------------------------------------------------
 
 for _key, _default in (("enabled", True), ("upgrade", False), ("essential", False),
-                       ("visible_when_disabled", False), ("ignore_tech_cost_multiplier", False)):
+                       ("visible_when_disabled", False), ("ignore_tech_cost_multiplier", False),
+                       ("allows_productivity", True)):
     TechProto.getter(_key)(lambda state, ref, _k=_key, _d=_default: bool(ref.data.get(_k, _d)))
 TechProto.getter("level")(lambda state, ref: rm.tech_level(ref.data))
 TechProto.getter("max_level")(

@@ -181,6 +181,11 @@ class DrillKind(MachineKind):
         if resource is None:
             state.status = "no_minable_resources"
             return None  # woken when teleported
+        if (resource.proto.get("minable") or {}).get("required_fluid"):
+            # Mining with a fluid (uranium ore and sulfuric acid) is not modelled: the drill waits as the game's
+            # does without the fluid, and nothing is mined or counted for mine-entity research triggers.
+            state.status = "missing_required_fluid"
+            return None  # woken when teleported
         factor = self.draw(entity, tick)
         if factor <= 0:
             return None  # woken by fuel or power

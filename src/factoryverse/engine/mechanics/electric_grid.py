@@ -437,10 +437,8 @@ class ElectricGrid:
         self._drop(small)
         for obj in members:
             self._detach(obj)
-        for name, joules in small.production.items():
-            big.production[name] = big.production.get(name, 0.0) + joules
-        for name, joules in small.consumption.items():
-            big.consumption[name] = big.consumption.get(name, 0.0) + joules
+        big.statistics.input.merge(small.statistics.input)
+        big.statistics.output.merge(small.statistics.output)
         for obj in members:
             self._attach(obj, big)
         self.dirty[big.id] = big
@@ -530,7 +528,7 @@ class ElectricGrid:
                 net.id, net.surface.name, [ref(p) for p in net.poles.values()], [ref(s.owner) for s in net.demanding.values()],
                 len(net.consumers), net.demand, net.satisfaction, net.since, net.solar_peak, net.solar_drawn,
                 sorted((ref(net.producers[o].owner)[1:2], p) for o, p in net.drawn.items() if o in net.producers),
-                sorted(net.production.items()), sorted(net.consumption.items()), net.timer,
+                net.statistics, net.timer,  # totals and per-window samples
             ])
         for index, day in sorted(self.days.items()):
             out.append([index, day.ticks_per_day, day.daytime0, day.tick0, day.frozen, day.always_day, day.dusk,

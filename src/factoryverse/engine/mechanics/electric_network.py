@@ -32,6 +32,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
+from factoryverse.engine.mechanics.statistics import ItemFlowStatistics
+
 if TYPE_CHECKING:
     from factoryverse.engine.mechanics.energy import ElectricSource
     from factoryverse.engine.world.entity import Entity
@@ -61,7 +63,7 @@ class ElectricNetwork:
 
     __slots__ = (
         "id", "surface", "poles", "consumers", "demanding", "demand", "loads", "producers", "accumulators",
-        "solar", "solar_peak", "solar_names", "solar_drawn", "satisfaction", "since", "drawn", "production", "consumption",
+        "solar", "solar_peak", "solar_names", "solar_drawn", "satisfaction", "since", "drawn", "statistics",
         "timer", "repoke", "valid",
     )
 
@@ -83,12 +85,20 @@ class ElectricNetwork:
         self.satisfaction = 0.0
         self.since = 0  # the tick the current solution applies from
         self.drawn: dict[int, float] = {}  # producer oid -> joules per tick it gives since `since`
-        # Energy flows for the network's statistics: prototype name -> joules, up to `since`.
-        self.production: dict[str, float] = {}
-        self.consumption: dict[str, float] = {}
+        # Energy flows up to `since`, per prototype name in joules, with the game's precision windows: input is what
+        # consumers (and charging accumulators) took, output what producers gave, as the game's GUI sides them.
+        self.statistics = ItemFlowStatistics()
         self.timer: int | None = None  # the tick an accumulator fills or empties, or daylight changes
         self.repoke = False  # satisfaction changed during the updates: poke consumers when they end
         self.valid = True
+
+    @property
+    def production(self) -> dict[str, float]:
+        return self.statistics.output.totals
+
+    @property
+    def consumption(self) -> dict[str, float]:
+        return self.statistics.input.totals
 
     lua_class = "ElectricNetwork"  # named, not walked, by the state hash (the grid describes networks)
 

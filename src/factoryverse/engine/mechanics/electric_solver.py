@@ -18,12 +18,36 @@ import math
 from typing import TYPE_CHECKING
 
 from factoryverse.engine.mechanics.energy import EPS
+from factoryverse.engine.mechanics.statistics import add_span
 
 if TYPE_CHECKING:
     from factoryverse.engine.mechanics.electric_grid import ElectricGrid
     from factoryverse.engine.mechanics.electric_network import ElectricNetwork
 
-__all__ = ["solve", "settle"]
+__all__ = ["solve", "settle", "flows"]
+
+
+def flows(net: ElectricNetwork) -> tuple[dict[str, float], dict[str, float]]:
+    """Joules per tick by prototype name under the current solution: (consumed, produced)."""
+    consumed: dict[str, float] = {}
+    produced: dict[str, float] = {}
+    sat = net.satisfaction
+    for name, load in net.loads.items():
+        if load and sat:
+            consumed[name] = consumed.get(name, 0.0) + load * sat
+    for oid, power in net.drawn.items():
+        if power:
+            name = net.producers[oid].owner.name
+            produced[name] = produced.get(name, 0.0) + power
+    if net.solar_drawn:
+        for name, share in net.solar_names.items():
+            produced[name] = produced.get(name, 0.0) + net.solar_drawn * share / net.solar_peak
+    for acc in net.accumulators.values():
+        flow = acc.flow
+        if flow:
+            side = consumed if flow > 0 else produced
+            side[acc.owner.name] = side.get(acc.owner.name, 0.0) + abs(flow)
+    return consumed, produced
 
 
 def settle(net: ElectricNetwork, tick: int) -> None:
@@ -31,24 +55,15 @@ def settle(net: ElectricNetwork, tick: int) -> None:
     span = tick - net.since
     if span <= 0:
         return
-    sat = net.satisfaction
-    for name, load in net.loads.items():
-        if load:
-            net.consumption[name] = net.consumption.get(name, 0.0) + load * sat * span
-    for oid, power in net.drawn.items():
-        if power:
-            name = net.producers[oid].owner.name
-            net.production[name] = net.production.get(name, 0.0) + power * span
-    if net.solar_drawn:
-        for name, share in net.solar_names.items():
-            given = net.solar_drawn * share / net.solar_peak
-            net.production[name] = net.production.get(name, 0.0) + given * span
+    consumed, produced = flows(net)
+    stats = net.statistics
+    for name, rate in consumed.items():
+        add_span(stats.input, name, net.since, tick, rate)
+    for name, rate in produced.items():
+        add_span(stats.output, name, net.since, tick, rate)
     for acc in net.accumulators.values():
-        flow = acc.flow
-        if flow:
+        if acc.flow:
             acc.settle(tick)
-            side = net.consumption if flow > 0 else net.production
-            side[acc.owner.name] = side.get(acc.owner.name, 0.0) + abs(flow) * span
     net.since = tick
 
 

@@ -10,38 +10,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from factoryverse.engine.mechanics.fluid_network import RECORDERS
+from factoryverse.engine.mechanics.statistics import add_span as _add_span
 
 if TYPE_CHECKING:
     from factoryverse.engine.world.world import World
 
 __all__ = ["fluid_statistics", "fluid_statistics_now"]
-
-
-def _add_span(side: Any, name: str, t0: int, t1: int, rate: float) -> None:
-    """Add `rate` per tick over ticks [t0, t1) to a statistics side, spread over the samples it covers (only the
-    300 a read can still reach, per precision)."""
-    from factoryverse.engine.mechanics.statistics import SAMPLES, _LENGTHS
-
-    total = side.totals.get(name, 0) + rate * (t1 - t0)
-    side.totals[name] = total
-    per = side.samples.get(name)
-    if per is None:
-        per = side.samples[name] = [{} for _ in _LENGTHS]
-    for ring, length in zip(per, _LENGTHS):
-        last = (t1 - 1) // length
-        first = max(t0 // length, last - SAMPLES)
-        get = ring.get
-        # Only the first and last samples can be partly covered; those between take a whole sample each (a long
-        # stretch covers all 300 of the finest precision, so this loop is the cost of a record).
-        for n in (first,) if first == last else (first, *range(first + 1, last), last):
-            part = length if first < n < last else min(t1, (n + 1) * length) - max(t0, n * length)
-            if part > 0:
-                ring[n] = get(n, 0) + rate * part
-        # Samples no read can reach any more (a read sees the 300 before its tick's): dropped once they are as many
-        # as those kept, so the scan is rare.
-        if len(ring) > 2 * SAMPLES + 2:
-            for old in [k for k in ring if k < last - SAMPLES]:
-                del ring[old]
 
 
 def fluid_statistics(world: World, force: Any, surface: Any, create: bool = False) -> Any:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FluidBox", "FluidSystem", "fluid_system", "box_specs", "attach_boxes", "detach_boxes", "boxes_of",
     "box_amount", "insert_fluid", "remove_fluid", "fluid_contents", "BOX_FIELDS", "fluid_statistics",
-    "fluid_statistics_now",
+    "fluid_statistics_now", "pipe_connections", "set_box_filter",
 ]
 
 # Prototype fields holding fluid boxes, in the order the API numbers them.
@@ -257,6 +257,57 @@ class FluidSystem:
                 self.ports[key] = left
             else:
                 self.ports.pop(key, None)
+
+
+def pipe_connections(world: World, entity: Entity, index: int) -> list[dict[str, Any]]:
+    """Box `index`'s (0-based) pipe connections in the prototype's order: where each sits and points, and the box
+    and connection it joins, if any (`LuaFluidBox.get_pipe_connections`)."""
+    system = fluid_system(world)
+    box = (boxes_of(entity) or [])[index]
+    out: list[dict[str, Any]] = []
+    for port in (p for p in _ports(entity) if p.box == index):
+        dx, dy = _UNIT.get(port.direction, (0, 0))
+        x, y = port.x2 / 2, port.y2 / 2
+        item: dict[str, Any] = {"flow_direction": port.flow, "connection_type": port.type, "position": (x, y),
+                                "target_position": (x + dx, y + dy)}
+        partner = system._partner(entity.surface.index, entity, port)
+        if partner is not None:
+            oe, op = partner
+            if port.type == "underground":
+                item["target_position"] = (op.x2 / 2, op.y2 / 2)
+            if any(o is oe and i == op.box for o, i in box.links):
+                theirs = [(p.x2, p.y2, p.direction) for p in _ports(oe) if p.box == op.box]
+                item["target"] = (oe, op.box)
+                item["target_connection"] = theirs.index((op.x2, op.y2, op.direction))
+        out.append(item)
+    return out
+
+
+def set_box_filter(world: World, box: FluidBox, name: str | None, force: bool) -> bool:
+    """Set (or clear, `name` None) a box's filter. Refused (False) for a box whose prototype fixes its filter (a
+    boiler's, a steam engine's: their mechanics depend on it), when another box of its network is filtered for
+    another fluid, or when the network holds another fluid and `force` is not given (then that fluid is removed)."""
+    spec = box_specs(box.owner.proto)[box.index]
+    if spec.get("filter") is not None:
+        return name == spec["filter"]
+    net = box.network
+    if net is None:
+        box.filter = name
+        return True
+    system = fluid_system(world)
+    others = {b.filter for b in system.members.get(net.id, {}).values() if b is not box and b.filter is not None}
+    if name is not None and others - {name}:
+        return False
+    tick = world.tick
+    if name is not None and net.fluid not in (None, name) and net.level(tick) > EPS:
+        if not force:
+            return False
+        net.take(tick, net.level(tick))
+        net.solve(world, tick)
+        net.changed(world)
+    box.filter = name
+    net.filter = name if name is not None else next(iter(others), None)
+    return True
 
 
 def _pipeline_extent(world: World) -> float:

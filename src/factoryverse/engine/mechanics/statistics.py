@@ -13,7 +13,7 @@ the state (nor the state hash).
 
 from __future__ import annotations
 
-__all__ = ["ItemFlowStatistics", "PRECISIONS", "SAMPLES", "FlowSide", "sample_length"]
+__all__ = ["ItemFlowStatistics", "PRECISIONS", "SAMPLES", "FlowSide", "add_span", "sample_length"]
 
 # defines.flow_precision_index names, in the enum's order, with each window's length in ticks.
 PRECISIONS: tuple[tuple[str, int], ...] = (
@@ -77,6 +77,52 @@ class FlowSide:
     def clear(self) -> None:
         self.totals.clear()
         self.samples.clear()
+
+    def merge(self, other: FlowSide) -> None:
+        """Add another side's totals and samples to this one (two electric networks joining keep both histories)."""
+        for name, count in other.totals.items():
+            self.totals[name] = self.totals.get(name, 0) + count
+        for name, rings in other.samples.items():
+            mine = self.samples.get(name)
+            if mine is None:
+                self.samples[name] = [dict(r) for r in rings]
+                continue
+            for ring, theirs in zip(mine, rings):
+                for n, count in theirs.items():
+                    ring[n] = ring.get(n, 0) + count
+                # Keep the oldest-first order add() relies on when it drops samples.
+                if theirs:
+                    ordered = sorted(ring.items())
+                    ring.clear()
+                    ring.update(ordered)
+
+
+def add_span(side: FlowSide, name: str, t0: int, t1: int, rate: float) -> None:
+    """Add `rate` per tick over ticks [t0, t1) to a statistics side, spread over the samples it covers (only the
+    300 a read can still reach, per precision). Flows that are constant between events (fluids, electricity) are
+    recorded this way when their rate changes instead of every tick."""
+    if t1 <= t0 or not rate:
+        return
+    total = side.totals.get(name, 0) + rate * (t1 - t0)
+    side.totals[name] = total
+    per = side.samples.get(name)
+    if per is None:
+        per = side.samples[name] = [{} for _ in _LENGTHS]
+    for ring, length in zip(per, _LENGTHS):
+        last = (t1 - 1) // length
+        first = max(t0 // length, last - SAMPLES)
+        get = ring.get
+        # Only the first and last samples can be partly covered; those between take a whole sample each (a long
+        # stretch covers all 300 of the finest precision, so this loop is the cost of a record).
+        for n in (first,) if first == last else (first, *range(first + 1, last), last):
+            part = length if first < n < last else min(t1, (n + 1) * length) - max(t0, n * length)
+            if part > 0:
+                ring[n] = get(n, 0) + rate * part
+        # Samples no read can reach any more (a read sees the 300 before its tick's): dropped once they are as many
+        # as those kept, so the scan is rare.
+        if len(ring) > 2 * SAMPLES + 2:
+            for old in [k for k in ring if k < last - SAMPLES]:
+                del ring[old]
 
 
 class ItemFlowStatistics:

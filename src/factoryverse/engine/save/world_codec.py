@@ -87,7 +87,7 @@ def _reduce_chunk(chunk: Chunk) -> Any:
         return (_restore_chunk_plain, (), (None, _slots_of(chunk, ())))
     index = {n: i for i, n in enumerate(names)}
     fields = _slots_of(chunk, ("tiles",))
-    return (_restore_chunk, (tuple(names), bytes(index[t] for t in chunk.tiles)), (None, fields))
+    return (_restore_chunk, (tuple(names), bytes(map(index.__getitem__, chunk.tiles))), (None, fields))
 
 
 # -- writing --------------------------------------------------------------------------------------------------
@@ -154,31 +154,45 @@ def dump_world(engine: Engine, extra: dict[str, Any]) -> bytes:
     buf = io.BytesIO()
     pickler = pickle.Pickler(buf, protocol=5)
     pickler.dispatch_table = _DISPATCH  # type: ignore[assignment]
-    objects = table.objects()
-    # The table's objects at memo indices 0..N-1, where the file's creation prefix puts them on load.
-    pickler.memo = dict(zip(map(id, objects), zip(range(len(objects)), objects)))
+    prefix, memo = _table.layout(table)
+    # The table's classes, objects and lists at the memo indices where the file's prefix puts them on load.
+    pickler.memo = memo
     try:
         with no_cyclic_gc():
             pickler.dump(root)
     except (pickle.PicklingError, TypeError, AttributeError) as e:  # a function or lambda in the world
         raise SaveError(f"the world could not be written: {e} (an engine bug; please report it)") from e
-    body = buf.getvalue()
-    if body[:2] != b"\x80\x05":
-        raise SaveError("the world's pickle does not start as expected (an engine bug; please report it)")
-    return _table.creation_prefix(table) + body[2:]
+    body = buf.getbuffer()  # no copy: the file's bytes are joined once, below
+    try:
+        if bytes(body[:2]) != b"\x80\x05":
+            raise SaveError("the world's pickle does not start as expected (an engine bug; please report it)")
+        return b"".join((b"\x80\x05", prefix, body[2:]))
+    finally:
+        body.release()
 
 
 class no_cyclic_gc:
     """Pickling and unpickling allocate one container per object, and every few hundred allocations the cyclic
     collector would walk the whole heap, prototype data included: most of a save's or load's time. Nothing made
-    here is garbage until the save or load ends, so the collector waits until then."""
+    here is garbage until the save or load ends, so the collector waits until then.
+
+    `long_lived`: what was made (a loaded game's world, hundreds of thousands of objects) lives as long as the
+    game, so on success it goes straight to the collector's oldest generation (`gc.freeze` then `gc.unfreeze`, two
+    list splices), as if it had survived the young collections. Otherwise the first young collection after the load
+    would walk every one of them (about 30 ms for 10,000 entities, benchmarks/save_load.py) only to promote them."""
+
+    def __init__(self, long_lived: bool = False):
+        self.long_lived = long_lived
 
     def __enter__(self) -> None:
         self.was = gc.isenabled()
         gc.disable()
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
         if self.was:
+            if self.long_lived and exc_type is None:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
@@ -225,7 +239,7 @@ def _restore_inventory() -> Inventory:
 
 def _restore_chunk(names: tuple[str, ...], tiles: bytes) -> Chunk:
     chunk = Chunk.__new__(Chunk)
-    chunk.tiles = [names[i] for i in tiles]
+    chunk.tiles = list(map(names.__getitem__, tiles))
     return chunk
 
 

@@ -1,0 +1,72 @@
+"""The walking and mining accessors: `await walking.to(MapPosition(100, 200))`, `await mining.mine("iron-ore")`.
+
+Both start an action in the game and return when its completion arrives (a coroutine, so awaited).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from factoryverse.sdk.types import MineResult, Position, PositionLike, WalkResult
+
+if TYPE_CHECKING:
+    from factoryverse.sdk.agent import Agent
+
+__all__ = ["Walking", "Mining"]
+
+
+class Walking:
+    """Moving the agent's character.
+
+    Example: `await walking.to(MapPosition(100, 200))`
+    """
+
+    def __init__(self, agent: Agent) -> None:
+        self._agent = agent
+
+    async def to(self, position: PositionLike, *, radius: float | None = None,
+                 timeout: float | None = None) -> WalkResult:
+        """Walk to `position` (within `radius` tiles, 1 by default) and return where the character stopped.
+
+        Example: `result = await walking.to(MapPosition(10, 5), radius=2); result.position`
+        """
+        return await self._agent.walk_to(Position.of(position), radius=radius, timeout=timeout)
+
+    async def stop(self) -> dict[str, Any]:
+        """Stop the current walk; its walk_to then fails as cancelled.
+
+        Example: `await walking.stop()`
+        """
+        return dict(await self._agent.call("stop_walking"))
+
+    async def position(self) -> Position:
+        """Where the character stands now.
+
+        Example: `here = await walking.position()`
+        """
+        return Position.of(await self._agent.call("get_position"))
+
+
+class Mining:
+    """Hand-mining resources (at most 25 units an action, as the seed's examples do).
+
+    Example: `await mining.mine('coal', max_count=10)`
+    """
+
+    def __init__(self, agent: Agent) -> None:
+        self._agent = agent
+
+    async def mine(self, resource: str, max_count: int = 25, position: PositionLike | None = None, *,
+                   timeout: float | None = None) -> MineResult:
+        """Mine up to `max_count` of the nearest `resource` in reach (or the tile at `position`).
+
+        Example: `result = await mining.mine('iron-ore', max_count=25); result.count`
+        """
+        return await self._agent.mine_resource(resource, max_count, position, timeout=timeout)
+
+    async def stop(self) -> dict[str, Any]:
+        """Stop the current mining; returns how many were mined.
+
+        Example: `await mining.stop()`
+        """
+        return dict(await self._agent.call("stop_mining"))

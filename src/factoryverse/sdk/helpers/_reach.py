@@ -1,0 +1,46 @@
+"""Walking into build distance before placing, as a player does: the game decides reach, this only walks."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from factoryverse.sdk.types import Position, PositionLike
+
+if TYPE_CHECKING:
+    from factoryverse.sdk.agent import Agent
+
+__all__ = ["Reacher"]
+
+# Stop this far inside the build distance, so the entity's far edge is in reach too.
+_MARGIN = 1.5
+
+
+class Reacher:
+    """Keeps where the character stands and walks it closer when a target is beyond its build distance."""
+
+    def __init__(self, agent: Agent) -> None:
+        self._agent = agent
+        self._position: Position | None = None
+        self._build_distance: float | None = None
+
+    async def _load(self) -> None:
+        raw = await self._agent.call("inspect")
+        self._position = Position.of(raw["position"])
+        self._build_distance = float(raw.get("build_distance") or raw["reach_distance"])
+
+    async def within_reach(self, target: PositionLike) -> None:
+        if self._position is None:
+            await self._load()
+        assert self._position is not None and self._build_distance is not None
+        goal = Position.of(target)
+        if self._position.distance(goal) <= self._build_distance - _MARGIN:
+            return
+        # Stopping half the build distance short keeps the character off the tile it is about to build on.
+        walked = await self._agent.walk_to(goal, radius=max(1.0, self._build_distance / 2))
+        self._position = walked.position
+
+    async def step_aside(self, target: PositionLike) -> None:
+        """Move off a spot the character itself blocks (the game refuses to build on a character)."""
+        goal = Position.of(target)
+        walked = await self._agent.walk_to(goal.offset(3, 3), radius=1.0)
+        self._position = walked.position
