@@ -60,7 +60,7 @@ async def main(server_id: int | None) -> None:
                 await game.wait_ticks(60)  # one game second; the furnace works meanwhile
                 taken += await furnace.take_products()
             print(f"iron-plate in the inventory: {await agent.inventory.get_total('iron-plate')}")
-            print(furnace.inspect())
+            print((await furnace.refresh()).inspect())  # inspect() describes the state last read
         finally:
             await game.destroy_agents([agent.agent_id])
             await view.close()

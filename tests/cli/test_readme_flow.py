@@ -38,9 +38,12 @@ def test_demo_twice_then_a_new_server_answers_from_its_own_game(fv_home):
     for _ in range(2):
         demo = runner.invoke(app, ["demo"])
         assert demo.exit_code == 0, demo.output
-        stats = re.search(r"sync: SyncStats\((.*)\)", demo.output).group(1)
-        # The demo's own builds reach its database: a reused folder made them duplicates of the last game's.
-        assert "duplicates=0" in stats and "applied=0" not in stats, stats
+        text = re.search(r"sync: SyncStats\((.*)\)", demo.output).group(1)
+        stats = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", text)}
+        # The demo's own builds reach its database: a reused folder made them duplicates of the last game's. A
+        # datagram may still come after the service read its seq from the update log (counted from_disk): only
+        # those are honest duplicates.
+        assert stats["applied"] > 0 and stats["duplicates"] <= stats["from_disk"], text
 
     started = runner.invoke(app, ["server", "start", "--num", "1", "--detach", "--mode", "fast", "--seed", "3"])
     assert started.exit_code == 0, started.output

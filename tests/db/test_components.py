@@ -317,3 +317,53 @@ def test_power_networks_come_from_power_jsonl_and_power_changed(writer: Snapshot
                                  networks=[network(3, 70)]))
     assert sync_from_disk(con, writer.root) == 1
     assert _rows(con, "SELECT network_id, poles FROM power_network") == [{"network_id": 4, "poles": 3}]
+
+
+def test_a_large_batch_staged_from_the_logs_own_lines_matches_the_records(writer: SnapshotWriter,
+                                                                         factory: duckdb.DuckDBPyConnection) -> None:
+    """The SyncService hands the log's JSON text to the staging: built and changed in one batch keep the build tick."""
+    from factoryverse.db._apply import apply_run, last_applied_seq
+    from factoryverse.db._components import _FILE_STAGING
+    from factoryverse.db._update_log import read_contiguous
+
+    def furnace(unit: int, status: str) -> dict:
+        return R.entity(unit, "stone-furnace", unit + 0.5, 70.5, entity_type="furnace", half=0.9, status=status,
+                        recipe="iron-plate", inventories={"crafter_input": {"iron-ore": unit % 7 + 1}})
+
+    first = last_applied_seq(factory) + 1
+    count = _FILE_STAGING + 10
+    for seq, unit in enumerate(range(300, 300 + count), first):
+        writer.append_update(R.entity_built(seq, furnace(unit, "working"), tick=seq))
+    changed = first + count
+    writer.append_update(R.entity_changed(changed, furnace(300, "no_fuel"), tick=changed))
+    lines = {json.loads(raw)["seq"]: raw.encode() for raw in (writer.root / "nauvis" / "updates.jsonl").read_text().splitlines()}
+    run = read_contiguous(writer.root, first - 1)
+    assert len(run) == count + 1
+    seen: list[int] = []
+
+    def line_of(seq: int) -> bytes:
+        seen.append(seq)
+        return lines[seq]
+
+    apply_run(factory, run, writer.root, line_of)
+    assert seen == [r["seq"] for r in run]
+    rows = _rows(factory, "SELECT m.entity_key, m.built_tick, s.status, s.tick, i.count FROM map_entity m "
+                          "JOIN entity_status s USING (entity_key) JOIN entity_inventory i USING (entity_key) "
+                          "WHERE m.entity_key >= 300 ORDER BY m.entity_key")
+    assert len(rows) == count
+    assert rows[0] == {"entity_key": 300, "built_tick": first, "status": "no_fuel", "tick": changed, "count": 300 % 7 + 1}
+    assert rows[1:] == [{"entity_key": u, "built_tick": s, "status": "working", "tick": s, "count": u % 7 + 1}
+                        for s, u in enumerate(range(301, 300 + count), first + 1)]
+
+
+def test_an_emptied_chest_loses_its_item_rows_and_a_new_empty_one_gets_its_container_row(
+        writer: SnapshotWriter, factory: duckdb.DuckDBPyConnection) -> None:
+    # Empty inventories write no entity_inventory row (and skip its INSERT): the old rows must still go.
+    emptied = R.entity(1, "wooden-chest", 0.5, 0.5, half=0.35, inventories={"chest": {}})
+    fresh = R.entity(20, "iron-chest", 40.5, 40.5, half=0.35, inventories={"chest": {}})
+    for rec in (R.entity_changed(1, emptied, tick=700), R.entity_built(2, fresh, tick=710)):
+        writer.append_update(rec)
+        assert sync_from_disk(factory, writer.root) == 1  # one delta per batch, as a lone build arrives
+    assert _rows(factory, "SELECT count(*) AS n FROM entity_inventory WHERE entity_key IN (1, 20)") == [{"n": 0}]
+    assert _rows(factory, "SELECT entity_key, contents FROM container WHERE entity_key IN (1, 20) ORDER BY 1") == [
+        {"entity_key": 1, "contents": {}}, {"entity_key": 20, "contents": {}}]

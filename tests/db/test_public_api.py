@@ -6,7 +6,7 @@ import importlib
 
 import factoryverse.db as db
 
-_MODULES = ["connection", "errors", "schema", "loader", "patches", "sync", "refresh", "query", "catalog",
+_MODULES = ["connection", "errors", "schema", "loader", "sync", "refresh", "query", "catalog",
             "_apply", "_bulk", "_fastcheck", "_files", "_mutations", "_repeat_log", "_update_log"]
 
 

@@ -157,3 +157,20 @@ def test_a_working_factory_with_the_three_mods_hashes_alike_in_two_processes(tmp
     assert plates >= 20, f"the factory made only {plates} iron plates: {first}"
     # On a mismatch, the last line names the sections of the final state that differ.
     assert first == second
+
+
+def test_reading_a_new_forces_research_is_not_a_change():
+    """Regression: the first read of a force's research (current_research, research_queue, ...) creates the
+    engine's research state for it, and the hash took that for a change, so a refused mod call that only looked
+    (cancel_current_research with nothing researched) seemed to change the game."""
+    game = Engine(seed=1, mods=[], starting_chunks=1)
+    try:
+        game.execute_command("/sc game.create_force('fresh')")
+        before = state_hash(game)
+        assert game.execute_command("/sc rcon.print(game.forces.fresh.current_research == nil)") == "true"
+        assert state_hash(game) == before
+        # Research that does change the force still changes the hash.
+        game.execute_command("/sc game.forces.fresh.technologies['automation-science-pack'].researched = true")
+        assert state_hash(game) != before
+    finally:
+        game.close()

@@ -352,6 +352,25 @@ def test_recipe_filter_and_inventory_transfers(engine, udp):
     assert engine.mod_errors == []
 
 
+def test_a_labs_science_packs_are_its_input(engine, udp):
+    """Regression: put_inventory_item had no inventory kind for a lab (defines.inventory.lab_input)."""
+    iface, agent = agent_at(engine, udp)
+    x, y = agent["position"]["x"], agent["position"]["y"]
+    give(engine, agent, "{lab = 1, ['automation-science-pack'] = 5}")
+    lab = call(engine, iface, "place_entity", "'lab'", pos(x + 4.5, y + 0.5))
+    at = pos(lab["position"]["x"], lab["position"]["y"])
+    put = call(engine, iface, "put_inventory_item", "'automation-science-pack'", "3", "'lab'", at)
+    assert put["inserted"] == 3 and put["inventory"] == "input"
+    held = engine.execute_command(f"/sc rcon.print(game.surfaces.nauvis.find_entity('lab', {at})"
+                                  ".get_inventory(defines.inventory.lab_input).get_item_count('automation-science-pack'))")
+    assert held == "3"
+    taken = call(engine, iface, "take_inventory_item", "'automation-science-pack'", "2", "'lab'", at, "'input'")
+    assert taken["taken"] == 2 and taken["inventory"] == "input"
+    assert call(engine, iface, "get_inventory_items")["automation-science-pack"] == 4
+    assert "lab has no output inventory" in refused(engine, iface, "take_inventory_item", "'automation-science-pack'",
+                                                    "1", "'lab'", at, "'output'")
+
+
 # --- research ---------------------------------------------------------------------------------------------------
 
 
@@ -413,6 +432,32 @@ def test_queries(engine, udp):
     assert "action_id must be an integer >= 1" in refused(engine, iface, "get_action_result", "0")
 
 
+def test_placement_cues_are_spots_place_entity_takes(engine, udp):
+    """Regression: get_placement_cues listed the character's own tile, which place_entity refused (the character
+    is in the way). A cue passes both checks place_entity makes, so the nearest cue is taken as it is."""
+    iface, agent = agent_at(engine, udp)
+    me = call(engine, iface, "get_position")
+    box = engine.prototypes.raw["character"]["character"]["collision_box"]
+    for name in ("wooden-chest", "stone-furnace"):
+        cues = call(engine, iface, "get_placement_cues", f"'{name}'", "0", "200")
+        assert cues, name
+        for cue in cues:
+            at = pos(cue["position"]["x"], cue["position"]["y"])
+            reply = engine.execute_command(
+                f"/sc local c = game.surfaces.nauvis.find_entities_filtered{{type = 'character'}}[1] "
+                f"rcon.print(c.surface.can_place_entity{{name = '{name}', position = {at}, force = c.force}})")
+            assert reply == "true", (name, cue)
+        give(engine, agent, f"{{['{name}'] = 1}}")
+        nearest_cue = cues[0]["position"]
+        placed = call(engine, iface, "place_entity", f"'{name}'", pos(nearest_cue["x"], nearest_cue["y"]))
+        assert placed["name"] == name
+    # The character's own spot (its collision box) is never a cue.
+    cues = call(engine, iface, "get_placement_cues", "'wooden-chest'", "0", "200")
+    clear_x, clear_y = 0.5 + box[1][0], 0.5 + box[1][1]  # a chest's half size plus the character's
+    assert all(abs(c["position"]["x"] - me["x"]) >= clear_x or abs(c["position"]["y"] - me["y"]) >= clear_y
+               for c in cues)
+
+
 # --- base interfaces --------------------------------------------------------------------------------------------
 
 
@@ -438,6 +483,27 @@ def test_agent_lifecycle_forces_and_admin(engine, udp):
     text = engine.execute_command("/sc remote.call('agent_2', 'get_position')")
     assert text.startswith("Cannot execute") and "agent_2" in text  # the interface is gone with its agent
     assert call(engine, "agent", "destroy_agents") == {"destroyed": [1]}
+
+
+def test_an_agent_whose_character_is_gone_is_refused_by_every_method(engine, udp):
+    """Bad input: an action on a destroyed agent. When the character dies or a script destroys it, every method of
+    the agent's interface (and admin's for that agent) refuses with unknown_agent, saying what to do; nothing
+    changes."""
+    from factoryverse.engine.state_hash import state_hash
+
+    iface, agent = agent_at(engine, udp)
+    assert engine.execute_command("/sc game.surfaces.nauvis.find_entities_filtered{type = 'character'}[1].destroy()") == ""
+    before = state_hash(engine)
+    checked = 0
+    for method, declared in CONTRACT["interfaces"]["agent_<id>"]["methods"].items():
+        if method in ("version", "describe") or any(not p.get("optional") and "default" not in p
+                                                   for p in declared["params"]):
+            continue
+        text = refused(engine, iface, method)
+        assert "[fv:unknown_agent]" in text and "character no longer exists" in text, (method, text)
+        checked += 1
+    assert "[fv:unknown_agent]" in refused(engine, "admin", "add_items", str(agent["agent_id"]), "{coal = 1}")
+    assert checked >= 10 and state_hash(engine) == before
 
 
 def test_test_ground(engine, udp):

@@ -142,6 +142,50 @@ def test_bootstrap_records_carry_each_component(engine, tmp_path, factory_in_sna
     assert not {"status", "recipe", "fuel", "inserter", "belt", "pole", "drill", "fluids"} & chest.keys()
 
 
+_UNDERGROUND = """
+local s = game.surfaces[1]
+for _, e in pairs(s.find_entities_filtered{area = {{-2, 10}, {12, 16}}}) do
+  if e.type ~= 'character' then e.destroy() end
+end
+local east = defines.direction.east
+local function mk(name, x, kind)
+  assert(s.create_entity{name = name, position = {x, 12.5}, force = 'player', direction = east, type = kind,
+    raise_built = true}, name)
+end
+mk('transport-belt', 0.5)
+mk('underground-belt', 1.5, 'input')
+mk('underground-belt', 5.5, 'output')
+mk('transport-belt', 6.5)
+mk('underground-belt', 9.5, 'input')
+"""
+
+
+def test_underground_belts_carry_their_pair(engine, tmp_path):
+    """Regression: belt_neighbours leaves an underground's other end out, so belt lines stopped at undergrounds.
+
+    The record names the other end (`underground_pair`) and its type, as the game pairs them: an entrance with the
+    first exit of its name ahead, within underground-belt.max_distance (5) tiles.
+    """
+    assert engine.prototypes.raw["underground-belt"]["underground-belt"]["max_distance"] >= 4
+    _sc(engine, _UNDERGROUND)
+    _call(engine, "map", "set_snapshot_config", "{run_id = 'run-u'}")
+    _bootstrap(engine)
+    ents = _init_entities(tmp_path)
+    for rec in ents["underground-belt"]:
+        validate_wire_record(rec, "snapshot_file")
+    by_x = {r["x"]: r for r in ents["underground-belt"] + ents["transport-belt"] if r["y"] == 12.5}
+    entrance, exit_, lone = by_x[1.5], by_x[5.5], by_x[9.5]
+    assert entrance["belt"]["underground_type"] == "input" and exit_["belt"]["underground_type"] == "output"
+    assert entrance["belt"]["underground_pair"] == exit_["unit_number"]
+    assert exit_["belt"]["underground_pair"] == entrance["unit_number"]
+    # The line continues through the pair: belt -> entrance ... exit -> belt.
+    assert entrance["belt"]["inputs"] == [by_x[0.5]["unit_number"]]
+    assert exit_["belt"]["outputs"] == [by_x[6.5]["unit_number"]]
+    # An entrance with no exit ahead has no pair; a plain belt has no underground fields.
+    assert lone["belt"]["underground_type"] == "input" and "underground_pair" not in lone["belt"]
+    assert not {"underground_type", "underground_pair"} & by_x[0.5]["belt"].keys()
+
+
 def test_power_research_and_whose_map_are_exported(engine, tmp_path, factory_in_snapshot):
     root = tmp_path / "fv_snapshot"
     (network,) = _jsonl(root / "nauvis" / "power.jsonl")

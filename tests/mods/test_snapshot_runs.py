@@ -22,7 +22,7 @@ def _records(root: Path) -> list[dict]:
 
 
 def _bootstrap(engine: Engine) -> dict:
-    for _ in range(1000):  # the bootstrap's per-tick budget takes ~450 ticks for the start area
+    for _ in range(1000):  # the bootstrap's per-tick budget takes ~570 ticks for the start area
         status = _call(engine, "map", "get_snapshot_status")
         if status["phase"] == "complete":
             return status
@@ -95,3 +95,32 @@ def test_a_bad_run_id_is_refused_and_changes_nothing(engine, tmp_path, bad):
     assert "[fv:invalid_argument]" in reply and "run_id" in reply
     status = _call(engine, "map", "get_snapshot_status")
     assert status["phase"] == "waiting" and status["udp_port"] != 5
+
+
+def test_map_describes_itself_as_the_contract_says(engine):
+    """The `map` interface declares its methods once and describe() hands them out; the contract mirrors them."""
+    described = _call(engine, "map", "describe")
+    assert described["interface"] == "map" and described["mod"] == "fv_snapshot"
+    contract = json.loads((Path(__file__).resolve().parents[2] / "src" / "factoryverse" / "schemas"
+                           / "remote_interfaces.json").read_text(encoding="utf-8"))["interfaces"]["map"]["methods"]
+    methods = {m["name"]: m for m in described["methods"]}
+    assert list(methods) == list(contract)
+    for name, spec in contract.items():
+        got = methods[name]
+        assert (got["params"] or []) == spec["params"], name  # table_to_json writes an empty table as []
+        assert (got["errors"] or []) == spec["errors"] and got["returns"] == spec["returns"], name
+        assert got["doc"] == spec["doc"], name
+    # The declared bounds are the ones the shared validator (scripts/declare.lua) applies, naming the parameter.
+    for bad, field in (("{udp_port = 0}", "config.udp_port must be between 1 and 65535"),
+                       ("{udp_port = 1.5}", "config.udp_port must be an integer"),
+                       ("{run_id = 'a b'}", "config.run_id must match"),
+                       ("{run_id = '" + "x" * 65 + "'}", "config.run_id must be at most 64 characters"),
+                       ("{port = 1}", 'config has no field "port"; it takes udp_port, run_id'),
+                       ("'run-1'", "config must be a table"), ("", "config is required"),
+                       ("{}, 2", "set_snapshot_config takes at most 1 arguments")):
+        reply = engine.execute_command(f"/sc remote.call('map', 'set_snapshot_config'{', ' if bad else ''}{bad})")
+        assert "[fv:invalid_argument]" in reply and field in reply, reply
+    # Methods without parameters go through the same validator: an argument is refused, not ignored.
+    reply = engine.execute_command("/sc remote.call('map', 'take_snapshot', 1)")
+    assert "[fv:invalid_argument] take_snapshot takes at most 0 arguments" in reply, reply
+    assert _call(engine, "map", "get_snapshot_status")["phase"] == "waiting"

@@ -39,9 +39,13 @@ def test_waiting_on_a_result_stops_at_the_time_limit_and_unawaited_errors_are_re
             blocked = await rt.run("t = wait_ticks(10**9)\nprint('started')\nprint(t + 1)", timeout=1.5)
             after = await rt.run("print((await clock()).tick >= 0)")
             both = await rt.run("crafting.enqueue('copper-plate', count=5)\nraise ValueError('own')")
-            return blocked, after, both
+            # A helper left unawaited: the program still ends only after its game second has passed.
+            slept = await rt.run("t0 = clock().tick\nsleep(1)")
+            ticks = await rt.run("(await clock()).tick - t0 >= 60")
+            return blocked, after, both, slept, ticks
 
-    blocked, after, both = run(go())
+    blocked, after, both, slept, ticks = run(go())
+    assert slept.error is None and (ticks.stdout, ticks.error) == ("True\n", None)
     assert blocked.timed_out and not blocked.restarted and blocked.stdout == "started\n"
     assert "line 3" in blocked.error and "print(t + 1)" in blocked.error
     assert (after.stdout, after.error) == ("True\n", None)

@@ -190,12 +190,18 @@ def test_bad_input_gets_typed_errors_and_the_runtime_goes_on(server):
             for bad in (0, -1, float("nan"), "5", True):
                 with pytest.raises(ProgramArgumentError, match="timeout"):
                     await rt.run("1", timeout=bad)
+            # Bad input inside a program: the SDK's typed error comes back as text, and the next program runs.
+            as_text = await rt.run("await walking.to('10,5')")
+            remote = await rt.run("await Furnace('stone-furnace', (0, 0), agent=agent).add_fuel('coal', 1)")
             ok = await rt.run("1 + 1")
         with pytest.raises(RuntimeClosedError):
             await rt.run("1")
-        return ok
+        return as_text, remote, ok
 
-    assert run(go()).stdout == "2\n"
+    as_text, remote, ok = run(go())
+    assert ok.stdout == "2\n"
+    assert "InvalidArgumentError: walking.to: position='10,5' is not a position" in as_text.error
+    assert "ViewError" in remote.error and "walk" in remote.error and "REMOTE" in remote.error
     with pytest.raises(RuntimeStartError, match="no server with id 77"):
         AgentRuntime.for_server(77)
     with pytest.raises(ProgramArgumentError, match="max_output"):

@@ -6,13 +6,21 @@ import pytest
 
 from factoryverse.engine.prototypes import load_prototypes
 from factoryverse.sdk import (
+    AssemblingMachine,
     BaseEntity,
+    Boiler,
     Container,
+    ElectricPole,
     Entity,
     EntityView,
     Furnace,
+    Inserter,
+    Lab,
     MiningDrill,
+    OffshorePump,
+    Pipe,
     Position,
+    SteamEngine,
     TransportBelt,
     ViewError,
 )
@@ -115,4 +123,17 @@ def test_remote_views_and_ghosts_can_look_but_not_change(game: Game):
      ("logistic-container", Container), ("transport-belt", TransportBelt), ("wall", Entity)],
 )
 def test_entity_class_for_type(entity_type: str, cls: type):
+    assert entity_class_for(entity_type) is cls
+
+
+@pytest.mark.parametrize(("name", "cls"), [
+    ("stone-furnace", Furnace), ("assembling-machine-1", AssemblingMachine), ("lab", Lab),
+    ("burner-inserter", Inserter), ("burner-mining-drill", MiningDrill), ("small-electric-pole", ElectricPole),
+    ("boiler", Boiler), ("steam-engine", SteamEngine), ("offshore-pump", OffshorePump), ("pipe", Pipe),
+    ("pipe-to-ground", Pipe), ("iron-chest", Container), ("stone-wall", Entity),
+])
+def test_each_family_owns_its_entities_prototype_type(name: str, cls: type):
+    # The type comes from the game's data (steam-engine is a "generator"), not from the class's own list.
+    raw = load_prototypes().raw
+    (entity_type,) = [t for t, group in raw.items() if "collision_box" in group.get(name, {})]
     assert entity_class_for(entity_type) is cls

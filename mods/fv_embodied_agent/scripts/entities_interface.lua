@@ -63,7 +63,7 @@ M.METHODS = {
   {
     name = "set_filter", mutates = true, doc = "Set or clear a filter slot of an inserter.",
     params = { entity_ops.ENTITY_PARAM, entity_ops.POSITION_PARAM, entity_ops.INDEX_PARAM, entity_ops.FILTER_PARAM },
-    returns = "{name, index, filter}", errors = { "unknown_entity", "entity_not_found", "unknown_item", "game_refused" },
+    returns = "{name, index, filter}", errors = { "unknown_entity", "entity_not_found", "unknown_item" },
     run = function(_, p) return entity_ops.set_filter(_find(p), p.index, p.item_name) end,
   },
   {

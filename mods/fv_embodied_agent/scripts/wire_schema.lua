@@ -184,6 +184,10 @@ M.defs = {
         properties = {
           inputs = {["$ref"] = "#/$defs/unit_numbers"},
           outputs = {["$ref"] = "#/$defs/unit_numbers"},
+          underground_type = {
+            enum = {"input", "output"},
+          },
+          underground_pair = {type = "integer"},
         },
       },
     },

@@ -159,11 +159,45 @@ local function _pole(entity)
   }
 end
 
+-- One tile along each defines.direction a belt can face.
+local _STEP = {
+  [defines.direction.north] = { 0, -1 }, [defines.direction.east] = { 1, 0 },
+  [defines.direction.south] = { 0, 1 }, [defines.direction.west] = { -1, 0 },
+}
+
+--- The other end of an underground belt, as the game pairs them: the first underground of the same name facing
+--- the same way within the prototype's max_underground_distance, ahead of an entrance or behind an exit, when it
+--- is of the other type. belt_neighbours leaves the other end out, and the members that name it differ between
+--- versions (2.0's `neighbours`, 2.1's `underground_belt_neighbour`), so the pair is found with members both have.
+---@param entity LuaEntity an underground belt
+---@return LuaEntity|nil
+local function _underground_pair(entity)
+  local step = _STEP[entity.direction]
+  if not step then return nil end
+  local own_type = entity.belt_to_ground_type
+  local sign = own_type == "input" and 1 or -1
+  local position, surface, name = entity.position, entity.surface, entity.name
+  for k = 1, entity.prototype.max_underground_distance or 0 do
+    local other = surface.find_entity(name, { x = position.x + sign * k * step[1], y = position.y + sign * k * step[2] })
+    if other and other.direction == entity.direction then
+      if other.belt_to_ground_type ~= own_type then return other end
+      return nil
+    end
+  end
+  return nil
+end
+
 ---@param entity LuaEntity a belt, underground belt or splitter
 ---@return table
 local function _belt(entity)
   local neighbours = entity.belt_neighbours
-  return { inputs = _units(neighbours.inputs), outputs = _units(neighbours.outputs) }
+  local belt = { inputs = _units(neighbours.inputs), outputs = _units(neighbours.outputs) }
+  if entity.type == "underground-belt" then
+    belt.underground_type = entity.belt_to_ground_type
+    local pair = _underground_pair(entity)
+    belt.underground_pair = pair and pair.unit_number or nil
+  end
+  return belt
 end
 
 --- Add the entity's components to its record.
@@ -192,18 +226,21 @@ function M.add(record, entity)
   end
 end
 
---- What reading an entity's record costs the bootstrap (scripts/snapshot.lua), in units of one resource tile
---- record: every entity reads its place, status, burner, fluids and network; each inventory and each type-specific
---- component reads more.
+-- What each type-specific component adds to a record's cost, in the bootstrap's units. Measured on the embedded
+-- engine with 1,000 machine groups (reading, schema check, JSON and fingerprint together; a resource tile record is
+-- about 30 us): a chest's record costs 3.7 units, a belt's 3.4, a pole's 4.9, a furnace's 5.4, an inserter's 6.8
+-- (it reads two positions and two targets).
+local _COMPONENT_COST = { inserter = 3, ["mining-drill"] = 3, [_POLE_TYPE] = 2 }
+for name in pairs(_CRAFTERS) do _COMPONENT_COST[name] = 1 end
+for name in pairs(_BELTS) do _COMPONENT_COST[name] = 1 end
+
+--- What reading and writing an entity's record costs the bootstrap (scripts/snapshot.lua), in units of one
+--- resource tile record: every entity reads its place, status, burner, fluids and network; inventories (two read
+--- for about the cost of one unit) and each type-specific component read more.
 ---@param entity_type string
 ---@return integer
 function M.cost(entity_type)
-  local cost = 4 + 2 * #(_INVENTORIES[entity_type] or {})
-  if _CRAFTERS[entity_type] or _BELTS[entity_type] or entity_type == _POLE_TYPE or entity_type == "inserter"
-      or entity_type == "mining-drill" then
-    cost = cost + 2
-  end
-  return cost
+  return 3 + math.ceil(#(_INVENTORIES[entity_type] or {}) / 2) + (_COMPONENT_COST[entity_type] or 0)
 end
 
 --- What a sampled change compares: the parts of a record that can change without an event. Crafting progress and

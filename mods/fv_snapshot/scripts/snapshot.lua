@@ -26,6 +26,7 @@ local power = require("scripts.power")
 ---@field watch FvWatchState entities sampled for changes (scripts/watch.lua)
 ---@field power FvPowerState the watched poles, whose networks are sampled (scripts/power.lua)
 ---@field current FvChunkWork|nil the chunk whose files are being written, a slice per tick
+---@field baseline table[]|nil the electric_network records read at a bootstrap's end, written the tick after
 
 ---@class FvChunkWork
 ---@field surface string
@@ -41,22 +42,35 @@ local power = require("scripts.power")
 ---@class FvSnapshot
 local M = {}
 
--- Work a tick may do, in units of about one resource tile record. The game has no clock, so ticks are bounded by
--- counting what they do, weighted by its cost: a machine's record reads its inventories, fuel and targets (see
--- components.cost), a tree's only its position and box. A chunk is searched a strip at a time, since an
--- ore-covered or lake chunk holds 1024 tiles and one search of it alone would stall a tick; a strip's search costs
--- _SEARCH_COST plus a unit per _SEARCH_RESULTS_PER_UNIT things found (each is read for its position and kind). A tick
--- the watch sampler runs on leaves the bootstrap only what the sample does not use. Tuned so no tick adds
--- more than the 5 ms issue 10 allows on the embedded engine, the slower of the two
--- (benchmarks/snapshot_bootstrap.py prints the worst tick).
+-- Work a tick may do, in units of about one resource tile record (read, schema-checked, turned into JSON: ~30 us on
+-- the embedded engine). The game has no clock, so ticks are bounded by counting what they do, weighted by its cost:
+-- a machine's record reads its inventories, fuel and targets (see components.cost), a tree's only its position and
+-- box. A chunk is searched a strip at a time, since an ore-covered or lake chunk holds 1024 tiles and one search of
+-- it alone would stall a tick; a strip's search costs _SEARCH_COST plus a unit per _SEARCH_ENTITIES_PER_UNIT
+-- entities and per _SEARCH_WATER_PER_UNIT water tiles found. Each file a slice writes to costs _FILE_COST. A tick
+-- the watch sampler runs on leaves the bootstrap only what the sample does not use.
+-- Measured with benchmarks/snapshot_bootstrap.py --factory 1000 (5,000 entities, 36 chunks), timing the module
+-- functions from Python (CPU time, batches of every strip): a strip's search takes ~400 us plus ~18 us per entity
+-- found (~1.2 ms for the factory's densest strips) and ~3 us per water tile, a file write (open, append, close)
+-- ~220 us, a water or resource tile record ~30 us, a machine's record 110-220 us. The old weights (a search 12 units
+-- plus one per 3 results, file writes free) left up to 1.5 ms of a tick outside the count, and the worst ticks added
+-- 4.5-10 ms against the 5 ms issue 10 allows; with these (and the completion's files a tick after its last poles)
+-- the worst added 2.8-3.5 ms with 1,000 groups, 3.2-3.9 ms with none and 2.8-3.2 ms with 200, over several runs
+-- on a shared 2-core machine, in fewer ticks (1,598 instead of 1,735 at 1,000 groups). A budget of 40 units is
+-- ~1.2 ms of counted work: the rest of the 5 ms is for what no count sees (Lua's own collector, which runs inside
+-- whichever tick allocates, and a loaded machine) and for the overshoot of one record or a chunk's last files.
 local _TICK_BUDGET = 40
-local _SEARCH_COST = 12
-local _SEARCH_RESULTS_PER_UNIT = 3
+local _SEARCH_COST = 13
+local _SEARCH_ENTITIES_PER_UNIT = 2
+local _SEARCH_WATER_PER_UNIT = 10
+local _FILE_COST = 7
 local _STRIP_ROWS = 2
 local _STRIPS = 16 -- 32 / _STRIP_ROWS
-local _SEARCH_WORST = _SEARCH_COST + math.floor(32 * _STRIP_ROWS / _SEARCH_RESULTS_PER_UNIT)
--- Finishing a chunk writes its four files (and their chunk-init record) at once.
-local _FINISH_COST = 4
+-- A strip of ore or a dense factory: one entity on each of its tiles. Above the budget, so a search only ever
+-- begins a tick.
+local _SEARCH_WORST = _SEARCH_COST + math.ceil(32 * _STRIP_ROWS / _SEARCH_ENTITIES_PER_UNIT)
+-- Finishing a chunk writes the files it has not begun (empty) and its chunk-init record.
+local _KINDS = { "resources", "entities", "water" }
 -- The area the player force charts at start: a headless server has no player whose character would chart it.
 local _START_CHART_RADIUS = 96
 local _CHUNK_SIZE = 32
@@ -147,7 +161,7 @@ local function _search_strip(surface, work)
     water[#water + 1] = { name = tile.name, position = tile.position }
   end
   work.entities, work.water, work.next, work.strip = entities, water, 1, work.strip + 1
-  return _SEARCH_COST + math.floor((#entities + #water) / _SEARCH_RESULTS_PER_UNIT)
+  return _SEARCH_COST + math.floor(#entities / _SEARCH_ENTITIES_PER_UNIT) + math.floor(#water / _SEARCH_WATER_PER_UNIT)
 end
 
 ---@param work FvChunkWork
@@ -183,12 +197,15 @@ local function _write_slice(surface, work, budget)
         if entity.valid then
           local kind = records.classify(entity)
           if kind == "resource_tile" then
+            if not resources[1] then used = used + _FILE_COST end
             resources[#resources + 1] = records.resource_tile(entity)
             used = used + 1
           elseif kind == "resource_entity" then
+            if not entities[1] then used = used + _FILE_COST end
             entities[#entities + 1] = records.resource_entity(entity)
             used = used + 2
           elseif kind == "entity" then
+            if not entities[1] then used = used + _FILE_COST end
             local record = records.entity(entity)
             entities[#entities + 1] = record
             watch.add(entity, record)
@@ -196,6 +213,7 @@ local function _write_slice(surface, work, budget)
           end
         end
       else
+        if not water[1] then used = used + _FILE_COST end
         water[#water + 1] = records.water_tile(work.surface, work.water[index - count])
         used = used + 1
       end
@@ -212,9 +230,14 @@ end
 --- Mark a chunk's files complete: chunk-init.jsonl is written last, so a reader that finds it knows the other
 --- files are whole.
 ---@param work FvChunkWork
+---@return integer cost
 local function _finish_chunk(work)
   -- A chunk with no records still gets its (empty) files, so readers can tell "none" from "not written yet".
-  for _, kind in ipairs({ "resources", "entities", "water" }) do _write(work, kind, {}) end
+  local files = 1
+  for _, kind in ipairs(_KINDS) do
+    if not work.started[kind] then files = files + 1 end
+    _write(work, kind, {})
+  end
   writer.write_chunk_records(work.surface, work.cx, work.cy, "chunk", { records.chunk(work.surface, work.cx, work.cy) },
     false)
   local state, key = storage.snapshot, _key(work.cx, work.cy)
@@ -228,6 +251,7 @@ local function _finish_chunk(work)
   if state.phase == "complete" then
     writer.emit_delta(work.surface, records.chunk_charted(work.surface, work.cx, work.cy))
   end
+  return files * _FILE_COST
 end
 
 --- Spend one tick's budget on the queue; true when the queue was already empty and no chunk half written, so that
@@ -259,9 +283,9 @@ local function _work()
       local done, used = _write_slice(surface, work, budget)
       budget = budget - used
       if done then
-        _finish_chunk(work)
+        local cost = _finish_chunk(work)
         state.current = nil
-        budget = budget - _FINISH_COST
+        budget = budget - cost
       end
     else
       -- A surface deleted since the chunk was queued has nothing left to write.
@@ -316,7 +340,7 @@ function M.begin()
   state.phase = "bootstrap"
   state.start_seq = state.seq
   state.queue, state.queue_head, state.queued, state.written, state.chunks = {}, 1, {}, {}, 0
-  state.current = nil
+  state.current, state.baseline = nil, nil
   state.charted_by = _chart_forces()
   watch.reset()
   local surface = game.surfaces["nauvis"]
@@ -354,11 +378,16 @@ local function _on_tick(_)
   if not idle then return end
   if state.phase == "bootstrap" then
     if _start_chart_pending() then return end
-    -- A big factory's poles are read over several ticks, like its chunks.
-    local networks = power.baseline_step("nauvis")
-    if not networks then return end
+    -- A big factory's poles are read over several ticks, like its chunks. The files follow a tick after the last
+    -- poles: reading those networks and writing power, research and status in one tick cost up to 5 ms with 200
+    -- machine groups (benchmarks/snapshot_bootstrap.py), none of it counted by the budget.
+    if not state.baseline then
+      state.baseline = power.baseline_step("nauvis")
+      return
+    end
     state.phase = "complete"
-    _write_power_and_research(networks)
+    _write_power_and_research(state.baseline)
+    state.baseline = nil
     writer.append_status(records.status("complete", state.start_seq, state.chunks))
   end
   state.queue, state.queue_head, state.queued = {}, 1, {}

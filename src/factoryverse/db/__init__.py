@@ -17,7 +17,7 @@ from .errors import (DamagedLogError, DatabaseError, DatabaseOpenError, QueryErr
                      QueryTimeoutError, RecordError, RunChangedError, SchemaVersionError, SnapshotError,
                      SpatialExtensionError, SyncError, SyncGapError, SyncTimeoutError)
 from .loader import LoadReport, load_snapshot
-from .patches import build_resource_patches
+from .derived import build_resource_patches
 from .query import check_read_only, query, run_user_sql
 from .schema import DATA_TABLES, DB_SCHEMA_VERSION, create_schema, ensure_schema, record_checker, validate_record
 from .refresh import RefreshReport, refresh

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,12 +51,17 @@ def require_loaded(con: duckdb.DuckDBPyConnection) -> str:
     return run_id
 
 
-def apply_run(con: duckdb.DuckDBPyConnection, recs: list[dict[str, Any]], snapshot_dir: Path | None) -> None:
-    """Apply consecutive deltas (the first is last_seq + 1) in one transaction, derived tables included."""
+def apply_run(con: duckdb.DuckDBPyConnection, recs: list[dict[str, Any]], snapshot_dir: Path | None,
+              lines: Callable[[int], bytes | None] | None = None) -> None:
+    """Apply consecutive deltas (the first is last_seq + 1) in one transaction, derived tables included.
+
+    `lines(seq)` may give each delta's JSON text as the log has it (the parsed record's source), which is then
+    staged as it is instead of being encoded again.
+    """
     try:
         con.begin()
         try:
-            changes = _mutations.apply_records(con, recs, snapshot_dir)
+            changes = _mutations.apply_records(con, recs, snapshot_dir, lines)
             after_batch(con, changes)
             _mutations.set_state(con, last_seq=recs[-1]["seq"], last_tick=recs[-1]["tick"])
             con.commit()

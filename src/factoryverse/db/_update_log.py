@@ -58,6 +58,9 @@ class UpdateLog:
         # Every record with seq > _floor that lies before the cursors is kept here, so a hole that
         # stays open (a log not yet appended) costs only the new bytes on each look.
         self._tail: dict[int, dict[str, Any]] = {}
+        # The log line of each record in _tail: a batch can hand the game's own JSON to DuckDB instead of
+        # encoding the parsed record again.
+        self._tail_lines: dict[int, bytes] = {}
         # Each line read -> its seq, for the last _LINES_KEPT seqs: a datagram with the same bytes is that delta.
         self._line_seq: dict[bytes, int] = {}
         self._floor = 0
@@ -80,14 +83,17 @@ class UpdateLog:
         paths = update_logs(self.snapshot_dir)
         if seq < self._floor or any(self._shrunk(p) for p in paths):
             self._cursors, self._tail, self._line_seq, self._floor = {}, {}, {}, 0  # rewritten, or older seqs wanted
+            self._tail_lines = {}
         for path in paths:
             for rec, raw in self._read_new(path):
                 if rec["seq"] > self._floor and rec["seq"] not in self._tail:
                     self._tail[rec["seq"]] = rec
+                    self._tail_lines[rec["seq"]] = raw
                     self._line_seq[raw] = rec["seq"]
         self._floor = seq
         if self._tail and min(self._tail) <= seq:
             self._tail = {s: r for s, r in self._tail.items() if s > seq}
+            self._tail_lines = {s: r for s, r in self._tail_lines.items() if s > seq}
         if len(self._line_seq) > 2 * _LINES_KEPT:
             self._line_seq = {raw: s for raw, s in self._line_seq.items() if s > seq - _LINES_KEPT}
         self._check_damage(seq)
@@ -116,6 +122,10 @@ class UpdateLog:
     def seq_of_line(self, raw: bytes) -> int | None:
         """The seq of the delta whose log line is exactly `raw`, if such a line was read lately."""
         return self._line_seq.get(raw)
+
+    def line_of(self, seq: int) -> bytes | None:
+        """The log line (without its newline) of delta `seq`, while it is newer than the last floor asked for."""
+        return self._tail_lines.get(seq)
 
     def tail_record(self, seq: int) -> dict[str, Any] | None:
         """The delta `seq` as read from the log, while it is newer than the last floor asked for."""

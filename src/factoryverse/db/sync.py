@@ -136,7 +136,9 @@ class SyncService:
         sock.setblocking(False)
         # Small statements in quick succession: DuckDB's worker threads cost more CPU waking up than they save
         # (measured: a one-delta batch takes 17 ms of CPU with 2 threads, 11 ms with 1). The setting is the
-        # database's, so queries on this connection run single-threaded too while the service runs.
+        # database's, so queries of this process (RemoteView, query) run single-threaded too while the service
+        # runs; setting it back after each batch was measured too and costs 8 ms of CPU per one-delta batch
+        # (the workers start again), more than any seed query gains (benchmarks/seed_queries.py, threads 1).
         self._con.execute("SET threads = 1")
         self._sock = sock
         asyncio.get_running_loop().add_reader(sock.fileno(), self._on_readable)
@@ -457,7 +459,7 @@ class SyncService:
 
     def _apply(self, run: list[dict[str, Any]]) -> None:
         try:
-            apply_run(self._con, run, self.snapshot_dir)
+            apply_run(self._con, run, self.snapshot_dir, self._log.line_of)
         except DatabaseError:
             # One bad record must not stall the stream: apply one by one and skip the failures.
             for rec in run:

@@ -224,13 +224,24 @@ def _world(engine: Engine, h: Callable[[Any], None]) -> None:
     h(["chart_requests", [list(k) for k in world.charting.requests]])
 
 
+def _research(engine: Engine, force: Any) -> Any:
+    """The force's research, or the fresh state the first read of it creates (mechanics/research.research_of): a
+    force nobody has asked about yet and one just read are the same game, so they hash alike."""
+    research = getattr(force, "research", None)
+    if research is None:
+        from factoryverse.engine.mechanics.research import ResearchState
+
+        research = ResearchState(engine.world.protos.technologies)
+    return research
+
+
 def _forces(engine: Engine, h: Callable[[Any], None]) -> None:
     for force in sorted(engine.world.forces.values(), key=lambda f: f.index):
         charted = [[index, sorted(list(c) for c in chunks)] for index, chunks in sorted(force.charted.items())]
         h(["force", force.index, force.name, force.valid, charted, sorted(force.friends), sorted(force.cease_fire),
            force.share_chart, _plain(force.recipes_enabled), sorted(force.technologies_researched),
            _plain(force.modifiers), [[i, _plain(st)] for i, st in sorted(force.item_statistics.items())],
-           _plain(getattr(force, "research", None)),  # technologies, queue, progress (mechanics/research.py)
+           _plain(_research(engine, force)),  # technologies, queue, progress (mechanics/research.py)
            sorted([i, list(p)] for i, p in getattr(force, "spawn_positions", {}).items())])
 
 

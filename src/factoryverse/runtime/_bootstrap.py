@@ -1,5 +1,7 @@
 """Runs inside the kernel at start: connect to the game, bind the agent, fill the program namespace.
 
+The SDK's objects are made on the kernel's SDK loop (see _eager) and the namespace holds them made eager.
+
 The parent passes the game's address in the kernel's environment (see _env). The namespace comes from
 `factoryverse.sdk.namespace`'s build_namespace(agent) when the SDK has it; `agent`, `game` and the clock are bound
 in every case.
@@ -15,7 +17,8 @@ from typing import Any
 
 import factoryverse.sdk as sdk
 from factoryverse.runtime._cell import INFO_MIME, publish
-from factoryverse.runtime._eager import sdk_loop, wrap
+from factoryverse.runtime._eager import wrap
+from factoryverse.runtime._sdk_loop import sdk_loop
 from factoryverse.runtime._env import (ENV_AGENT, ENV_HOST, ENV_PASSWORD, ENV_PORT, ENV_SERVER, ENV_SNAPSHOT_DIR,
                                        ENV_SNAPSHOT_UDP)
 from factoryverse.sdk import ActionListener, Agent, FactoryVerseClient, FactoryVerseError, ListenerError

@@ -3,7 +3,8 @@
 The runtime does not hand programs to IPython's own cell runner: ipykernel turns an interrupt into a cancel
 only on a loop that async cells do not run on, so a program awaiting a long walk could not be stopped. Here the
 program runs as a task of its own, and SIGINT either raises ProgramInterrupted in the program's code (when it is
-computing) or cancels the task (when it is waiting on the game).
+computing, or blocked on an SDK result) or cancels the task (when it is awaiting the game). A program ends when
+the SDK calls it started have (see _eager), awaited or not.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import traceback
 from types import FrameType
 from typing import Any
 
-from factoryverse.runtime._eager import Calls, Pending, begin_program, end_program
+from factoryverse.runtime._pending import Calls, Pending, begin_program, end_program
 
 __all__ = ["ProgramInterrupted", "run_program", "install", "publish", "ERROR_MIME", "INFO_MIME", "PROGRAM_PREFIX"]
 

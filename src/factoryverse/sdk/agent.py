@@ -7,6 +7,7 @@ import math
 import numbers
 from typing import TYPE_CHECKING, Any
 
+from factoryverse.sdk._args import position_arg
 from factoryverse.sdk.errors import ActionFailedError, ActionTimeoutError, InvalidArgumentError, NoPathError
 from factoryverse.sdk.rcon import RconClient
 from factoryverse.sdk.remote import describe_code, parse_fv_error, remote_call
@@ -57,7 +58,7 @@ def _number(method: str, name: str, value: Any) -> float:
 
 def _goal(x: Any, y: Any) -> Position:
     if y is None:
-        return Position.of(x)
+        return position_arg(x, "walk_to")
     return Position(x=_number("walk_to", "x", x), y=_number("walk_to", "y", y))
 
 
@@ -266,7 +267,7 @@ class Agent:
 
         Example: `result = await agent.mine_resource('coal', 10)`
         """
-        at = Position.of(position) if position is not None else None
+        at = position_arg(position, "mine_resource") if position is not None else None
         limit = _timeout("mine_resource", timeout)
         started = await self.call("mine_resource", name, count, at)
         done = await self._completion(started, "mine_resource", limit)
@@ -283,14 +284,15 @@ class Agent:
         Example: `placed = await agent.place_entity('stone-furnace', (3, 0), Direction.NORTH)`
         """
         facing = _direction(direction)
-        return PlacedEntity.model_validate(await self.call("place_entity", name, Position.of(position), facing))
+        at = position_arg(position, "place_entity")
+        return PlacedEntity.model_validate(await self.call("place_entity", name, at, facing))
 
     async def pickup_entity(self, name: str, position: PositionLike) -> dict[str, int]:
         """Mine a placed entity back into the inventory; returns the items gained (the entity and its contents).
 
         Example: `gained = await agent.pickup_entity('wooden-chest', (2.5, 0.5))`
         """
-        raw = await self.call("pickup_entity", name, Position.of(position))
+        raw = await self.call("pickup_entity", name, position_arg(position, "pickup_entity"))
         return _counts(raw.get("items") if isinstance(raw, dict) else raw)
 
     async def put_inventory_item(
@@ -302,7 +304,8 @@ class Agent:
 
         Example: `await agent.put_inventory_item('coal', 5, 'stone-furnace', (3, 0), 'fuel')`
         """
-        raw = await self.call("put_inventory_item", item, count, entity_name, Position.of(position), inventory)
+        at = position_arg(position, "put_inventory_item")
+        raw = await self.call("put_inventory_item", item, count, entity_name, at, inventory)
         return int(raw["inserted"])
 
     async def take_inventory_item(
@@ -312,7 +315,8 @@ class Agent:
 
         Example: `await agent.take_inventory_item('iron-plate', 10, 'stone-furnace', (3, 0))`
         """
-        raw = await self.call("take_inventory_item", item, count, entity_name, Position.of(position), inventory)
+        at = position_arg(position, "take_inventory_item")
+        raw = await self.call("take_inventory_item", item, count, entity_name, at, inventory)
         return int(raw["taken"])
 
     async def inspect(self) -> AgentState:
@@ -327,7 +331,8 @@ class Agent:
 
         Example: `state = await agent.inspect_entity('stone-furnace', (3, 0)); state.status`
         """
-        return EntityState.model_validate(await self.call("inspect_entity", name, Position.of(position)))
+        at = position_arg(position, "inspect_entity")
+        return EntityState.model_validate(await self.call("inspect_entity", name, at))
 
     async def entity(self, name: str, position: PositionLike) -> BaseEntity:
         """The entity at `position` as a factory object of its type (Furnace, MiningDrill, ...) in REACHABLE view.

@@ -8,6 +8,7 @@ from types import TracebackType
 from typing import Any
 
 from factoryverse.sdk import clock as _clock
+from factoryverse.sdk._args import position_arg
 from factoryverse.sdk.agent import DEFAULT_ACTION_TIMEOUT, Agent
 from factoryverse.sdk.clock import ClockState
 from factoryverse.sdk.errors import InterfaceVersionError, UnexpectedReplyError
@@ -19,7 +20,6 @@ from factoryverse.sdk.types import (
     Direction,
     InterfaceVersion,
     PlacementCheck,
-    Position,
     PositionLike,
     SnapshotStatus,
 )
@@ -257,7 +257,7 @@ class FactoryVerseClient:
         listener = await self.listener()
         options: dict[str, Any] = {}
         if position is not None:
-            options["position"] = Position.of(position)
+            options["position"] = position_arg(position, "create_agent")
         if name is not None:
             options["name"] = name
         raw = await self.call("agent", "create_agent", listener.port, options or None)
@@ -300,7 +300,7 @@ class FactoryVerseClient:
         Example: `check = await game.validate_placement('stone-furnace', (5, 5)); check.valid`
         """
         facing = int(direction) if direction is not None else None
-        at = Position.of(position)
+        at = position_arg(position, "validate_placement")
         raw = await self.call("placement_hints", "validate_placement", entity_name, at, facing)
         return PlacementCheck.model_validate(raw)
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
+from factoryverse.sdk._args import position_arg
 from factoryverse.sdk.errors import InvalidArgumentError, ViewError
 from factoryverse.sdk.types import Direction, Position, PositionLike
 
@@ -114,7 +115,7 @@ class PlaceableItem(Item):
 
         agent = self._agent("place it")
         facing = Direction.of(direction) if direction is not None else None
-        placed = await agent.place_entity(self.name, Position.of(position), facing)
+        placed = await agent.place_entity(self.name, position_arg(position, "place"), facing)
         return await reachable_entity(agent, placed.name, placed.position)
 
     async def place_ghost(self, position: PositionLike, direction: Direction | int | str | None = None) -> BaseEntity:
@@ -126,7 +127,7 @@ class PlaceableItem(Item):
 
         agent = self._agent("place its ghost")
         facing = int(Direction.of(direction)) if direction is not None else None
-        raw = await agent.call("place_entity", self.name, Position.of(position), facing, True)
+        raw = await agent.call("place_entity", self.name, position_arg(position, "place_ghost"), facing, True)
         return await ghost_entity(agent, self.name, raw["position"], direction=raw.get("direction"),
                                   unit_number=raw.get("unit_number"))
 

@@ -7,7 +7,7 @@ import random
 import duckdb
 
 from factoryverse.db.derived import Changes, rebuild_derived, update_derived
-from factoryverse.db.derived._belt_line import build_belt_lines
+from factoryverse.db.derived._belt_line import _extend_line_end, _Known, build_belt_lines
 
 from .conftest import as_rebuilt, batch, drop_entity, put_belt, table_rows
 
@@ -159,3 +159,37 @@ def test_removing_the_belt_behind_turns_a_side_load_into_a_curve(db: duckdb.Duck
     with batch(db):
         update_derived(db, Changes(entities_removed={world.remove((0, 0))}))
     assert _lines(db) == [(side, [side, target], False)]
+
+
+def _extends(con: duckdb.DuckDBPyConnection, changes: Changes) -> bool:
+    """Whether the quick path for a belt laid at a line's end took the change (it then wrote the rows)."""
+    known = _Known(con)
+    known.fetch(changes.entities())
+    return _extend_line_end(con, changes, known)
+
+
+def test_a_belt_laid_at_a_line_end_extends_it_in_place_as_a_rebuild_would(db: duckdb.DuckDBPyConnection) -> None:
+    world = World(db)
+    world.build((0, 0), "east")
+    rebuild_derived(db)
+    # Laid front to back, as a player lays a run: each new belt's record names the line's last belt as its input.
+    for cell, direction in [((1, 0), "east"), ((2, 0), "east"), ((3, 0), "south"), ((3, 1), "south")]:
+        with batch(db):
+            changes = Changes(entities_added={world.build(cell, direction)})
+            assert _extends(db, changes)
+        assert [table_rows(db, _LINES), table_rows(db, _MEMBERS)] == as_rebuilt(db, build_belt_lines, _LINES, _MEMBERS)
+    assert table_rows(db, _LINES)[0][2:4] == ([100, 101, 102, 103, 104], 5)
+
+
+def test_a_new_belt_that_is_not_a_plain_line_end_is_left_to_the_full_update(db: duckdb.DuckDBPyConnection) -> None:
+    world = World(db)
+    world.build((0, 0), "east")
+    world.build((2, 0), "east")
+    rebuild_derived(db)
+    with batch(db):
+        # Between two lines: it feeds the second one, so the lines join and the quick path must decline.
+        changes = Changes(entities_added={world.build((1, 0), "east")})
+        assert not _extends(db, changes)
+        update_derived(db, changes)
+    assert [table_rows(db, _LINES), table_rows(db, _MEMBERS)] == as_rebuilt(db, build_belt_lines, _LINES, _MEMBERS)
+    assert _lines(db) == [(100, [100, 102, 101], False)]

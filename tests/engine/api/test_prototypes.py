@@ -59,6 +59,16 @@ def test_belt_speed_is_the_belts_speed(engine, protos, name):
     assert run(engine, f"p({E('inserter')}.belt_speed)") == "nil"
 
 
+@pytest.mark.parametrize("name", ["underground-belt", "fast-underground-belt", "express-underground-belt"])
+def test_max_underground_distance_of_belts_and_pipes(engine, protos, name):
+    # underground-belt.max_distance; a pipe-to-ground's from its pipe connections' max_underground_distance.
+    assert int(run(engine, f"p({E(name)}.max_underground_distance)")) == protos.raw["underground-belt"][name]["max_distance"]
+    pipe = max(c.get("max_underground_distance", 0)
+               for c in protos.raw["pipe-to-ground"]["pipe-to-ground"]["fluid_box"]["pipe_connections"])
+    assert int(run(engine, f"p({E('pipe-to-ground')}.max_underground_distance)")) == pipe
+    assert run(engine, f"p({E('transport-belt')}.max_underground_distance)") == "nil"
+
+
 @pytest.mark.parametrize("name", ["burner-inserter", "inserter", "long-handed-inserter", "fast-inserter", "bulk-inserter"])
 def test_inserter_speeds_and_stack_bonus(engine, protos, name):
     proto = protos.raw["inserter"][name]

@@ -100,3 +100,19 @@ def test_bad_input_gets_an_error_and_changes_nothing(engine, code, message):
     before = state_hash(engine)
     assert message in fails(engine, code)
     assert state_hash(engine) == before
+
+
+@pytest.mark.parametrize("version", ["2.0", "2.1"])
+def test_categories_read_from_either_versions_data(version):
+    """Regression: 2.1's data lists a recipe's `categories` (2.0's has one `category`); has_category and an
+    assembling machine's recipe check read only `category`, so on 2.1 iron-plate counted as `crafting` and an
+    assembling-machine-1 took the smelting recipe."""
+    game = Engine(seed=1, mods=[], starting_chunks=1, factorio_version=version)
+    try:
+        assert run(game, f"p({R('iron-plate')}.has_category('smelting'))") == "true"
+        assert run(game, f"p({R('iron-plate')}.has_category('crafting'))") == "false"
+        run(game, "storage.m = game.surfaces[1].create_entity{name = 'assembling-machine-1', position = {0.5, 0.5}, "
+                  "force = 'player'}")
+        assert "can't be crafted in assembling-machine-1" in fails(game, "storage.m.set_recipe('iron-plate')")
+    finally:
+        game.close()

@@ -77,3 +77,16 @@ def test_group_keys_by_slot_values_in_first_seen_order() -> None:
     groups = _slot_code.group(_Point, ("tag",), points)
     assert list(groups) == [(None,), ("p",)] and groups[("p",)] == [points[1], points[3]]
     assert list(_slot_code.group(_Point, ("tag", "y"), points)) == [(None, 0), ("p", -1), (None, -2), ("p", -3)]
+
+
+class _PointLike(_Point):
+    """A subclass: other layout checks apply, so the C loops refuse it and the generated code reads it."""
+
+    __slots__ = ("extra",)
+
+
+def test_objects_of_a_subclass_are_read_and_set_by_name() -> None:
+    objs = [_PointLike.__new__(_PointLike) for _ in range(2)]
+    filler(_Point, ("x", "y", "tag"), (True, False, False))(objs, [[1.0, 2.0], (3,), (None,)])
+    assert reader(_Point, ("x", "y"))(objs) == [[1.0, 2.0], [3, 3]]
+    assert list(_slot_code.group(_Point, ("y",), objs)) == [(3,)]

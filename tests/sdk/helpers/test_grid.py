@@ -54,7 +54,8 @@ def test_among_equally_short_routes_the_straighter_wins():
         .....B
     """)
     path = _search(grid, [m["A"]], [m["B"]], Window(0, 0, 5, 2))
-    turns = sum(1 for a, b, c in zip(path, path[1:], path[2:]) if (b[0] - a[0], b[1] - a[1]) != (c[0] - b[0], c[1] - b[1]))
+    steps = [(b[0] - a[0], b[1] - a[1]) for a, b in zip(path, path[1:])]
+    turns = sum(1 for s, t in zip(steps, steps[1:]) if s != t)
     assert len(path) == 8 and turns == 1
 
 

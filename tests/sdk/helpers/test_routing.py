@@ -7,6 +7,7 @@ import pytest
 
 from factoryverse.sdk import (
     Direction,
+    InvalidArgumentError,
     MapPosition,
     NoPathError,
     NotInInventoryError,
@@ -112,6 +113,7 @@ def test_small_poles_join_two_points_into_one_electric_network(game: Game):
 
     plan, poles, ids, reach = run(scenario())
     assert [p.position for p in poles] == [p.position for p in plan.placements]
+    assert 1 <= plan.validations <= 20  # block-wise checks, not one call per tile
     assert (poles[0].position, poles[-1].position) == (MapPosition(-25.5, -112.5), MapPosition(5.5, -112.5))
     assert len(set(ids)) == 1 and ids[0] is not None
     assert all(p.position.distance(q.position) <= reach for p, q in zip(poles, poles[1:]))
@@ -139,9 +141,33 @@ def test_no_route_names_the_obstacle_and_a_short_inventory_places_nothing(game: 
                 await connect(agent, MapPosition(45.5, -92.5), MapPosition(55.5, -92.5), "transport-belt")
             except NotInInventoryError as exc:
                 errors.append(exc)
+            for with_, a in (("iron-plate", MapPosition(45.5, -92.5)), ("pipe", "here")):
+                try:
+                    await connection_cost(agent, a, MapPosition(55.5, -92.5), with_)
+                except InvalidArgumentError as exc:
+                    errors.append(exc)
             return errors, await agent.inventory.get_total("transport-belt")
 
-    (no_path, short), belts = run(scenario())
+    (no_path, short, not_a_connector, not_a_position), belts = run(scenario())
+    assert "'iron-plate' does not connect things" in str(not_a_connector)
+    assert "'here'" in str(not_a_position) and "MapPosition" in str(not_a_position)
     assert "(60.5, -88.5) is closed in by stone-wall" in str(no_path) and no_path.method == "connect"
     assert "11 transport-belt" in str(short) and "holds 2" in str(short)
     assert belts == 2
+
+
+def test_the_agent_standing_on_the_route_steps_aside_and_the_route_stays_straight(game: Game):
+    async def scenario():
+        async with game.client() as client:
+            await clear_ground(client, 40, -75, 100, -60)
+            agent = await client.create_agent((60, -68))
+            await client.add_items(agent, {"pipe": 30})
+            await agent.walk_to(60.5, -67.5, radius=0.2)
+            a, b = MapPosition(50.5, -67.5), MapPosition(70.5, -67.5)
+            placed = await connect(agent, a, b, "pipe")
+            return placed, await agent.walking.position()
+
+    placed, stands = run(scenario())
+    # Planned through the character's tile (characters move), so the straight line of 21 pipes.
+    assert [p.position for p in placed] == [MapPosition(50.5 + i, -67.5) for i in range(21)]
+    assert not any(abs(p.position.x - stands.x) < 0.5 and abs(p.position.y - stands.y) < 0.5 for p in placed)

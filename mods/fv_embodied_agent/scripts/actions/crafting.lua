@@ -46,7 +46,8 @@ local function _account(agent)
   for _, action in ipairs(crafts) do
     if action.remaining == 0 then done[#done + 1] = action else kept[#kept + 1] = action end
   end
-  agent.crafts = kept
+  -- An agent that never crafted keeps no list, so a refused call leaves its storage as it was.
+  if agent.crafts ~= nil then agent.crafts = kept end
   return done
 end
 

@@ -54,10 +54,9 @@ function M.set_filter(entity, index, item_name)
     args.fail("invalid_argument", "index must be between 1 and " .. slots .. " for " .. entity.name .. ", got " .. index)
   end
   if item_name then args.item_prototype(item_name) end
-  local ok, problem = pcall(entity.set_filter, index, item_name)
-  if not ok then
-    args.fail("game_refused", "the game refused the filter: " .. tostring(problem))
-  end
+  -- The checks above are every refusal LuaEntity.set_filter has for an item filter (no slots, index out of range,
+  -- unknown item), so the game has nothing left to refuse and the method documents no game_refused.
+  entity.set_filter(index, item_name)
   local filter = entity.get_filter(index)
   return { name = entity.name, index = index, filter = filter and filter.name or nil }
 end
@@ -138,7 +137,7 @@ M.methods = {
   {
     name = "set_entity_filter", mutates = true, doc = "Set or clear a filter slot of an inserter in reach.",
     params = { _ENTITY, _POSITION, M.INDEX_PARAM, M.FILTER_PARAM }, returns = "{name, index, filter, seq?}",
-    errors = { "unknown_entity", "entity_not_found", "out_of_reach", "unknown_item", "game_refused" },
+    errors = { "unknown_entity", "entity_not_found", "out_of_reach", "unknown_item" },
     ---@param agent FvAgent
     ---@param p table
     run = function(agent, p) return M.set_filter(_reached(agent, p), p.index, p.item_name) end,

@@ -156,7 +156,11 @@ function M.placement_cues(agent, p)
   for dy = -reach, reach do
     for dx = -reach, reach do
       local position = { x = math.floor(origin.x) + dx + ox, y = math.floor(origin.y) + dy + oy }
+      -- The two checks place_entity makes: the surface's (where the character itself is in the way, as the game
+      -- decides for a script-built entity) and the character's (build distance). A cue is a spot place_entity takes.
       if geometry.distance(origin, position) <= reach
+        and surface.can_place_entity({ name = prototype.name, position = position, direction = p.direction,
+          force = character.force })
         and character.can_place_entity({ name = prototype.name, position = position, direction = p.direction }) then
         local cue = { position = position, distance = geometry.distance(origin, position) }
         local keep = true

@@ -25,6 +25,8 @@ function M.of_kind(entity, kind)
     if kind == "input" then return entity.get_inventory(defines.inventory.crafter_input) end
     if kind == "output" then return entity.get_inventory(defines.inventory.crafter_output) end
   end
+  -- A lab's science packs are its input, so `input` (the default for a non-fuel item) reaches them.
+  if entity.type == "lab" and kind == "input" then return entity.get_inventory(defines.inventory.lab_input) end
   return nil
 end
 

@@ -66,8 +66,11 @@ function M.enqueue(agent, p)
   end
   local ok, added = pcall(force.add_research, technology.name)
   if not ok or added == false then
+    local trigger = M.trigger(technology)
+    local why = trigger and ("; it is researched by its trigger (" .. trigger.type .. "), not with science packs")
+      or "; its prerequisites may be missing (get_technologies lists them)"
     args.fail("game_refused", "the game did not queue " .. technology.name .. (ok and "" or (": " .. tostring(added)))
-      .. "; its prerequisites may be missing (get_technologies lists them)")
+      .. why)
   end
   local action = { action_id = registry.next_action_id(), technology = technology.name, force = force.name }
   agent.research = agent.research or {}
@@ -101,7 +104,21 @@ function M.queue(agent)
   return { current = current and current.name or nil, progress = force.research_progress, queue = names }
 end
 
---- The force's technologies: researched or not, enabled, prerequisites and cost.
+--- A trigger technology's trigger as plain values (its type and what it counts), or nil for one researched with
+--- science packs. The game refuses to queue a trigger technology: it is researched when the trigger happens.
+---@param technology LuaTechnology
+---@return table|nil
+function M.trigger(technology)
+  local trigger = technology.prototype.research_trigger
+  if not trigger then return nil end
+  local out = {}
+  for key, value in pairs(trigger) do
+    if type(value) == "string" or type(value) == "number" then out[key] = value end
+  end
+  return out
+end
+
+--- The force's technologies: researched or not, enabled, prerequisites and cost (science packs or a trigger).
 ---@param agent FvAgent
 ---@param p {researchable_only: boolean}
 ---@return table[]
@@ -114,7 +131,9 @@ function M.technologies(agent, p)
       prerequisites[#prerequisites + 1] = prerequisite_name
       if not prerequisite.researched then ready = false end
     end
-    local researchable = technology.enabled and not technology.researched and ready
+    local trigger = M.trigger(technology)
+    -- Researchable means enqueue_research takes it, as add_research does: never a trigger technology.
+    local researchable = technology.enabled and not technology.researched and ready and trigger == nil
     if researchable or not p.researchable_only then
       local ingredients = {}
       for _, ingredient in pairs(technology.research_unit_ingredients) do
@@ -124,7 +143,7 @@ function M.technologies(agent, p)
       out[#out + 1] = {
         name = name, researched = technology.researched, enabled = technology.enabled, researchable = researchable,
         prerequisites = prerequisites, research_unit_count = technology.research_unit_count,
-        research_unit_ingredients = ingredients,
+        research_unit_ingredients = ingredients, research_trigger = trigger,
       }
     end
   end
@@ -209,8 +228,9 @@ M.methods = {
   {
     name = "get_technologies", doc = "The force's technologies with their state, prerequisites and cost.",
     params = { { name = "researchable_only", type = "boolean", default = false,
-      doc = "only technologies that can be researched now (enabled, not done, prerequisites done)" } },
-    returns = "[{name, researched, enabled, researchable, prerequisites, research_unit_count, research_unit_ingredients}]",
+      doc = "only technologies enqueue_research takes now (enabled, not done, prerequisites done, no trigger)" } },
+    returns = "[{name, researched, enabled, researchable, prerequisites, research_unit_count, "
+      .. "research_unit_ingredients, research_trigger? ({type, ...}: researched by that trigger, not with packs)}]",
     errors = {},
     run = M.technologies,
   },

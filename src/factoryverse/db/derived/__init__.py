@@ -102,7 +102,9 @@ def update_derived(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
         _water.update_water_patches(con, changes)
     keys = changes.entities()
     if keys:
-        belts, drills = _entity_kinds(con, keys)
+        belts, drills = changes.belts, changes.drills
+        if belts is None or drills is None:
+            belts, drills = _entity_kinds(con, keys)
         if belts:
             _belt_line.update_belt_lines(con, changes)
         if drills:

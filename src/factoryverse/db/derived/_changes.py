@@ -15,6 +15,10 @@ class Changes:
     Entities are entity_keys (unit numbers). An entity a chunk_charted delta brought in counts as added.
     tiles_changed holds (surface, resource name, x, y) of resource tiles added, removed or changed;
     chunks_charted (surface, cx, cy); power_records the electric_network records of power_changed deltas.
+
+    belts / drills say whether any of the entities is or was a belt / a mining drill. The applier knows it
+    for free (the records' components, the tables its deletes probed); None means unknown, and update_derived
+    then asks the database.
     """
 
     entities_added: set[int] = field(default_factory=set)
@@ -23,6 +27,8 @@ class Changes:
     tiles_changed: set[tuple[str, str, int, int]] = field(default_factory=set)
     chunks_charted: set[tuple[str, int, int]] = field(default_factory=set)
     power_records: list[dict[str, Any]] = field(default_factory=list)
+    belts: bool | None = None
+    drills: bool | None = None
 
     def entities(self) -> set[int]:
         """Every entity key added, removed or changed."""

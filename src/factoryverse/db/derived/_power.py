@@ -30,7 +30,9 @@ COMMENTS = {
     "poles": "number of electric poles in the network",
     "production": "W produced between the last two samples; NULL until a second sample arrives",
     "consumption": "W consumed between the last two samples; NULL until a second sample arrives",
-    "satisfaction": "0..1 share of demand met, when the record carries it (NULL otherwise)",
+    "satisfaction": "0..1 share of demand met when the record carries it; NULL from fv_snapshot, since no member "
+                    "that reads it exists in both Factorio 2.0 and 2.1 (entity_status low_power / no_power shows "
+                    "which consumers go short)",
     "tick": "game tick of the last sample",
     "production_total": "J produced since the network formed, summed over its producers",
     "consumption_total": "J consumed since the network formed, summed over its consumers",

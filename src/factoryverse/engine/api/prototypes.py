@@ -276,6 +276,16 @@ def _belt_speed(state, ref):
     return float(speed) if _is_belt(ref) else None
 
 
+@EntityProto.getter("max_underground_distance")
+def _max_underground_distance(state, ref):
+    # UndergroundBeltPrototype.max_distance; a pipe-to-ground's reach is its connections' max_underground_distance.
+    if _is_belt(ref) and ref.data.get("max_distance") is not None:
+        return int(ref.data["max_distance"])
+    reaches = [int(c["max_underground_distance"]) for box in _fluid_boxes(ref.data)
+               for c in box.get("pipe_connections") or () if c.get("max_underground_distance") is not None]
+    return max(reaches) if reaches else None
+
+
 def _inserter_value(key: str, method: str):
     def read(state, ref, quality=None):
         _quality(quality, method)

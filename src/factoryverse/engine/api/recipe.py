@@ -137,7 +137,9 @@ def _has_category(state, r, category):
     if name not in state.engine.prototypes.raw.get("recipe-category", {}):
         raise ScriptError(f"Unknown recipe category: {name}")
     d = _data(state, r)
-    return name == d.get("category", "crafting") or name in (d.get("additional_categories") or ())
+    # 2.1's data lists a recipe's `categories`; 2.0's has one `category` and maybe `additional_categories`.
+    categories = d.get("categories") or [d.get("category", "crafting")]
+    return name in categories or name in (d.get("additional_categories") or ())
 
 
 @Recipe.method("reload")

@@ -73,7 +73,8 @@ def has_fluid_ingredients(recipe: dict[str, Any]) -> bool:
 
 
 def recipe_categories(recipe: dict[str, Any]) -> set[str]:
-    cats = {recipe.get("category", "crafting")}
+    # 2.1's data lists a recipe's `categories`; 2.0's has one `category` (furnace.py and crafting_queue.py read both).
+    cats = set(recipe.get("categories") or [recipe.get("category", "crafting")])
     cats.update(recipe.get("additional_categories") or ())
     return cats
 

@@ -105,7 +105,6 @@ class Table:
         self.groups: list[tuple[type, list[Any], tuple[str, ...], list[Any], bool]] = []
 
 
-_OWNED = ("burner", "energy", "state", "stack")
 _VALUES = operator.methodcaller("values")
 _SLOTS = operator.attrgetter("slots")
 

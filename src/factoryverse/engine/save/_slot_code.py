@@ -50,7 +50,10 @@ def distinct(objs: list[Any]) -> list[Any]:
 def group(cls: type, names: tuple[str, ...], objs: list[Any]) -> dict[tuple[Any, ...], list[Any]]:
     """`objs` (all of class `cls`) by the values of their slots `names`, keys and members in first-seen order."""
     if _c_serves(cls, names):
-        return _cslots.group(cls, names, objs)  # type: ignore[no-any-return,union-attr]
+        try:
+            return _cslots.group(cls, names, objs)  # type: ignore[no-any-return,union-attr]
+        except TypeError:
+            pass  # an object of a subclass (another layout): read below by name
     read = operator.attrgetter(*names) if len(names) > 1 else (lambda o, _g=operator.attrgetter(names[0]): (_g(o),))
     groups: dict[tuple[Any, ...], list[Any]] = {}
     for obj in objs:
@@ -91,19 +94,28 @@ def reader(cls: type, names: tuple[str, ...]) -> Reader:
     key = (cls, names)
     found = _READERS.get(key)
     if found is None:
+        generic = _generated_reader(cls, names)
         if _c_serves(cls, names):
             def found(objs: list[Any], _read: Any = _cslots.read) -> list[list[Any]]:  # type: ignore[union-attr]
-                return _read(cls, names, objs)
-        elif _plain(names):
-            body = ", ".join(f"[o.{n} for o in objs]" for n in names)
-            found = _compile(f"def read(objs):\n    return [{body}]\n", "read")
+                try:
+                    return _read(cls, names, objs)
+                except TypeError:  # an object of a subclass (another layout), refused before any was read
+                    return generic(objs)
         else:
-            getters = [operator.attrgetter(n) for n in names]
-
-            def found(objs: list[Any]) -> list[list[Any]]:
-                return [list(map(g, objs)) for g in getters]
+            found = generic
         _READERS[key] = found
     return found
+
+
+def _generated_reader(cls: type, names: tuple[str, ...]) -> Reader:
+    if _plain(names):
+        body = ", ".join(f"[o.{n} for o in objs]" for n in names)
+        return _compile(f"def read(objs):\n    return [{body}]\n", "read")  # type: ignore[no-any-return]
+    getters = [operator.attrgetter(n) for n in names]
+
+    def read(objs: list[Any]) -> list[list[Any]]:
+        return [list(map(g, objs)) for g in getters]
+    return read
 
 
 def filler(cls: type, names: tuple[str, ...], varying: tuple[bool, ...]) -> Filler:
@@ -112,26 +124,36 @@ def filler(cls: type, names: tuple[str, ...], varying: tuple[bool, ...]) -> Fill
     key = (cls, names, varying)
     found = _FILLERS.get(key)
     if found is None:
+        generic = _generated_filler(names, varying)
         if _c_serves(cls, names):
             def found(objs: list[Any], columns: list[Any], _fill: Any = _cslots.fill) -> None:  # type: ignore[union-attr]
-                _fill(cls, names, objs, columns, varying)
-        elif _plain(names):
-            lines = ["def fill(objs, columns):"]
-            lines += [f"    c{i} = columns[{i}]" if v else f"    k{i} = columns[{i}][0]" for i, v in enumerate(varying)]
-            loop_vars = [f"v{i}" for i, v in enumerate(varying) if v]
-            if loop_vars:
-                sources = ", ".join(f"c{i}" for i, v in enumerate(varying) if v)
-                lines.append(f"    for o, {', '.join(loop_vars)}, in zip(objs, {sources}):")
-            else:
-                lines.append("    for o in objs:")
-            lines += [f"        o.{n} = {'v' if v else 'k'}{i}" for i, (n, v) in enumerate(zip(names, varying))]
-            if len(lines) == 2:
-                lines.append("        pass")
-            found = _compile("\n".join(lines) + "\n", "fill")
+                try:
+                    _fill(cls, names, objs, columns, varying)
+                except TypeError:  # an object of a subclass (another layout), refused before any was set
+                    generic(objs, columns)
         else:
-            def found(objs: list[Any], columns: list[Any]) -> None:
-                n = len(objs)
-                for name, column in zip(names, columns):
-                    deque(map(setattr, objs, repeat(name), column if len(column) == n else column * n), 0)
+            found = generic
         _FILLERS[key] = found
     return found
+
+
+def _generated_filler(names: tuple[str, ...], varying: tuple[bool, ...]) -> Filler:
+    if _plain(names):
+        lines = ["def fill(objs, columns):"]
+        lines += [f"    c{i} = columns[{i}]" if v else f"    k{i} = columns[{i}][0]" for i, v in enumerate(varying)]
+        loop_vars = [f"v{i}" for i, v in enumerate(varying) if v]
+        if loop_vars:
+            sources = ", ".join(f"c{i}" for i, v in enumerate(varying) if v)
+            lines.append(f"    for o, {', '.join(loop_vars)}, in zip(objs, {sources}):")
+        else:
+            lines.append("    for o in objs:")
+        lines += [f"        o.{n} = {'v' if v else 'k'}{i}" for i, (n, v) in enumerate(zip(names, varying))]
+        if len(lines) == 2:
+            lines.append("        pass")
+        return _compile("\n".join(lines) + "\n", "fill")  # type: ignore[no-any-return]
+
+    def fill(objs: list[Any], columns: list[Any]) -> None:
+        n = len(objs)
+        for name, column in zip(names, columns):
+            deque(map(setattr, objs, repeat(name), column if len(column) == n else column * n), 0)
+    return fill

@@ -190,7 +190,8 @@ class no_cyclic_gc:
 
     def __exit__(self, exc_type: Any, *exc: Any) -> None:
         if self.was:
-            if self.long_lived and exc_type is None:
+            # Not when something froze objects on purpose (unfreeze would release them too).
+            if self.long_lived and exc_type is None and gc.get_freeze_count() == 0:
                 gc.freeze()
                 gc.unfreeze()
             gc.enable()

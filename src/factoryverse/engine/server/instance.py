@@ -33,6 +33,7 @@ from factoryverse.engine.errors import EngineError
 from factoryverse.engine.factorio_versions import DEFAULT_FACTORIO_VERSION
 from factoryverse.engine.lua.watchdog import DEFAULT_WATCHDOG_SECONDS
 from factoryverse.engine.server.forking import FORK_SERVER_COMMAND, fork_server
+from factoryverse.engine.server.gc_pacing import CollectorPacing
 from factoryverse.engine.server.rcon import RconServer
 
 __all__ = ["GameLoop", "GameLoopStopped", "ServerConfig", "GameServer", "SpeedMode"]
@@ -286,6 +287,10 @@ class GameLoop:
                 log.exception("closing the engine failed")
 
     def _serve(self, engine: Engine) -> None:
+        with CollectorPacing() as gc_pacing:
+            self._serve_paced(engine, gc_pacing)
+
+    def _serve_paced(self, engine: Engine, gc_pacing: CollectorPacing) -> None:
         clock = engine.clock
         realtime = self.mode == "realtime"
         last_tick = time.perf_counter()  # when the last tick was due (realtime)
@@ -294,6 +299,7 @@ class GameLoop:
             if not clock.can_tick():
                 # Tick-paused: commands still run (one may set ticks_to_run or unpause); wait for one, don't spin.
                 self._pump(block_for=0.05)
+                gc_pacing.between_ticks()
                 last_tick = time.perf_counter() - 1.0 / (TICKS_PER_SECOND * clock.speed)
                 continue
             if not realtime:
@@ -304,6 +310,7 @@ class GameLoop:
                     if not clock.can_tick():
                         continue
                 engine.update()
+                gc_pacing.between_ticks()
                 continue
             due = last_tick + 1.0 / (TICKS_PER_SECOND * clock.speed)
             wait = due - time.perf_counter()
@@ -314,7 +321,9 @@ class GameLoop:
             now = time.perf_counter()
             if now < due:
                 continue
-            if engine.update():
+            ticked = engine.update()
+            gc_pacing.between_ticks()
+            if ticked:
                 last_tick = due
                 if now - last_tick > 1.0:
                     last_tick = now  # fell far behind: don't try to catch up in a burst

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from factoryverse.sdk._args import position_arg
 from factoryverse.sdk.types import MineResult, Position, PositionLike, WalkResult
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ class Walking:
 
         Example: `result = await walking.to(MapPosition(10, 5), radius=2); result.position`
         """
-        return await self._agent.walk_to(Position.of(position), radius=radius, timeout=timeout)
+        return await self._agent.walk_to(position_arg(position, "walking.to"), radius=radius, timeout=timeout)
 
     async def stop(self) -> dict[str, Any]:
         """Stop the current walk; its walk_to then fails as cancelled.
@@ -62,7 +63,8 @@ class Mining:
 
         Example: `result = await mining.mine('iron-ore', max_count=25); result.count`
         """
-        return await self._agent.mine_resource(resource, max_count, position, timeout=timeout)
+        at = position_arg(position, "mining.mine") if position is not None else None
+        return await self._agent.mine_resource(resource, max_count, at, timeout=timeout)
 
     async def stop(self) -> dict[str, Any]:
         """Stop the current mining; returns how many were mined.

@@ -16,8 +16,9 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from factoryverse.sdk._args import position_arg
 from factoryverse.sdk.errors import GhostError, OutOfReachError, RemoteViewError, ViewError
-from factoryverse.sdk.types import Direction, EntityState, Position, PositionLike
+from factoryverse.sdk.types import Direction, EntityState, PositionLike
 
 if TYPE_CHECKING:
     from factoryverse.sdk.agent import Agent
@@ -61,7 +62,7 @@ class BaseEntity:
         row: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
-        self.position = Position.of(position)
+        self.position = position_arg(position, type(self).__name__)
         self.agent = agent
         self.unit_number = unit_number
         self.view = view

@@ -67,8 +67,13 @@ async def footprint(agent: Agent, name: str, position: PositionLike | None = Non
                      tile_height=int(raw["tile_height"]), tiles=tiles)
 
 
+# Characters walk away: a tile only a character stands on is planned as free (connect steps aside to build there).
+_MOVABLE = frozenset({"character"})
+
+
 async def blocked_tiles(agent: Agent, name: str, tiles: Iterable[Tile], direction: int = 0) -> dict[Tile, list[str]]:
-    """Of `tiles`, those where the game would not place `name` (1x1 entities), with the names in the way."""
+    """Of `tiles`, those where the game would not place `name` (1x1 entities), with the names in the way; a tile
+    blocked only by characters counts as free."""
     wanted = list(tiles)
     blocked: dict[Tile, list[str]] = {}
     for start in range(0, len(wanted), _VALIDATE_MAX):
@@ -76,8 +81,10 @@ async def blocked_tiles(agent: Agent, name: str, tiles: Iterable[Tile], directio
         raw = await hints_call(agent, "validate_positions", name, [tile_center(t) for t in batch], int(direction))
         for tile, result in zip(batch, raw.get("results") or []):
             if not result.get("valid"):
-                blocked[tile] = [str(b.get("name")) for b in result.get("blockers") or []] or \
-                    [str(result.get("reason") or "blocked")]
+                names = [str(b.get("name")) for b in result.get("blockers") or []]
+                if names and set(names) <= _MOVABLE:
+                    continue
+                blocked[tile] = names or [str(result.get("reason") or "blocked")]
     return blocked
 
 

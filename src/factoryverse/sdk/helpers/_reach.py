@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import math
+from typing import TYPE_CHECKING, Iterable
 
+from factoryverse.sdk.errors import NoPathError
 from factoryverse.sdk.types import Position, PositionLike
 
 if TYPE_CHECKING:
@@ -39,8 +41,20 @@ class Reacher:
         walked = await self._agent.walk_to(goal, radius=max(1.0, self._build_distance / 2))
         self._position = walked.position
 
-    async def step_aside(self, target: PositionLike) -> None:
-        """Move off a spot the character itself blocks (the game refuses to build on a character)."""
+    async def step_aside(self, target: PositionLike, keep_clear: Iterable[tuple[int, int]] = ()) -> None:
+        """Move off a spot the character itself blocks (the game refuses to build on a character), to the nearest
+        tile two or more tiles away that is not in `keep_clear` (the route) and that the character can walk to."""
         goal = Position.of(target)
-        walked = await self._agent.walk_to(goal.offset(3, 3), radius=1.0)
-        self._position = walked.position
+        avoid = set(keep_clear)
+        here = (math.floor(goal.x), math.floor(goal.y))
+        spots = sorted(((dx, dy) for dx in range(-3, 4) for dy in range(-3, 4) if max(abs(dx), abs(dy)) >= 2),
+                       key=lambda d: (d[0] ** 2 + d[1] ** 2, d))
+        for dx, dy in spots:
+            if (here[0] + dx, here[1] + dy) in avoid:
+                continue
+            try:
+                walked = await self._agent.walk_to(Position(here[0] + dx + 0.5, here[1] + dy + 0.5), radius=0.5)
+            except NoPathError:
+                continue
+            self._position = walked.position
+            return

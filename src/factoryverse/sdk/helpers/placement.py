@@ -36,7 +36,7 @@ async def _reference_tiles(agent: Agent, reference: Any) -> tuple[int, int, int,
         return shape.bounds()
     try:
         x, y = tile_of(reference)
-    except Exception as exc:  # pydantic's or the SDK's error for a bad position
+    except InvalidArgumentError as exc:
         raise InvalidArgumentError(
             f"place_next_to: reference must be an entity or a position like MapPosition(3, 4), not {reference!r}"
         ) from exc

@@ -29,7 +29,7 @@ from factoryverse.sdk.helpers._hints import (
     tile_of,
 )
 from factoryverse.sdk.helpers._reach import Reacher
-from factoryverse.sdk.types import Direction, PlacedEntity, Position, PositionLike
+from factoryverse.sdk.types import Direction, PlacedEntity, Position
 
 if TYPE_CHECKING:
     from factoryverse.sdk.agent import Agent
@@ -66,6 +66,8 @@ class ConnectionPlan:
     item: str
     path: tuple[Tile, ...]
     placements: tuple[Placement, ...]
+    # How many validate_positions calls (one per 16 x 16 block of tiles searched) the plan took.
+    validations: int = 0
 
     @property
     def cost(self) -> dict[str, int]:
@@ -92,7 +94,7 @@ async def _end(agent: Agent, value: Any, role: str) -> _End:
         return _End(value.position, value.name, value.direction, shape)
     try:
         return _End(Position.of(value))
-    except Exception as exc:  # Position.of raises pydantic's or the SDK's errors for a bad value
+    except InvalidArgumentError as exc:
         raise InvalidArgumentError(
             f"connect: {role} must be an entity (from reachable_view) or a position like MapPosition(3, 4), not "
             f"{value!r}") from exc
@@ -165,14 +167,14 @@ async def _pipe_ends(agent: Agent, src: _End, dst: _End) -> tuple[list[Tile], li
 
 
 async def _route(agent: Agent, entity: str, starts: list[Tile], goals: list[Tile], reserved: dict[Tile, str],
-                 src: _End, dst: _End, item: str, *, diagonal: bool = False) -> list[Tile]:
+                 src: _End, dst: _End, item: str, *, diagonal: bool = False) -> tuple[list[Tile], int]:
     grid = TileMap(probe=lambda tiles: blocked_tiles(agent, entity, tiles), reserved=reserved)
     window = Window.around([*starts, *goals], _MARGINS[0])
     for margin in _MARGINS:
         window = Window.around([*starts, *goals], margin)
         path = await find_path(grid, starts, goals, window, diagonal=diagonal)
         if path is not None:
-            return path
+            return path, grid.probes
         if grid.sealed:
             break
     raise NoPathError(_no_path_message(grid, starts, goals, window, src, dst, item), code="no_path",
@@ -258,7 +260,8 @@ async def plan_connection(agent: Agent, a: Endpoint, b: Endpoint, with_: str = "
         starts = src.shape.neighbours() if src.shape is not None else [tile_of(src.position)]
         goals = dst.shape.neighbours() if dst.shape is not None else [tile_of(dst.position)]
         reserved = {}
-    path = await _route(agent, entity, starts, goals, reserved, src, dst, with_, diagonal=kind == "pole")
+    path, validations = await _route(agent, entity, starts, goals, reserved, src, dst, with_,
+                                     diagonal=kind == "pole")
     if kind == "belt":
         placements = _belt_placements(entity, path, dst)
     elif kind == "pipe":
@@ -268,7 +271,7 @@ async def plan_connection(agent: Agent, a: Endpoint, b: Endpoint, with_: str = "
         if not reach or not math.isfinite(reach):
             raise InvalidArgumentError(f"connect: the game gives {entity} no wire reach")
         placements = _pole_placements(entity, path, float(reach), src, dst)
-    return ConnectionPlan(item=with_, path=tuple(path), placements=tuple(placements))
+    return ConnectionPlan(item=with_, path=tuple(path), placements=tuple(placements), validations=validations)
 
 
 async def connection_cost(agent: Agent, a: Endpoint, b: Endpoint, with_: str = "transport-belt") -> dict[str, int]:
@@ -298,10 +301,11 @@ async def connect(agent: Agent, a: Endpoint, b: Endpoint, with_: str = "transpor
             code="not_in_inventory", interface=agent.interface_name, method="connect")
     reacher = Reacher(agent)
     placed: list[PlacedEntity] = []
+    route = set(plan.path)
     for step in plan.placements:
         await reacher.within_reach(step.position)
         try:
-            placed.append(await _place(agent, reacher, step))
+            placed.append(await _place(agent, reacher, step, route))
         except PlacementBlockedError as exc:
             raise PlacementBlockedError(
                 f"connect: placed {len(placed)} of {need} {plan.item}; {step.name} at {step.position} is blocked "
@@ -310,12 +314,14 @@ async def connect(agent: Agent, a: Endpoint, b: Endpoint, with_: str = "transpor
     return placed
 
 
-async def _place(agent: Agent, reacher: Reacher, step: Placement) -> PlacedEntity:
+async def _place(agent: Agent, reacher: Reacher, step: Placement, route: set[Tile]) -> PlacedEntity:
     try:
         return await agent.place_entity(step.name, step.position, step.direction)
     except PlacementBlockedError as exc:
         if "character" not in exc.detail:
             raise
-    # The agent's own character stands on the tile: move aside once and try again.
-    await reacher.step_aside(step.position)
+    # A character stands on the tile (the agent's own, most often): move aside, off the route (built pieces
+    # cannot be stood on, the rest are still to be built), and try once more; another agent's character is then
+    # still in the way and its error comes back.
+    await reacher.step_aside(step.position, route)
     return await agent.place_entity(step.name, step.position, step.direction)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
+from factoryverse.sdk._args import position_arg
 from factoryverse.sdk.errors import EntityNotFoundError, InvalidArgumentError, UnexpectedReplyError
 from factoryverse.sdk.remote import long_bracket
 from factoryverse.sdk.types import BoundingBox, Position, PositionLike
@@ -153,7 +154,10 @@ async def nearest(agent: Agent, name: Any, from_: PositionLike | None = None) ->
     Example: await walking.to(await nearest(agent, "iron-ore"))
     """
     what = _name("nearest", name)
-    origin = Position.of(from_) if from_ is not None else Position.of(await agent.call("get_position"))
+    if from_ is not None:
+        origin = position_arg(from_, "nearest", "from_")
+    else:
+        origin = Position.of(await agent.call("get_position"))
     code = _NEAREST_LUA.format(name=_lua_string(what), x=repr(origin.x), y=repr(origin.y),
                                force=_lua_string(agent.info.force), maxr=NEAREST_MAX_RADIUS,
                                natural=_lua_string(_NATURAL))
@@ -175,7 +179,7 @@ async def get_resource_patch(agent: Agent, resource: Any, position: PositionLike
     Example: patch = await get_resource_patch(agent, "iron-ore", await nearest(agent, "iron-ore"))
     """
     what = _name("get_resource_patch", resource)
-    at = Position.of(position)
+    at = position_arg(position, "get_resource_patch")
     code = _PATCH_LUA.format(name=_lua_string(what), x=repr(at.x), y=repr(at.y), maxhalf=_PATCH_MAX_HALF)
     raw = _decode(await agent.rcon.lua(code), f"get_resource_patch({what!r})")
     if raw is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from factoryverse.sdk.clock import ClockState, wait_ticks
 from factoryverse.sdk.errors import InvalidArgumentError
