@@ -26,14 +26,14 @@ _OFFLINE_CONFIG = {
 # and the setting that allows that is switched off again right after.
 _verified: set[tuple[str, int, int, int]] = set()
 
-# DuckDB's text when another process holds the file: 'Could not set lock on file "...": Conflicting lock is held
-# in /usr/bin/python3 (PID 123) by user x. See also ...'. The holder part is absent on some platforms.
 # duckdb's client tries `import pandas` each time it binds a parameter; when pandas is not installed every try
 # searches sys.path again (a millisecond per statement under load). None in sys.modules makes the import fail at
 # once, which is the same answer.
 if importlib.util.find_spec("pandas") is None:
     sys.modules.setdefault("pandas", None)  # type: ignore[arg-type]
 
+# DuckDB's text when another process holds the file: 'Could not set lock on file "...": Conflicting lock is held
+# in /usr/bin/python3 (PID 123) by user x. See also ...'. The holder part is absent on some platforms.
 _LOCK_CONFLICT = re.compile(r"Could not set lock on file")
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
 

@@ -16,7 +16,8 @@ from factoryverse.sdk.errors import InvalidArgumentError, UnexpectedReplyError
 from factoryverse.sdk.remote import long_bracket
 from factoryverse.sdk.types import BoundingBox, Position, PositionLike
 
-__all__ = ["EntityPrototypeFacts", "entity_prototype", "item_place_result", "inserter_positions"]
+__all__ = ["EntityPrototypeFacts", "entity_prototype", "item_place_result", "inserter_positions", "lua_string",
+           "decode_reply"]
 
 
 class _Rcon(Protocol):
@@ -63,12 +64,14 @@ if not e then rcon.print("null") return end
 rcon.print(helpers.table_to_json({{pickup = e.pickup_position, drop = e.drop_position}}))"""
 
 
-def _lua_string(text: str) -> str:
+def lua_string(text: str) -> str:
+    """`text` as a Lua string literal that is safe to put anywhere in generated Lua."""
     # Parenthesised: `t[[[name]]]` would not parse as an index by a long string.
     return "(" + long_bracket(text) + ")"
 
 
-def _decode(reply: str, what: str) -> Any:
+def decode_reply(reply: str, what: str) -> Any:
+    """The JSON a `/sc` printed; UnexpectedReplyError naming `what` was read when it is not JSON."""
     try:
         return json.loads(reply)
     except json.JSONDecodeError as exc:
@@ -77,7 +80,7 @@ def _decode(reply: str, what: str) -> Any:
 
 async def entity_prototype(rcon: _Rcon, name: str) -> EntityPrototypeFacts:
     """The game's prototype facts of the entity `name`; InvalidArgumentError for a name the game lacks."""
-    raw = _decode(await rcon.lua(_PROTOTYPE_LUA.format(name=_lua_string(name))), f"the prototype {name!r}")
+    raw = decode_reply(await rcon.lua(_PROTOTYPE_LUA.format(name=lua_string(name))), f"the prototype {name!r}")
     if raw is None:
         raise InvalidArgumentError(f"the game has no entity prototype {name!r}; use a name like 'stone-furnace'")
     return EntityPrototypeFacts.model_validate(raw)
@@ -85,7 +88,7 @@ async def entity_prototype(rcon: _Rcon, name: str) -> EntityPrototypeFacts:
 
 async def item_place_result(rcon: _Rcon, name: str) -> tuple[str, str] | None:
     """(entity name, entity type) the item places; None when it places nothing (e.g. coal)."""
-    raw = _decode(await rcon.lua(_PLACE_RESULT_LUA.format(name=_lua_string(name))), f"the item {name!r}")
+    raw = decode_reply(await rcon.lua(_PLACE_RESULT_LUA.format(name=lua_string(name))), f"the item {name!r}")
     if raw is None:
         raise InvalidArgumentError(f"the game has no item {name!r}; use a name like 'iron-plate'")
     return (raw["name"], raw["type"]) if raw["name"] else None
@@ -96,8 +99,8 @@ async def inserter_positions(
 ) -> tuple[Position, Position]:
     """(pickup_position, drop_position) of the inserter `name` at `position`, as LuaEntity has them."""
     at = Position.of(position)
-    code = _INSERTER_LUA.format(surface=_lua_string(surface), name=_lua_string(name), x=repr(at.x), y=repr(at.y))
-    raw = _decode(await rcon.lua(code), f"the inserter at {at}")
+    code = _INSERTER_LUA.format(surface=lua_string(surface), name=lua_string(name), x=repr(at.x), y=repr(at.y))
+    raw = decode_reply(await rcon.lua(code), f"the inserter at {at}")
     if raw is None:
         raise InvalidArgumentError(f"no {name} at {at} any more; it was picked up or destroyed")
     return Position.of(raw["pickup"]), Position.of(raw["drop"])

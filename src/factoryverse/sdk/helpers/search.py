@@ -7,14 +7,13 @@ which force it is. Distances and patch extents are computed in the game, on the 
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
 from factoryverse.sdk._args import position_arg
-from factoryverse.sdk.errors import EntityNotFoundError, InvalidArgumentError, UnexpectedReplyError
-from factoryverse.sdk.remote import long_bracket
+from factoryverse.sdk._game_facts import decode_reply, lua_string
+from factoryverse.sdk.errors import EntityNotFoundError, InvalidArgumentError
 from factoryverse.sdk.types import BoundingBox, Position, PositionLike
 
 if TYPE_CHECKING:
@@ -129,17 +128,6 @@ class ResourcePatch(BaseModel):
     cut_off: bool = False
 
 
-def _lua_string(text: str) -> str:
-    return "(" + long_bracket(text) + ")"
-
-
-def _decode(reply: str, what: str) -> Any:
-    try:
-        return json.loads(reply)
-    except json.JSONDecodeError as exc:
-        raise UnexpectedReplyError(f"{what}: the game answered {reply[:200]!r}", reply=reply) from exc
-
-
 def _name(method: str, value: Any) -> str:
     name = getattr(value, "name", value)
     if not isinstance(name, str) or not name:
@@ -158,10 +146,10 @@ async def nearest(agent: Agent, name: Any, from_: PositionLike | None = None) ->
         origin = position_arg(from_, "nearest", "from_")
     else:
         origin = Position.of(await agent.call("get_position"))
-    code = _NEAREST_LUA.format(name=_lua_string(what), x=repr(origin.x), y=repr(origin.y),
-                               force=_lua_string(agent.info.force), maxr=NEAREST_MAX_RADIUS,
-                               natural=_lua_string(_NATURAL))
-    raw = _decode(await agent.rcon.lua(code), f"nearest({what!r})")
+    code = _NEAREST_LUA.format(name=lua_string(what), x=repr(origin.x), y=repr(origin.y),
+                               force=lua_string(agent.info.force), maxr=NEAREST_MAX_RADIUS,
+                               natural=lua_string(_NATURAL))
+    raw = decode_reply(await agent.rcon.lua(code), f"nearest({what!r})")
     if raw is None:
         raise InvalidArgumentError(f"nearest: the game has no entity {what!r}; use a name like 'iron-ore'")
     if not raw.get("found"):
@@ -180,8 +168,8 @@ async def get_resource_patch(agent: Agent, resource: Any, position: PositionLike
     """
     what = _name("get_resource_patch", resource)
     at = position_arg(position, "get_resource_patch")
-    code = _PATCH_LUA.format(name=_lua_string(what), x=repr(at.x), y=repr(at.y), maxhalf=_PATCH_MAX_HALF)
-    raw = _decode(await agent.rcon.lua(code), f"get_resource_patch({what!r})")
+    code = _PATCH_LUA.format(name=lua_string(what), x=repr(at.x), y=repr(at.y), maxhalf=_PATCH_MAX_HALF)
+    raw = decode_reply(await agent.rcon.lua(code), f"get_resource_patch({what!r})")
     if raw is None:
         raise InvalidArgumentError(f"get_resource_patch: the game has no entity {what!r}; use e.g. 'iron-ore'")
     if raw.get("error") == "not_resource":
