@@ -10,10 +10,11 @@ Layout under the snapshot directory (`<script-output>/fv_snapshot/`):
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from .errors import RecordError, SnapshotError
 from .schema import record_checker, validate_record
@@ -84,7 +85,7 @@ def iter_records(path: Path, fmt: str, *, text: str | None = None,
         except OSError as exc:
             raise SnapshotError(f"cannot read snapshot file {path}: {exc}") from exc
     check = record_checker(fmt)
-    loads = json.loads
+    loads = orjson.loads
     for lineno, line in enumerate(text.splitlines(), first_line):
         if not line or line.isspace():
             continue

@@ -14,10 +14,11 @@ seqs a+1..b-1; once the database is past b-1 (a new snapshot covers them) the li
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from ._files import update_logs
 from .errors import DamagedLogError, RecordError, RunChangedError, SyncGapError
@@ -160,7 +161,7 @@ class UpdateLog:
 
     def _parse(self, path: Path, lineno: int, raw: bytes, cursor: _Cursor) -> dict[str, Any] | None:
         try:
-            rec = json.loads(raw)
+            rec = orjson.loads(raw)
             if not self._check(rec):
                 validate_record(rec, fmt="snapshot_delta", source=f"{path}:{lineno}")
         except (ValueError, RecordError, RecursionError) as exc:  # RecursionError: absurdly nested JSON

@@ -15,7 +15,6 @@ says so. All DuckDB work runs on the event loop's thread, one batch at a time.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import socket
 import time
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import orjson
 
 from . import _mutations
 from ._apply import apply_delta, apply_run, last_applied_seq, loaded_run_id, require_loaded, sync_from_disk
@@ -305,7 +305,7 @@ class SyncService:
         rec = None if logged is None else self._log.tail_record(logged)
         if rec is None:
             try:
-                rec = json.loads(data)
+                rec = orjson.loads(data)
                 validate_record(rec, fmt="snapshot_delta", source="udp")
             except (ValueError, RecordError, RecursionError) as exc:
                 # ValueError covers bad UTF-8 and JSON; RecursionError absurdly nested JSON ("[[[[...").
