@@ -5,7 +5,7 @@
 Each query runs once to warm up, then `--runs` times; printed per query: the rows it returned, the median and
 worst CPU time of the process (DuckDB's threads included; the machine is shared, so wall time mostly measures
 the neighbours) and the median wall time. Judged by: each query's median CPU time under 50 ms (the database
-issue's target). The texts are the ones tests/db/test_seed_queries.py checks against a running game.
+issue's target). The texts are tests/db/_seed_sql.py's, which tests/db/test_seed_queries.py checks against a running game.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from db_load import _base, _write_snapshot  # noqa: E402
 
 from factoryverse.db import connect, load_snapshot  # noqa: E402
-from tests.db.test_seed_queries import (BEST_IRON, COASTS, DRILLS, GHOSTS, IRON_PATCHES, NEAREST_IRON,  # noqa: E402
-                                        UNCOVERED, UNPOWERED_DRILLS)
+from tests.db._seed_sql import (BEST_IRON, COASTS, DRILLS, GHOSTS, IRON_PATCHES, NEAREST_IRON,  # noqa: E402
+                                UNCOVERED, UNPOWERED_DRILLS)
 
 TARGET_MS = 50.0
 QUERIES = {

@@ -11,6 +11,8 @@ from factoryverse.db import load_snapshot, query, sync_from_disk
 
 from . import _records as R
 from ._records import SnapshotWriter
+from ._seed_sql import (BEST_IRON, COASTS, DRILLS, GHOSTS, IRON_PATCHES, NEAREST_IRON, UNCOVERED,
+                       UNPOWERED_DRILLS)
 
 _TICK = 60
 
@@ -166,50 +168,22 @@ def test_one_batch_folds_built_changed_and_removed_per_key(writer: SnapshotWrite
 
 
 def test_the_seeds_queries_run_unchanged(factory: duckdb.DuckDBPyConnection) -> None:
-    nearest = _rows(factory, """
-        SELECT patch_id, total_amount,
-               ST_Distance(centroid, ST_Point(0, 0)) AS distance
-        FROM resource_patch
-        WHERE resource_name = 'iron-ore'
-        ORDER BY distance ASC;""")
+    nearest = _rows(factory, NEAREST_IRON)
     assert [r["total_amount"] for r in nearest] == [900, 400]
-    unpowered = _rows(factory, """
-        SELECT d.entity_key, m.position
-        FROM mining_drill d
-        JOIN map_entity m ON d.entity_key = m.entity_key
-        WHERE m.electric_network_id IS NULL;""")
+    unpowered = _rows(factory, UNPOWERED_DRILLS)
     assert unpowered == [{"entity_key": 7, "position": {"x": 1.0, "y": 5.0}}]
-    water = _rows(factory, """
-        SELECT patch_id, coast_length, total_area
-        FROM water_patch
-        WHERE coast_length > 20
-        ORDER BY coast_length DESC;""")
+    water = _rows(factory, COASTS)
     assert [(r["coast_length"], r["total_area"]) for r in water] == [(24, 36.0)]
-    best = _rows(factory, """
-        SELECT
-          resource_name,
-          total_amount,
-          ST_Distance(centroid, ST_Point(0, 0)) AS distance_from_spawn
-        FROM resource_patch
-        WHERE resource_name = 'iron-ore'
-        ORDER BY total_amount DESC, distance_from_spawn ASC;""")
+    best = _rows(factory, BEST_IRON)
     assert [r["total_amount"] for r in best] == [900, 400]
-    uncovered = _rows(factory, """
-        SELECT resource_name, COUNT(*) as uncovered_patches
-        FROM resource_patch rp
-        WHERE NOT EXISTS (
-          SELECT 1 FROM map_entity e
-          JOIN mining_drill d ON e.entity_key = d.entity_key
-          WHERE ST_DWithin(rp.centroid, ST_Point(e.position.x, e.position.y), 2)
-        )
-        GROUP BY resource_name;""")
+    uncovered = _rows(factory, UNCOVERED)
     assert sorted((r["resource_name"], r["uncovered_patches"]) for r in uncovered) == [
         ("copper-ore", 1), ("iron-ore", 1)]
-    drills = _rows(factory, "SELECT * FROM map_entity WHERE entity_name = 'burner-mining-drill'")
+    drills = _rows(factory, DRILLS)
     assert [d["entity_key"] for d in drills] == [7]
-    ghosts = _rows(factory, "SELECT * FROM ghost WHERE ghost_name = 'assembling-machine-1'")
+    ghosts = _rows(factory, GHOSTS)
     assert [g["entity_key"] for g in ghosts] == [10]
-    iron = _rows(factory, "SELECT * FROM resource_patch WHERE resource_name = 'iron-ore'")
+    iron = _rows(factory, IRON_PATCHES)
     assert len(iron) == 2
 
 

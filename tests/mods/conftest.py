@@ -7,6 +7,8 @@ have; test_api_versions.py is the other half (a static scan of their Lua).
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from factoryverse.engine.factorio_versions import VERSIONS
@@ -32,3 +34,13 @@ def engine(request, tmp_path, packaged_mods):
     e = Engine(seed=1, script_output=tmp_path, factorio_version=request.param, mods_dir=packaged_mods[request.param])
     yield e
     e.close()
+
+
+@pytest.fixture
+def udp():
+    """A bound, non-blocking UDP socket for an agent's action_completed datagrams."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.setblocking(False)
+    yield sock
+    sock.close()

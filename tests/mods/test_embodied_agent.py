@@ -16,17 +16,10 @@ import pytest
 
 from factoryverse.engine.engine import Engine
 
+from .test_mods_on_engine import _completion as completion
+
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACT = json.loads((ROOT / "src" / "factoryverse" / "schemas" / "remote_interfaces.json").read_text(encoding="utf-8"))
-
-
-@pytest.fixture
-def udp():
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.setblocking(False)
-    yield sock
-    sock.close()
 
 
 def call(engine: Engine, interface: str, method: str, *lua_args: str):
@@ -42,15 +35,6 @@ def refused(engine: Engine, interface: str, method: str, *lua_args: str) -> str:
     reply = engine.execute_command(f"/sc remote.call('{interface}', '{method}'{args})")
     assert reply.startswith("Cannot execute"), reply
     return reply.split("\nstack traceback")[0]
-
-
-def completion(engine: Engine, sock: socket.socket, max_ticks: int) -> dict:
-    for _ in range(max_ticks):
-        try:
-            return json.loads(sock.recv(65536))
-        except BlockingIOError:
-            engine.step()
-    raise AssertionError(f"no completion within {max_ticks} ticks")
 
 
 def no_datagram(sock: socket.socket) -> bool:

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 from pathlib import Path
-
-import pytest
 
 from factoryverse.engine.engine import Engine
 from factoryverse.servers.mod_packages import package_mods
@@ -24,15 +21,6 @@ from .test_snapshot_records import _jsonl, _sc
 from .test_snapshot_runs import _bootstrap
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def udp():
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.setblocking(False)
-    yield sock
-    sock.close()
 
 
 def _older_mods(tmp_path: Path, factorio: str, mod: str, version: str) -> Path:

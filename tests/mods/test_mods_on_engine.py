@@ -10,18 +10,8 @@ import json
 import math
 import socket
 
-import pytest
 
 from factoryverse.engine.engine import Engine
-
-
-@pytest.fixture
-def udp():
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.setblocking(False)
-    yield sock
-    sock.close()
 
 
 def _call(engine: Engine, interface: str, method: str, *lua_args: str) -> dict:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from factoryverse.engine.engine import Engine
 
-from .test_mods_on_engine import _call, _completion, _nearest_tile, udp  # noqa: F401 (udp is a fixture)
+from .test_mods_on_engine import _call, _completion, _nearest_tile
 from .test_snapshot_runs import _bootstrap
 
 

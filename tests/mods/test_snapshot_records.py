@@ -16,7 +16,7 @@ import pytest
 from factoryverse.engine.engine import Engine
 from factoryverse.schemas import validate_wire_record
 
-from .test_mods_on_engine import _call, udp  # noqa: F401 (udp is a fixture)
+from .test_mods_on_engine import _call
 from .test_snapshot_runs import _bootstrap
 
 # Sampling reads 16 watched entities every 5 ticks (scripts/watch.lua); these tests watch fewer than 16, so the
