@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+from _server_process import spawn_ready, stop  # noqa: E402
 from factoryverse.db import SyncService, connect, load_snapshot  # noqa: E402
 from factoryverse.sdk import RconClient  # noqa: E402
 
@@ -45,27 +46,9 @@ _BUILD = ("local e = game.surfaces[1].create_entity{{name = '{name}', position =
 
 def _spawn(script_output: Path, mode: str) -> tuple[subprocess.Popen, int]:
     env = {**os.environ, "FACTORYVERSE_RCON_PASSWORD": _PASSWORD}
-    proc = subprocess.Popen([sys.executable, "-m", "factoryverse.engine.server", "--seed", "1", "--rcon-port", "0",
-                             "--script-output", str(script_output), "--mode", mode],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    try:
-        if not line.startswith("READY "):
-            raise SystemExit(f"the game server did not start: {line!r}")
-        return proc, json.loads(line[len("READY "):])["rcon_port"]
-    except BaseException:
-        _stop(proc)  # a server process of its own: it must not outlive this script
-        raise
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(_START_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    proc, ready = spawn_ready([sys.executable, "-m", "factoryverse.engine.server", "--seed", "1", "--rcon-port", "0",
+                               "--script-output", str(script_output), "--mode", mode], env=env)
+    return proc, json.loads(ready)["rcon_port"]
 
 
 class _Timed(SyncService):
@@ -146,7 +129,7 @@ def main() -> int:
         try:
             sent, built = asyncio.run(_measure(port, script_output, Path(tmp) / "map.duckdb", args.builds))
         finally:
-            _stop(proc)
+            stop(proc)
     p99 = _pct(built, 0.99)
     print(f"{args.builds} entities built through RCON ({args.mode} game): sent -> row visible median "
           f"{statistics.median(sent):.2f} ms, p99 {_pct(sent, 0.99):.2f} ms; build (datagram) -> row queryable median "

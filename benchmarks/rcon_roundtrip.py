@@ -20,12 +20,12 @@ import argparse
 import asyncio
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 
+from _server_process import spawn_ready, stop
 from factorio_rcon import RCONClient
 
 from factoryverse.engine.server.rcon import RconServer
@@ -73,25 +73,6 @@ def _measure(port: int, commands: int) -> list[float]:
     return samples
 
 
-def _spawn(argv: list[str]) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()  # READY once RCON listens, or nothing when the process failed
-    if not line.startswith("READY "):
-        _stop(proc)
-        raise SystemExit(f"server did not start: {line!r}")
-    return proc, line[len("READY "):]
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(_START_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 def _rate(port: int, command: str, seconds: float, expect: str | None = None) -> float:
     """Commands per second for one sequential client sending `command` for about `seconds`."""
     with RCONClient("127.0.0.1", port, _PASSWORD, timeout=30) as client:
@@ -110,13 +91,13 @@ def _rate(port: int, command: str, seconds: float, expect: str | None = None) ->
 
 
 def _rates(seconds: float) -> dict[str, float]:
-    echo, line = _spawn([sys.executable, "-c", _ECHO_SERVER, _PASSWORD])
+    echo, line = spawn_ready([sys.executable, "-c", _ECHO_SERVER, _PASSWORD])
     try:
         bare = _rate(int(line), _TRIVIAL_SC, seconds, expect=_TRIVIAL_SC)
     finally:
-        _stop(echo)
+        stop(echo, _START_TIMEOUT_S)
     with tempfile.TemporaryDirectory() as out:
-        game, line = _spawn(
+        game, line = spawn_ready(
             [
                 sys.executable, "-m", "factoryverse.engine.server", "--rcon-port", "0", "--seed", "1",
                 "--rcon-password", _PASSWORD, "--script-output", out,
@@ -128,7 +109,7 @@ def _rates(seconds: float) -> dict[str, float]:
             trivial = _rate(port, _TRIVIAL_SC, seconds, expect="1")
             query = _rate(port, _QUERY, seconds, expect="10")
         finally:
-            _stop(game)
+            stop(game, _START_TIMEOUT_S)
     return {"bare protocol": bare, "unknown command": unknown, "trivial /sc": trivial, "surface query": query}
 
 
