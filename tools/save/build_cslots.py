@@ -1,7 +1,8 @@
-"""Build the save's C slot loops (src/factoryverse/engine/save/_cslots.c) next to their source, for `make cslots`.
+"""Build the save's C modules next to their sources, for `make cslots`: the slot loops
+(src/factoryverse/engine/save/_cslots.c) and the column codec (_ccolumns.c).
 
-The save and load work without them (engine/save/_slot_code.py generates Python instead), several times slower in
-their slot loops (benchmarks/save_load.py). Needs a C compiler and Python's headers, as `make lupa` does. Returns at
+The save and load work without them (engine/save/_slot_code.py and _columns.py do the same in Python), several
+times slower (benchmarks/save_load.py). Needs a C compiler and Python's headers, as `make lupa` does. Returns at
 once when the built module is newer than its source; otherwise compiles to a temporary file and renames it, so a
 process importing the module meanwhile sees the old one or the new one, never half of one.
 """
@@ -17,26 +18,32 @@ from pathlib import Path
 
 __all__ = ["main", "target"]
 
-SOURCE = Path(__file__).resolve().parents[2] / "src" / "factoryverse" / "engine" / "save" / "_cslots.c"
+FOLDER = Path(__file__).resolve().parents[2] / "src" / "factoryverse" / "engine" / "save"
+SOURCE = FOLDER / "_cslots.c"
+SOURCES = (SOURCE, FOLDER / "_ccolumns.c")
 
 
-def target() -> Path:
-    return SOURCE.with_name("_cslots" + sysconfig.get_config_var("EXT_SUFFIX"))
+def target(source: Path = SOURCE) -> Path:
+    return source.with_name(source.stem + sysconfig.get_config_var("EXT_SUFFIX"))
 
 
 def main() -> int:
-    out = target()
-    if out.exists() and out.stat().st_mtime >= SOURCE.stat().st_mtime:
+    return max(build(source) for source in SOURCES)
+
+
+def build(source: Path) -> int:
+    out = target(source)
+    if out.exists() and out.stat().st_mtime >= source.stat().st_mtime:
         return 0
     compiler = shlex.split(sysconfig.get_config_var("CC") or "cc")
     tmp = out.with_name(out.name + f".{os.getpid()}.tmp")
-    command = [*compiler, "-O2", "-fPIC", "-shared", "-Wall", f"-I{sysconfig.get_paths()['include']}", str(SOURCE),
+    command = [*compiler, "-O2", "-fPIC", "-shared", "-Wall", f"-I{sysconfig.get_paths()['include']}", str(source),
                "-o", str(tmp)]
     try:
         subprocess.run(command, check=True)
     except (OSError, subprocess.CalledProcessError) as e:
         tmp.unlink(missing_ok=True)
-        print(f"could not build {out.name} ({e}); saves still work, with slower slot loops. Install a C compiler "
+        print(f"could not build {out.name} ({e}); saves still work, more slowly. Install a C compiler "
               "and Python's headers (Debian: gcc python3-dev) and run `make cslots` again.", file=sys.stderr)
         return 1
     os.replace(tmp, out)

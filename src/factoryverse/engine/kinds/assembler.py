@@ -18,7 +18,7 @@ from factoryverse.engine.kinds.crafting import (
 )
 from factoryverse.engine.kinds.fluid_crafting import crafting_state
 from factoryverse.engine.mechanics.fluids import detach_boxes
-from factoryverse.engine.world.inventory import CRAFTER_INPUT, CRAFTER_OUTPUT, FUEL
+from factoryverse.engine.world.inventory import CRAFTER_INPUT, CRAFTER_OUTPUT, FUEL, item_filter
 
 if TYPE_CHECKING:
     from factoryverse.engine.world.entity import Entity
@@ -36,7 +36,7 @@ class AssemblerKind(CrafterKind):
     def attach(self, world: World, entity: Entity) -> None:
         # With fluid boxes (assembling machines 2 and 3) the state also holds them (kinds/fluid_crafting.py).
         entity.state = crafting_state(world, entity, float(entity.proto.get("crafting_speed", 1)), "no_recipe")
-        new_inventory(world, entity, CRAFTER_INPUT, 0, frozenset().__contains__)
+        new_inventory(world, entity, CRAFTER_INPUT, 0, item_filter(()))
         new_inventory(world, entity, CRAFTER_OUTPUT, 0)
         super().attach(world, entity)
 
@@ -93,7 +93,7 @@ class AssemblerKind(CrafterKind):
         recipe = None if name is None else world.protos.recipes[name]
         inputs, outputs = entity.inventories[CRAFTER_INPUT], entity.inventories[CRAFTER_OUTPUT]
         ingredients = [] if recipe is None else item_ingredients(recipe)
-        inputs.accepts = frozenset(item for item, _ in ingredients).__contains__
+        inputs.accepts = item_filter(item for item, _ in ingredients)
         inputs.slots = [None] * len(ingredients)
         outputs.slots = [None] * (0 if recipe is None else len(item_products(recipe)))
         state.recipe = name

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from factoryverse.engine.kinds.base import new_inventory
 from factoryverse.engine.kinds.crafting import CRAFTER_GETTERS, CRAFTER_METHODS, CrafterKind, CraftingState, recipe_object
-from factoryverse.engine.world.inventory import CRAFTER_INPUT, CRAFTER_OUTPUT, FUEL
+from factoryverse.engine.world.inventory import CRAFTER_INPUT, CRAFTER_OUTPUT, FUEL, item_filter
 
 if TYPE_CHECKING:
     from factoryverse.engine.world.entity import Entity
@@ -59,9 +59,8 @@ class FurnaceKind(CrafterKind):
         proto = entity.proto
         recipes = _recipes(world, entity)
         entity.state = FurnaceState(float(proto.get("crafting_speed", 1)))
-        # A frozenset of item names: a save writes the filter as data, never the recipe prototypes.
-        smeltable = frozenset(recipes)
-        new_inventory(world, entity, CRAFTER_INPUT, int(proto.get("source_inventory_size", 1)), smeltable.__contains__)
+        # The item names, never the recipe prototypes: a save writes the filter as data.
+        new_inventory(world, entity, CRAFTER_INPUT, int(proto.get("source_inventory_size", 1)), item_filter(recipes))
         new_inventory(world, entity, CRAFTER_OUTPUT, int(proto.get("result_inventory_size", 1)))
         super().attach(world, entity)  # the energy source (a burner adds the fuel slot), then subscriptions
 

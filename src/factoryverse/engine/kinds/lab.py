@@ -16,6 +16,7 @@ from factoryverse.engine.kinds.base import new_inventory
 from factoryverse.engine.kinds.machine import MachineKind, ticks_to_complete
 from factoryverse.engine.mechanics import research
 from factoryverse.engine.mechanics.energy import EPS
+from factoryverse.engine.world.inventory import item_filter
 
 if TYPE_CHECKING:
     from factoryverse.engine.world.entity import Entity
@@ -53,8 +54,8 @@ class LabKind(MachineKind):
         drain = float(proto.get("science_pack_drain_rate_percent", 100)) / 100.0
         entity.state = LabState(float(proto.get("researching_speed", 1)), drain)
         inputs = frozenset(proto.get("inputs") or ())
-        # Any pack of `inputs` goes in, whatever the research needs (a frozenset: a save keeps the filter as data).
-        new_inventory(world, entity, LAB_INPUT, len(inputs), inputs.__contains__)
+        # Any pack of `inputs` goes in, whatever the research needs.
+        new_inventory(world, entity, LAB_INPUT, len(inputs), item_filter(inputs))
         super().attach(world, entity)  # the energy source, then the wake-up on every inventory change
         research.research_of(world, entity.force).labs[entity.unit_number] = entity
         world.wake(entity)

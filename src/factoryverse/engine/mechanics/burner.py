@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from factoryverse.engine.mechanics.energy import EPS, EnergySource
 from factoryverse.engine.prototypes import parse_energy
-from factoryverse.engine.world.inventory import FUEL, Inventory, stack_sizes
+from factoryverse.engine.world.inventory import FUEL, Inventory, item_filter, stack_sizes
 
 if TYPE_CHECKING:
     from factoryverse.engine.world.entity import Entity
@@ -53,11 +53,10 @@ class Burner(EnergySource):
         fuels = _fuel_values(world)
         categories = frozenset(source.get("fuel_categories") or ["chemical"])
         items = world.protos.items
-        # A set's bound __contains__, not a closure: the world is saved as data (engine/save/world_codec.py).
-        accepted = frozenset(n for n in fuels if items[n].get("fuel_category", "chemical") in categories)
+        accepted = item_filter(n for n in fuels if items[n].get("fuel_category", "chemical") in categories)
         inv = Inventory(
             int(source.get("fuel_inventory_size", 1)), stack_sizes(world), owner=entity, index=FUEL,
-            accepts=accepted.__contains__, oid=world.oids(),
+            accepts=accepted, oid=world.oids(),
         )
         if not isinstance(entity.inventories, dict):
             entity.inventories = {}  # it had the shared empty mapping

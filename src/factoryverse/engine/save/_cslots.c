@@ -12,6 +12,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <structmember.h>
+#include <stdint.h>
 
 /* The offset of each slot in `names` on instances of `cls`; -1 (with an exception set) if one is no plain slot. */
 static Py_ssize_t *slot_offsets(PyTypeObject *cls, PyObject *names, Py_ssize_t *count)
@@ -200,9 +201,10 @@ static PyObject *cslots_distinct(PyObject *self, PyObject *objs)
         return NULL;
     }
     Py_ssize_t n = PyList_GET_SIZE(objs);
-    size_t size = 16;
-    while (size < (size_t)n * 2)
-        size <<= 1;
+    int bits = 4;
+    while (((size_t)1 << bits) < (size_t)n * 2)
+        bits++;
+    size_t size = (size_t)1 << bits;
     PyObject **seen = PyMem_Calloc(size, sizeof(PyObject *));
     PyObject *out = PyList_New(0);
     if (seen == NULL || out == NULL) {
@@ -212,8 +214,8 @@ static PyObject *cslots_distinct(PyObject *self, PyObject *objs)
     }
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(objs); i++) {
         PyObject *obj = PyList_GET_ITEM(objs, i);
-        size_t h = ((size_t)obj >> 4) * (size_t)0x9E3779B97F4A7C15ULL;
-        size_t at = h & (size - 1);
+        /* The product's top bits: its low bits repeat the objects' allocation stride. */
+        size_t at = (size_t)((((uint64_t)(uintptr_t)obj >> 4) * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
         while (seen[at] != NULL && seen[at] != obj)
             at = (at + 1) & (size - 1);
         if (seen[at] == obj)

@@ -21,19 +21,16 @@ of the pickle.
 
 from __future__ import annotations
 
-import copyreg
-import functools
-import io
-import math
 import operator
-import pickle
-import types
 from collections import deque
 from itertools import chain, compress, repeat
 from typing import TYPE_CHECKING, Any
 
 from factoryverse.engine.kinds import kind_of
+from factoryverse.engine.kinds.crafting import CraftingState
+from factoryverse.engine.kinds.mining_drill import DrillState
 from factoryverse.engine.save import _slot_code
+from factoryverse.engine.save._columns import ColumnError, Encoder, decode
 from factoryverse.engine.world.entity import NO_INVENTORIES, Entity
 from factoryverse.engine.world.inventory import Inventory, Stack
 
@@ -41,7 +38,7 @@ if TYPE_CHECKING:
     from factoryverse.engine.engine import Engine
     from factoryverse.engine.world.world import World
 
-__all__ = ["Table", "collect", "layout", "fill", "UNSET"]
+__all__ = ["Table", "TableObjects", "collect", "written", "make_objects", "fill", "UNSET", "all_objects"]
 
 # Entity slots rebuilt on load from the type and name. (Layers and box stay columns: a ghost's are its inner
 # entity's, not its own prototype's; they are shared objects, so each costs a memo reference.)
@@ -98,11 +95,26 @@ def _table_names(cls: type) -> tuple[str, ...] | None:
 class Table:
     """Per class: its objects (the memo holds them at consecutive indices) and their slot columns."""
 
-    __slots__ = ("groups",)
+    __slots__ = ("groups", "encoder")
 
     def __init__(self) -> None:
         # (class, objects, slot names, columns, sparse): `sparse` when some slot of some object is unset (UNSET).
+        # Columns are encoded (_columns.py) once `collect` ends.
         self.groups: list[tuple[type, list[Any], tuple[str, ...], list[Any], bool]] = []
+        self.encoder: Encoder | None = None
+
+
+# Slot containers each object owns (no other reference to one exists, so a load may make them anew), and how many
+# levels deep: written as lengths and flat columns (_columns.py). An entity's inventories by index, an inventory's
+# slots and the entities subscribed to it, the ingredients a craft holds and what a drill mined and has not yet
+# delivered (lists of (name, count) tuples).
+_OWNED: dict[tuple[type, str], int] = {
+    (Entity, "inventories"): 1,
+    (Inventory, "slots"): 1,
+    (Inventory, "subscribers"): 1,
+    (CraftingState, "holding"): 1,
+    (DrillState, "pending"): 1,
+}
 
 
 _VALUES = operator.methodcaller("values")
@@ -151,7 +163,25 @@ def collect(world: World) -> Table:
     for cls, objs in by_class.items():
         unique = _slot_code.distinct(objs)
         table.groups.append(_columns(cls, unique, wake, None))
+    # Every column as bytes where its values allow (_columns.py), against the table's objects in the order the
+    # load lists them.
+    table.encoder = encoder = Encoder(all_objects(table.groups))
+    encode = encoder.encode
+    table.groups = [
+        (cls, objs, names, [("o", c[0]) if type(c) is tuple else encode(c, _owned_depth(cls, name))
+                            for name, c in zip(names, columns)], sparse)
+        for cls, objs, names, columns, sparse in table.groups
+    ]
     return table
+
+
+def _owned_depth(cls: type, name: str) -> int:
+    return max((_OWNED.get((c, name), 0) for c in cls.__mro__), default=0)
+
+
+def all_objects(groups: list[Any]) -> list[Any]:
+    """The table's objects, group after group: what an encoded reference's position counts in."""
+    return list(chain.from_iterable(g[1] for g in groups))
 
 
 def _columns(cls: type, objs: list[Any], wake: Any,
@@ -171,97 +201,76 @@ def _columns(cls: type, objs: list[Any], wake: Any,
         i = names.index("waker")
         column = columns[i]
         columns[i] = (True,) if column.count(wake) == len(column) else [True if w == wake else w for w in column]
-        # A fuel or source slot's filter is its item set's `__contains__`, a bound method per inventory that
-        # pickle writes (and a load rebuilds) one by one: written as the shared set.
-        i = names.index("accepts")
-        # Equal sets are written as one: every burner built its own, and a frozenset never changes.
-        sets: dict[frozenset[Any], frozenset[Any]] = {}
-        columns[i] = [sets.setdefault(a.__self__, a.__self__) if type(a) is _METHOD and type(a.__self__) is frozenset
-                      and a.__name__ == "__contains__" else a for a in columns[i]]
-    if len(objs) > 1:
-        columns = [(c[0],) if len(c) > 1 and _same(c) else c for c in columns]
     return (cls, objs, names, columns, sparse)
 
 
-_METHOD = type(frozenset().__contains__)
-_SCALARS = (float, int, str)
+class TableObjects:
+    """Stands in a save's pickle for the list of every table object, group after group: its reduce makes them all,
+    empty, when the load meets it (first in the pickle), and a reference to a table object anywhere else in the
+    pickle is `getitem` of that list (world_codec.py), a C call."""
+
+    __slots__ = ("specs",)
+
+    def __init__(self, groups: list[tuple[type, list[Any], tuple[str, ...], list[Any], bool]]):
+        self.specs = tuple((g[0], len(g[1])) for g in groups)
+
+    def __reduce__(self) -> Any:
+        return (make_objects, (self.specs,))
 
 
-def _same(column: Any) -> bool:
-    """Whether every value is the first one: the same object, or an equal number or string of the same type (a
-    tree's health is a float per tree)."""
-    if _slot_code.one_object(column):
-        return True
-    first = column[0]
-    kind = type(first)
-    if kind not in _SCALARS:
-        return False  # objects merge only when they are one object (two equal lists are two lists)
-    # Counting compares numbers and strings in C, identity first: a full pass several times cheaper than a Python
-    # call per value.
-    if column.count(first) != len(column):
-        return False
-    if not all(map(operator.is_, map(type, column), repeat(kind))):
-        return False  # 1, 1.0 and True are equal
-    # Equal floats are one value, except 0.0 and -0.0.
-    return kind is not float or first != 0.0 or all(map(operator.eq, map(math.copysign, repeat(1.0), column),
-                                                         repeat(math.copysign(1.0, first))))
+def make_objects(specs: Any) -> list[Any]:
+    """The table's objects, empty (`cls.__new__`), group after group."""
+    from factoryverse.engine.save.world_codec import CorruptSaveError
+
+    if type(specs) is not tuple:
+        raise CorruptSaveError("the save's object table is damaged")
+    objs: list[Any] = []
+    for spec in specs:
+        if type(spec) is not tuple or len(spec) != 2 or type(spec[1]) is not int or spec[1] < 0:
+            raise CorruptSaveError("the save's object table is damaged")
+        cls, n = spec
+        if not isinstance(cls, type) or _table_names(cls) is None:
+            raise CorruptSaveError(f"the save tabulates {cls!r}, which is no world class of this engine")
+        objs.extend(map(cls.__new__, repeat(cls, n)))
+    return objs
 
 
-_NEWOBJ: dict[type, Any] = {}
+def written(table: Table) -> list[tuple[type, int, tuple[str, ...], list[Any], bool]]:
+    """The table as a save writes it: each group's size in place of its objects (TableObjects makes them)."""
+    return [(cls, len(objs), names, columns, sparse) for cls, objs, names, columns, sparse in table.groups]
 
 
-def _empty_object_reducer(cls: type) -> Any:
-    """A reducer that pickles any `cls` object as a new empty one (`cls.__new__(cls)`, the NEWOBJ opcode), and is
-    itself a C call: getattr of a constant, with the object as the unused default."""
-    found = _NEWOBJ.get(cls)
-    if found is None:
-        found = _NEWOBJ[cls] = functools.partial(
-            getattr, types.SimpleNamespace(value=(copyreg.__newobj__, (cls,))), "value")
-    return found
-
-
-def layout(table: Table) -> tuple[bytes, Any]:
-    """The pickle opcodes (after PROTO) that make every table object empty, gathering each group's objects in a
-    list, and the pickler memo that names all of them (a `PicklerMemoProxy`).
-
-    Both come from pickling the groups' lists as empty objects with a C-level reducer: the pickler assigns the memo
-    indices and writes the opcodes that rebuild them in C, with no Python call per object. The world's pickle then
-    starts from that memo, so each table object, and each group's list in the table, is one memo reference."""
-    buf = io.BytesIO()
-    pickler = pickle.Pickler(buf, protocol=2)  # explicit memo indices (BINPUT), no framing: a plain prefix
-    pickler.dispatch_table = {g[0]: _empty_object_reducer(g[0]) for g in table.groups}  # type: ignore[assignment]
-    pickler.dump([g[1] for g in table.groups])
-    data = buf.getvalue()
-    if data[:2] != b"\x80\x02" or data[-1:] != b".":
-        raise AssertionError("the table's pickle does not have the expected form")
-    # Without its PROTO and STOP, and the list of lists popped: the table's lists stay in the memo only.
-    return data[2:-1] + b"0", pickler.memo
-
-
-def fill(engine: Engine, world: World, table: Table) -> None:
-    """Set every table object's slots from its columns, then what the table left out."""
+def fill(engine: Engine, world: World, groups: Any, everything: list[Any]) -> None:
+    """Set every table object's slots from its columns (`groups` as `written` gave them, `everything` as
+    `make_objects` made them), then what the table left out."""
     from factoryverse.engine.save.world_codec import CorruptSaveError
 
     wake = world.wake
-    for cls, objs, names, columns, sparse in table.groups:
-        if type(objs) is not list or not all(map(operator.is_, map(type, objs), repeat(cls))):
+    if type(groups) is not list or type(everything) is not list:
+        raise CorruptSaveError("the save's object table is damaged")
+    start = 0
+    for group in groups:
+        if type(group) is not tuple or len(group) != 5 or type(group[1]) is not int:
+            raise CorruptSaveError("the save's object table is damaged")
+        cls, count, names, encoded, sparse = group
+        objs = everything[start:start + count]
+        start += count
+        if len(objs) != count or not all(map(operator.is_, map(type, objs), repeat(cls))):
             raise CorruptSaveError("the save's object table is damaged")
         if _table_names(cls) != names:
             raise CorruptSaveError(f"the save tabulates {cls.__qualname__} with other slots than this engine's: "
                                    "it is corrupt or from another engine version")
         n = len(objs)
-        if len(columns) != len(names) or any(len(c) != n and len(c) != 1 for c in columns):
+        if type(encoded) is not list or len(encoded) != len(names):
             raise CorruptSaveError("the save's object table is damaged")
+        try:
+            columns = [decode(c, n, everything) for c in encoded]
+        except ColumnError as e:
+            raise CorruptSaveError(f"the save's object table is damaged: {e}") from e
         if cls is Inventory:
             columns = list(columns)
             i = names.index("waker")
             columns[i] = [wake if w is True else w for w in columns[i]]
-            # Per distinct value (a few item sets), not per inventory.
-            i = names.index("accepts")
-            column = columns[i]
-            distinct = dict(zip(map(id, column), column))
-            back = {k: a.__contains__ if type(a) is frozenset else a for k, a in distinct.items()}
-            columns[i] = list(map(back.__getitem__, map(id, column)))
         if sparse:
             for name, column in zip(names, columns):
                 for o, v in zip(objs, column * n if len(column) == 1 else column):
@@ -272,6 +281,8 @@ def fill(engine: Engine, world: World, table: Table) -> None:
             _slot_code.filler(cls, names, tuple(len(c) != 1 for c in columns))(objs, columns)
         if cls is Entity:
             _entity_derived(engine, objs, names, columns)
+    if start != len(everything):
+        raise CorruptSaveError("the save's object table is damaged")
 
 
 def _entity_derived(engine: Engine, entities: list[Entity], names: tuple[str, ...], columns: list[Any]) -> None:

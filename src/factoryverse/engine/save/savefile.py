@@ -36,12 +36,13 @@ __all__ = [
     "SaveVersionError",
 ]
 
+# 5: columns, chunk tiles and the world's indexes and queues as bytes and flat containers (_columns.py);
 # 4: each table group's objects as one list the pickle's prefix builds (_object_table.layout), equal item sets of
 # inventory filters written once;
 # 3: entities grouped per (type, name), a column of one repeated object written once (_object_table.py), the body
 # uncompressed;
 # 2: the world's objects as per-class columns (world_codec.py, _object_table.py); 1 was one pickle per object.
-SAVE_SCHEMA_VERSION = 4
+SAVE_SCHEMA_VERSION = 5
 SAVE_SUFFIX = ".fvsave"
 _MAGIC = b"FVSAVE\n"
 # Test hook: called after the temporary file is complete and before the rename (tests/engine/save: a process

@@ -22,10 +22,13 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from factoryverse.engine.errors import EngineError
 from factoryverse.engine.kinds import kind_of
+from factoryverse.engine.mechanics.scheduler import Scheduler
 from factoryverse.engine.save import _object_table as _table
+from factoryverse.engine.save._columns import Encoder, decode_list, unpack
+from factoryverse.engine.world._entity_index import EntityIndex
 from factoryverse.engine.world.entity import NO_INVENTORIES, Entity
 from factoryverse.engine.world.inventory import Inventory, StackSizes, stack_sizes
-from factoryverse.engine.world.mapgen import MapGenerator
+from factoryverse.engine.world.mapgen import CHUNK_SIZE, MapGenerator
 from factoryverse.engine.world.surface import Chunk, Surface
 from factoryverse.engine.world.world import World
 
@@ -45,6 +48,8 @@ class CorruptSaveError(EngineError):
 
 # What a load rebuilds references into: the new engine. Set only while `load_world` runs.
 _LOADING: contextvars.ContextVar[Engine] = contextvars.ContextVar("factoryverse_world_load")
+# What a save encodes columns with (the table's objects). Set only while `dump_world` pickles.
+_ENCODER: contextvars.ContextVar[Encoder] = contextvars.ContextVar("factoryverse_world_save")
 
 # World attributes derived from prototype data, rebuilt on demand after a load.
 _WORLD_DERIVED = ("engine", "protos", "_stack_size_fn", "_fuel_values", "_furnace_recipes")
@@ -80,26 +85,50 @@ def _slots_of(obj: Any, skip: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _reduce_chunk(chunk: Chunk) -> Any:
-    # A chunk's 1,024 tile names as one byte per tile into its own name table: a memo reference per tile cost more
-    # than everything else in a chunk.
-    names = list(dict.fromkeys(chunk.tiles))
-    if len(names) > 255:
-        return (_restore_chunk_plain, (), (None, _slots_of(chunk, ())))
-    index = {n: i for i, n in enumerate(names)}
-    fields = _slots_of(chunk, ("tiles",))
-    return (_restore_chunk, (tuple(names), bytes(map(index.__getitem__, chunk.tiles))), (None, fields))
+    # A chunk's 1,024 tile names as positions in its own name table: a memo reference per tile cost more than
+    # everything else in a chunk. Its entities as one column of table references (_columns.py).
+    encoder = _ENCODER.get()
+    fields = _slots_of(chunk, ())
+    fields["tiles"] = encoder.encode(chunk.tiles)
+    fields["entities"] = encoder.pack(chunk.entities, 1)
+    return (_restore_packed, (Chunk,), (None, fields))
+
+
+def _reduce_packed_slots(obj: Any) -> Any:
+    encoder = _ENCODER.get()
+    packed = _PACKED_SLOTS[type(obj)]
+    fields = _slots_of(obj, ())
+    for name, depth in packed.items():
+        fields[name] = encoder.pack(fields[name], depth)
+    return (_restore_packed, (type(obj),), (None, fields))
 
 
 # -- writing --------------------------------------------------------------------------------------------------
 
 
+# Indexes and queues the world owns, with how many levels of containers in them are owned: written flat
+# (_columns.py), made anew after the load. A chunk's tiles and entities, an entity index's buckets (key -> chunk ->
+# {oid: entity}), the scheduler's heap of (tick, sequence, generation, entity).
+_WORLD_PACKED = {"by_unit_number": 1, "resource_watchers": 2}
+_SURFACE_PACKED = {"_arrival": 1, "resources_at": 2}
+_PACKED_SLOTS: dict[type, dict[str, int]] = {
+    Chunk: {"entities": 1},
+    EntityIndex: {"_buckets": 4, "_sorted": 2},
+    Scheduler: {"_heap": 2},
+}
+
+
+def _packed_state(obj: Any, derived: tuple[str, ...], packed: dict[str, int]) -> dict[str, Any]:
+    pack = _ENCODER.get().pack
+    return {k: pack(v, packed[k]) if k in packed else v for k, v in obj.__dict__.items() if k not in derived}
+
+
 def _reduce_world(world: World) -> Any:
-    state = {k: v for k, v in world.__dict__.items() if k not in _WORLD_DERIVED}
-    return (_restore_world, (), state)
+    return (_restore_world, (), _packed_state(world, _WORLD_DERIVED, _WORLD_PACKED))
 
 
 def _reduce_surface(surface: Surface) -> Any:
-    state = {k: v for k, v in surface.__dict__.items() if k not in _SURFACE_DERIVED}
+    state = _packed_state(surface, _SURFACE_DERIVED, _SURFACE_PACKED)
     state["_mapgen_args"] = (surface.mapgen.seed, surface.mapgen.settings)
     return (_restore_surface, (), state)
 
@@ -137,38 +166,52 @@ _DISPATCH = {
     StackSizes: _reduce_stack_sizes,
     Chunk: _reduce_chunk,
     Inventory: _reduce_inventory,
+    EntityIndex: _reduce_packed_slots,
+    Scheduler: _reduce_packed_slots,
 }
+
+
+class _WorldPickler(pickle.Pickler):
+    def __init__(self, file: io.BytesIO, encoder: Encoder, objects: _table.TableObjects):
+        super().__init__(file, protocol=5)
+        self.dispatch_table = _DISPATCH  # type: ignore[assignment]
+        self._position = encoder.position
+        self._objects = objects
+
+    def reducer_override(self, obj: Any) -> Any:
+        # Called for objects of classes (not for plain data): a table object met outside the table's columns is
+        # an item of the list `objects` makes on load.
+        at = self._position(obj)
+        return NotImplemented if at is None else (operator.getitem, (self._objects, at))
 
 
 def dump_world(engine: Engine, extra: dict[str, Any]) -> bytes:
     """The engine's world and game-wide state, plus `extra` (objects and data it may reference), as bytes."""
-    table = _table.collect(engine.world)
-    root = {
-        "table": table.groups,
-        **extra,
-        "world": engine.world,
-        "paths": (engine.paths._next_id, engine.paths.pending),
-        "rng": engine.__dict__.get("_lua_math_random"),
-        "clock": (engine.clock.tick_paused, engine.clock.ticks_to_run, engine.clock.speed),
-    }
-    buf = io.BytesIO()
-    pickler = pickle.Pickler(buf, protocol=5)
-    pickler.dispatch_table = _DISPATCH  # type: ignore[assignment]
-    prefix, memo = _table.layout(table)
-    # The table's classes, objects and lists at the memo indices where the file's prefix puts them on load.
-    pickler.memo = memo
-    try:
-        with no_cyclic_gc():
+    # The collector waits for the whole save: reading columns allocates as much as pickling does.
+    with no_cyclic_gc():
+        table = _table.collect(engine.world)
+        encoder = table.encoder
+        assert encoder is not None
+        encoder_token = _ENCODER.set(encoder)
+        objects = _table.TableObjects(table.groups)
+        root = {
+            "objects": objects,  # first: the load makes the table's objects before anything refers to one
+            "table": _table.written(table),
+            **extra,
+            "world": engine.world,
+            "paths": (engine.paths._next_id, engine.paths.pending),
+            "rng": engine.__dict__.get("_lua_math_random"),
+            "clock": (engine.clock.tick_paused, engine.clock.ticks_to_run, engine.clock.speed),
+        }
+        buf = io.BytesIO()
+        pickler = _WorldPickler(buf, encoder, objects)
+        try:
             pickler.dump(root)
-    except (pickle.PicklingError, TypeError, AttributeError) as e:  # a function or lambda in the world
-        raise SaveError(f"the world could not be written: {e} (an engine bug; please report it)") from e
-    body = buf.getbuffer()  # no copy: the file's bytes are joined once, below
-    try:
-        if bytes(body[:2]) != b"\x80\x05":
-            raise SaveError("the world's pickle does not start as expected (an engine bug; please report it)")
-        return b"".join((b"\x80\x05", prefix, body[2:]))
-    finally:
-        body.release()
+        except (pickle.PicklingError, TypeError, AttributeError) as e:  # a function or lambda in the world
+            raise SaveError(f"the world could not be written: {e} (an engine bug; please report it)") from e
+        finally:
+            _ENCODER.reset(encoder_token)
+    return buf.getvalue()
 
 
 class no_cyclic_gc:
@@ -228,8 +271,10 @@ def _restore_entity(type_: str, name: str) -> Entity:
     return entity
 
 
-# While loading: the inventories read, whose wakers are given back once the world exists.
+# While loading: the inventories read, whose wakers are given back once the world exists, and the chunks and
+# entity indexes read, whose packed containers are unpacked once the table's objects are known.
 _INVENTORIES: contextvars.ContextVar[list[Inventory]] = contextvars.ContextVar("factoryverse_inventories")
+_PACKED: contextvars.ContextVar[list[Any]] = contextvars.ContextVar("factoryverse_packed")
 
 
 def _restore_inventory() -> Inventory:
@@ -238,14 +283,25 @@ def _restore_inventory() -> Inventory:
     return inv
 
 
-def _restore_chunk(names: tuple[str, ...], tiles: bytes) -> Chunk:
-    chunk = Chunk.__new__(Chunk)
-    chunk.tiles = list(map(names.__getitem__, tiles))
-    return chunk
+def _restore_packed(cls: type) -> Any:
+    if cls not in _PACKED_SLOTS:
+        raise CorruptSaveError(f"the save packs a {cls.__qualname__}, which the engine never packs")
+    obj = cls.__new__(cls)
+    _PACKED.get().append(obj)
+    return obj
 
 
-def _restore_chunk_plain() -> Chunk:
-    return Chunk.__new__(Chunk)
+def _unpack_all(world: World, packed: list[Any], objs: list[Any]) -> None:
+    for obj in packed:
+        for name in _PACKED_SLOTS[type(obj)]:
+            setattr(obj, name, unpack(getattr(obj, name), objs))
+        if type(obj) is Chunk:
+            obj.tiles = decode_list(obj.tiles, CHUNK_SIZE * CHUNK_SIZE, objs)
+    for key in _WORLD_PACKED:
+        world.__dict__[key] = unpack(world.__dict__[key], objs)
+    for surface in world.surfaces.values():
+        for key in _SURFACE_PACKED:
+            surface.__dict__[key] = unpack(surface.__dict__[key], objs)
 
 
 def _no_inventories() -> Any:
@@ -267,6 +323,7 @@ _ALLOWED_MODULES = (
     "factoryverse.engine.clock",
 )
 _ALLOWED_BUILTINS = {("builtins", n) for n in ("getattr", "frozenset", "set", "dict", "list", "tuple", "object")} | {
+    ("_operator", "getitem"),
     ("random", "Random"),
     ("copyreg", "_reconstructor"),
     ("copyreg", "__newobj__"),
@@ -285,6 +342,8 @@ def load_world(engine: Engine, data: bytes) -> dict[str, Any]:
     token = _LOADING.set(engine)
     inventories: list[Inventory] = []
     inventories_token = _INVENTORIES.set(inventories)
+    packed: list[Any] = []
+    packed_token = _PACKED.set(packed)
     try:
         # The stack-size lookup belongs to the world being read; it is made before any inventory needs it.
         holder = World.__new__(World)
@@ -300,12 +359,12 @@ def load_world(engine: Engine, data: bytes) -> dict[str, Any]:
     finally:
         _LOADING.reset(token)
         _INVENTORIES.reset(inventories_token)
+        _PACKED.reset(packed_token)
         engine.__dict__.pop("world_being_loaded", None)
     world: World = root["world"]
     try:
-        table = _table.Table()
-        table.groups = root["table"]
-        _table.fill(engine, world, table)
+        _table.fill(engine, world, root["table"], root["objects"])
+        _unpack_all(world, packed, root["objects"])
     except CorruptSaveError:
         raise
     except Exception as e:

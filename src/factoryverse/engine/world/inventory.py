@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 
 if TYPE_CHECKING:
     from factoryverse.engine.world.entity import Entity
 
-__all__ = ["Inventory", "Stack", "stack_sizes", "apply_inventory_type", "FUEL", "CHEST", "CRAFTER_INPUT", "CRAFTER_OUTPUT", "CHARACTER_MAIN"]
+__all__ = ["Inventory", "item_filter", "Stack", "stack_sizes", "apply_inventory_type", "FUEL", "CHEST", "CRAFTER_INPUT", "CRAFTER_OUTPUT", "CHARACTER_MAIN"]
 
 # Inventories are keyed by their defines.inventory name; LuaEntity.get_inventory maps a define's value to its name.
 FUEL = "fuel"
@@ -23,6 +23,20 @@ CHARACTER_MAIN = "character_main"
 class Stack:
     name: str
     count: int
+
+
+_FILTERS: dict[frozenset[str], Callable[[str], bool]] = {}
+
+
+def item_filter(items: Iterable[str]) -> Callable[[str], bool]:
+    """An inventory's `accepts` for these item names: one shared bound `__contains__` per set of names, never a
+    closure (the world is saved as data, engine/save/world_codec.py, and every fuel slot of one category then holds
+    the same object, which a save writes once)."""
+    names = frozenset(items)
+    found = _FILTERS.get(names)
+    if found is None:
+        found = _FILTERS[names] = names.__contains__
+    return found
 
 
 class Inventory:
