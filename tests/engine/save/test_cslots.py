@@ -80,13 +80,6 @@ def test_bad_input_is_refused_before_anything_is_set(cslots) -> None:
         cslots.fill(_Point, ("x",), [_Other()], [(1.0,)], (False,))
 
 
-def test_one_object_is_identity_not_equality(cslots) -> None:
-    a = [1000.5]
-    assert cslots.one_object([a, a, a]) and cslots.one_object((None,))
-    assert not cslots.one_object([a, [1000.5]])
-    assert not cslots.one_object([])
-
-
 def test_entities_are_served_by_the_c_loops(cslots) -> None:
     names = _object_table._table_names(Entity)
     assert names and cslots.read(Entity, names, []) == [[] for _ in names]

@@ -1,7 +1,6 @@
 /* The save's hot loops in C: read the slots of many objects of one class into columns, set columns back onto new
- * objects, group objects by slot values, tell whether a column holds one object throughout, and drop repeated
- * objects from a list (engine/save/_slot_code.py uses these when this
- * module is built, by `make cslots`, and its own generated Python otherwise).
+ * objects, group objects by slot values, and drop repeated objects from a list (engine/save/_slot_code.py uses
+ * these when this module is built, by `make cslots`, and its own generated Python otherwise).
  *
  * Why C: a save reads and a load sets about a million slots (benchmarks/save_load.py); even as bytecode specialized
  * to slot access that is some 30 ns a slot, where a load from the object's memory is a few. Slots are reached the
@@ -177,21 +176,6 @@ done:
     return result;
 }
 
-/* one_object(column) -> whether every item is the first item itself (False for an empty column). */
-static PyObject *cslots_one_object(PyObject *self, PyObject *column)
-{
-    PyObject *seq = PySequence_Fast(column, "a column must be a sequence");
-    if (seq == NULL)
-        return NULL;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    PyObject **items = PySequence_Fast_ITEMS(seq);
-    int same = n > 0;
-    for (Py_ssize_t i = 1; same && i < n; i++)
-        same = items[i] == items[0];
-    Py_DECREF(seq);
-    return PyBool_FromLong(same);
-}
-
 /* distinct(objs) -> a new list of objs without repeats (by identity), in first-seen order. An open-addressed set
  * of pointers: a dict keyed by id() allocates an int and a slot per object. */
 static PyObject *cslots_distinct(PyObject *self, PyObject *objs)
@@ -294,7 +278,6 @@ static PyMethodDef methods[] = {
     {"distinct", cslots_distinct, METH_O, "distinct(objs) -> objs without repeats, in first-seen order"},
     {"read", cslots_read, METH_VARARGS, "read(cls, names, objs) -> one list per slot name"},
     {"fill", cslots_fill, METH_VARARGS, "fill(cls, names, objs, columns, varying) -> None"},
-    {"one_object", cslots_one_object, METH_O, "one_object(column) -> whether every item is the first one"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -2,21 +2,19 @@
 state) as per-class columns, with no Python call per object on either side.
 
 Pickled one by one, each such object cost a reduce call, a slot dict with its keys and a BUILD on load: most of a
-save's and load's time (benchmarks/save_load.py). Instead a save gives every table object a fixed pickle memo
-index before the pickle starts, so any reference to one anywhere in the world is a memo lookup done in C. The
-file's pickle opens with a prefix (`layout`) that makes the objects empty (`cls.__new__`, the NEWOBJ opcode, again
-in C), memoizes them and gathers each group's objects in a list; the rest of the pickle then reads as
-usual, and the table's columns (one list per slot and class, values again memo references or plain data) are set
-on the objects once the whole pickle is read.
+save's and load's time (benchmarks/save_load.py). Instead the table's objects are listed group after group, and
+the save's pickle starts with `TableObjects`, whose reduce makes them all empty on load (`cls.__new__`). A
+reference to one anywhere else in the pickle is an item of that list (world_codec.py). The table's columns, one
+per slot and class, are encoded as bytes where their values allow (_columns.py) and set on the objects once the
+whole pickle is read.
 
-Columns are read and set by code generated per class (_slot_code.py), which the interpreter runs as direct slot
-accesses: several times faster than a C call per object and slot.
+Slots are read and set by C loops (_cslots.c) or code generated per class (_slot_code.py), which the interpreter
+runs as direct slot accesses: several times faster than a C call per object and slot.
 
 What a table leaves out: an entity's prototype and kind (rebuilt from its type and name) and an inventory's waker
 (its world's `wake`, given back once the world exists). Entities are grouped per (type, name), so those two columns
 are known without reading them, and a column whose every value is the same object is written once (a one-value
-column): most of an ore tile's or a tree's slots never change, and one memo reference per entity and slot was most
-of the pickle.
+column): most of an ore tile's or a tree's slots never change.
 """
 
 from __future__ import annotations
@@ -41,7 +39,7 @@ if TYPE_CHECKING:
 __all__ = ["Table", "TableObjects", "collect", "written", "make_objects", "fill", "UNSET", "all_objects"]
 
 # Entity slots rebuilt on load from the type and name. (Layers and box stay columns: a ghost's are its inner
-# entity's, not its own prototype's; they are shared objects, so each costs a memo reference.)
+# entity's, not its own prototype's; they are a few shared objects, written once each.)
 _ENTITY_DERIVED = ("proto", "kind")
 _MODULES = ("factoryverse.engine.world.", "factoryverse.engine.kinds.", "factoryverse.engine.mechanics.")
 # Classes that define their own pickling yet are plain slots underneath (a slots dataclass's get/setstate).
@@ -93,7 +91,7 @@ def _table_names(cls: type) -> tuple[str, ...] | None:
 
 
 class Table:
-    """Per class: its objects (the memo holds them at consecutive indices) and their slot columns."""
+    """Per class: its objects and their slot columns."""
 
     __slots__ = ("groups", "encoder")
 

@@ -25,19 +25,12 @@ try:
 except ImportError:  # not built (make cslots): the generated Python below does the same
     _cslots = None
 
-__all__ = ["reader", "filler", "one_object", "distinct", "group", "compiled"]
+__all__ = ["reader", "filler", "distinct", "group", "compiled"]
 
 
 def compiled() -> bool:
     """Whether the C slot loops are built and used."""
     return _cslots is not None
-
-
-def one_object(column: Any) -> bool:
-    """Whether every item of a non-empty column is the first item itself."""
-    if _cslots is not None:
-        return bool(_cslots.one_object(column))
-    return all(map(operator.is_, column, repeat(column[0])))
 
 
 def distinct(objs: list[Any]) -> list[Any]:

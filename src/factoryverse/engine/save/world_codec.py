@@ -8,6 +8,10 @@ name), kinds, the map generator (its seed and settings) and functions (the one
 function the world shares, its stack-size lookup, is written by name; any other function is an engine bug and
 fails the save with `SaveError`). Loading accepts only the engine's world classes and a few builtins
 (`_Unpickler.find_class`), so a save names no other code.
+
+The graph's bulk (the object table's columns, chunks' tiles and entities, the name and type indexes, the
+scheduler's queue) is written as bytes and flat columns (_object_table.py, _columns.py): pickle's one opcode per
+value was most of a save's and a load's time.
 """
 
 from __future__ import annotations
@@ -85,7 +89,7 @@ def _slots_of(obj: Any, skip: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _reduce_chunk(chunk: Chunk) -> Any:
-    # A chunk's 1,024 tile names as positions in its own name table: a memo reference per tile cost more than
+    # A chunk's 1,024 tile names as positions in its own name table: a pickle reference per tile cost more than
     # everything else in a chunk. Its entities as one column of table references (_columns.py).
     encoder = _ENCODER.get()
     fields = _slots_of(chunk, ())
@@ -135,7 +139,7 @@ def _reduce_surface(surface: Surface) -> Any:
 
 def _reduce_entity(entity: Entity) -> Any:
     # Only entities on no surface come here (destroyed ones a storage or the scheduler still holds): the others are
-    # in the object table (_object_table.py), which the pickle meets as memo references.
+    # in the object table (_object_table.py), which `_WorldPickler.reducer_override` writes as items of its list.
     return (_restore_entity, (entity.type, entity.name), (None, _slots_of(entity, _ENTITY_DERIVED)))
 
 
