@@ -23,6 +23,8 @@ MOD = "fv_embodied_agent"
 # Interface as registered -> its key in the contract (per-agent interfaces share one entry).
 INTERFACES = {"agent": "agent", "admin": "admin", "entities": "entities", "test_ground": "test_ground",
               "agent_1": "agent_<id>"}
+# Interfaces a scenario of the mod registers (its level script): interface -> the scenario that registers it.
+SCENARIO_INTERFACES = {"lab_grid": "fv_embodied_agent/lab-grid"}
 _LIST_FIELDS = ("params", "errors", "enum")
 
 
@@ -56,33 +58,39 @@ def _method(view: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _call(engine: Any, interface: str, method: str, *args: str) -> Any:
+    reply = engine.execute_command(
+        f"/sc rcon.print(helpers.table_to_json(remote.call('{interface}', '{method}'{''.join(', ' + a for a in args)})))"
+    )
+    if reply.startswith("Cannot execute"):
+        raise RuntimeError(reply)
+    return json.loads(reply)
+
+
+def _entry(view: dict[str, Any]) -> dict[str, Any]:
+    return {"mod": view["mod"], "doc": view["doc"], "methods": {m["name"]: _method(m) for m in view["methods"]}}
+
+
 def described() -> dict[str, dict[str, Any]]:
-    """Contract key -> entry, from describe() of each interface of the running mod."""
+    """Contract key -> entry, from describe() of each interface of the running mod (and of its scenarios)."""
     from factoryverse.engine.engine import Engine
 
+    entries = {}
     with tempfile.TemporaryDirectory() as out:
         engine = Engine(seed=1, script_output=Path(out))
         try:
-            def call(interface: str, method: str, *args: str) -> Any:
-                reply = engine.execute_command(
-                    f"/sc rcon.print(helpers.table_to_json(remote.call('{interface}', '{method}'{''.join(', ' + a for a in args)})))"
-                )
-                if reply.startswith("Cannot execute"):
-                    raise RuntimeError(reply)
-                return json.loads(reply)
-
-            call("agent", "create_agent", "1")
-            entries = {}
+            _call(engine, "agent", "create_agent", "1")
             for interface, key in INTERFACES.items():
-                view = call(interface, "describe")
-                entries[key] = {
-                    "mod": view["mod"],
-                    "doc": view["doc"],
-                    "methods": {m["name"]: _method(m) for m in view["methods"]},
-                }
-            return entries
+                entries[key] = _entry(_call(engine, interface, "describe"))
         finally:
             engine.close()
+        for interface, scenario in SCENARIO_INTERFACES.items():
+            engine = Engine(seed=1, script_output=Path(out), scenario=scenario)
+            try:
+                entries[interface] = _entry(_call(engine, interface, "describe"))
+            finally:
+                engine.close()
+    return entries
 
 
 def _dump(contract: dict[str, Any]) -> str:

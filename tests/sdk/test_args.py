@@ -22,6 +22,51 @@ def test_anything_but_a_position_names_the_method_and_the_parameter(value):
     assert position_arg((1, 2), "walking.to") == position_arg({"x": 1, "y": 2}, "walking.to") == MapPosition(1, 2)
 
 
+@pytest.mark.parametrize("value", [{"x": "1", "y": "2"}, ("1", "2"), ["1", 2], (True, 2), {"x": 1, "y": True}])
+def test_numeric_strings_and_bools_are_not_coordinates(value):
+    # pydantic would coerce these to numbers; the game refuses them, so the SDK does before sending anything.
+    with pytest.raises(InvalidArgumentError) as info:
+        position_arg(value, "walking.to")
+    assert str(info.value).startswith(f"walking.to: position={value!r} is not a position; pass MapPosition(x, y)")
+    assert info.value.method == "walking.to" and "a coordinate is a number, not" in str(info.value)
+
+
+def test_a_position_of_numeric_strings_is_refused_at_the_entry_points_and_nothing_happens(game: Game):
+    as_strings = {"x": "1", "y": "2"}
+
+    async def scenario():
+        async with game.client() as client:
+            agent = await client.create_agent((-180, 90))
+            await client.add_items(agent, {"wooden-chest": 1})
+            start = await agent.walking.position()
+            before = len(await client.list_agents())
+            item = await agent.inventory.get_placeable("wooden-chest")
+            calls = [
+                ("walking.to", lambda: agent.walking.to(as_strings)),
+                ("walking.to", lambda: agent.walking.to(("1", "2"))),
+                ("mining.mine", lambda: agent.mining.mine("iron-ore", 5, (True, 2))),
+                ("place", lambda: item.place(("1", "2"))),
+                ("place_entity", lambda: agent.place_entity("wooden-chest", as_strings)),
+                ("inspect_entity", lambda: agent.inspect_entity("wooden-chest", as_strings)),
+                ("create_agent", lambda: client.create_agent(as_strings)),
+                ("validate_placement", lambda: client.validate_placement("wooden-chest", ("1", "2"))),
+            ]
+            refused = []
+            for method, call in calls:
+                with pytest.raises(InvalidArgumentError) as info:
+                    await call()  # type: ignore[arg-type]
+                refused.append((method, info.value))
+            after = (await agent.walking.position(), await agent.inventory.get_total("wooden-chest"),
+                     len(await client.list_agents()) - before)
+            return start, refused, after
+
+    start, refused, (position, chests, agents) = run(scenario())
+    for method, error in refused:
+        assert error.method == method and str(error).startswith(f"{method}: position="), str(error)
+        assert "a coordinate is a number, not" in str(error), str(error)
+    assert position == start and chests == 1 and agents == 0
+
+
 def test_a_string_position_is_a_typed_error_at_every_entry_point_and_nothing_happens(game: Game):
     async def scenario():
         async with game.client() as client:

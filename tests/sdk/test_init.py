@@ -16,12 +16,13 @@ _DB_IMPORT = re.compile(r"^\s*(from|import)\s+factoryverse(\.db\b| import db\b)"
 PUBLIC_API = [
     "FactoryVerseClient", "RconClient", "ActionListener", "remote_call", "Agent", "Walking", "Mining", "Crafting",
     "Research", "Inventory", "ReachableView", "Resource", "RemoteView", "build_namespace", "EntityView",
-    "BaseEntity", "Entity", "FuelableMixin", "ContainerMixin", "CrafterMixin", "RecipeMixin",
+    "BaseEntity", "Entity", "EntityReport", "FuelableMixin", "ContainerMixin", "CrafterMixin", "RecipeMixin",
     "SpatialPropertiesMixin", "Furnace", "AssemblingMachine", "Lab", "Inserter", "TransportBelt", "Container",
     "MiningDrill", "ElectricPole", "Boiler", "SteamEngine", "OffshorePump", "Pipe", "Item", "ItemStack",
     "PlaceableItem", "MiningDrillItem", "PlacementCue", "Position", "MapPosition", "BoundingBox", "Direction",
     "InterfaceVersion", "AgentInfo", "AgentState", "PlacedEntity", "BurnerState", "EntityState", "WalkResult",
-    "MineResult", "Blocker", "PlacementCheck", "SnapshotStatus", "ActionCompleted", "ClockState", "StateHash",
+    "MineResult", "StopWalkingResult", "StopMiningResult", "Blocker", "PlacementCheck", "SnapshotStatus",
+    "SnapshotConfig", "ActionCompleted", "ClockState", "StateHash",
     "FactoryVerseError", "RconError", "RconConnectionError", "RconTimeoutError", "RconAuthError",
     "UnexpectedReplyError", "LuaError", "RemoteCallError", "InvalidArgumentError", "UnknownAgentError",
     "UnknownEntityError", "UnknownItemError", "NotInInventoryError", "OutOfReachError", "PlacementBlockedError",
@@ -68,8 +69,8 @@ def test_every_module_declares_all():
 
 SUBPACKAGE_API = {
     "factoryverse.sdk.entities": {
-        "EntityView", "BaseEntity", "Entity", "FuelableMixin", "ContainerMixin", "CrafterMixin", "RecipeMixin",
-        "SpatialPropertiesMixin", "Furnace", "AssemblingMachine", "Lab", "Inserter", "TransportBelt", "Container",
+        "EntityView", "BaseEntity", "Entity", "EntityReport", "FuelableMixin", "ContainerMixin", "CrafterMixin",
+        "RecipeMixin", "SpatialPropertiesMixin", "Furnace", "AssemblingMachine", "Lab", "Inserter", "TransportBelt", "Container",
         "MiningDrill", "ElectricPole", "Boiler", "SteamEngine", "OffshorePump", "Pipe", "ENTITY_CLASSES",
         "entity_class_for", "entity_from_state", "reachable_entity", "ghost_entity", "remote_entity",
     },

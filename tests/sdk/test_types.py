@@ -18,6 +18,39 @@ def test_position_of_refuses_anything_else(value):
         Position.of(value)
 
 
+@pytest.mark.parametrize(("value", "why"), [
+    ({"x": "1", "y": "2"}, "x: a coordinate is a number, not str '1'"),
+    (("1", "2"), "x: a coordinate is a number, not str '1'"),
+    ([1, "2"], "y: a coordinate is a number, not str '2'"),
+    ((True, 2), "x: a coordinate is a number, not bool True"),
+    ({"x": 1, "y": False}, "y: a coordinate is a number, not bool False"),
+    ((float("inf"), 0), "x: a coordinate is a finite number, not inf"),
+    ((0, float("nan")), "y: a coordinate is a finite number, not nan"),
+])
+def test_coordinates_are_numbers_only_as_the_game_takes_them(value, why):
+    # pydantic alone would read "1" as 1.0 and True as 1.0; the game accepts neither in a position.
+    with pytest.raises(InvalidArgumentError, match="is not a position") as info:
+        Position.of(value)
+    assert why in str(info.value)
+
+
+def test_a_map_position_of_numeric_strings_or_bools_is_refused():
+    for x, y in [("1", 2), (1, "2"), (True, 2)]:
+        with pytest.raises(InvalidArgumentError, match="MapPosition needs two finite numbers"):
+            Position(x, y)
+    with pytest.raises(InvalidArgumentError, match="MapPosition needs two finite numbers"):
+        Position(x="1", y="2")
+
+
+def test_any_real_number_is_a_coordinate():
+    from decimal import Decimal
+    from fractions import Fraction
+
+    assert Position.of((Fraction(1, 2), 3)) == Position(0.5, 3.0)
+    assert Position.of({"x": Decimal("1.5"), "y": 2}) == Position(1.5, 2)  # DuckDB's type for a literal 1.5
+    assert Position.of({"x": -0, "y": 2.25}).as_tuple() == (0.0, 2.25)
+
+
 def test_direction_values_are_factorio_2_defines():
     assert [Direction.NORTH, Direction.EAST, Direction.SOUTH, Direction.WEST] == [0, 4, 8, 12]
     assert len(Direction) == 16
@@ -25,12 +58,12 @@ def test_direction_values_are_factorio_2_defines():
 
 def test_empty_lua_tables_read_as_empty_objects():
     agent = AgentState.model_validate({
-        "agent_id": 1, "position": [0, 0], "force": "f", "reach_distance": 10,
-        "walking": False, "mining": False, "inventory": [],
+        "agent_id": 1, "position": [0, 0], "force": "f", "reach_distance": 10, "build_distance": 10,
+        "resource_reach_distance": 2.7, "walking": False, "mining": False, "crafting_queue_size": 0, "inventory": [],
     })
     entity = EntityState.model_validate({
         "unit_number": 3, "name": "stone-furnace", "type": "furnace", "position": {"x": 1, "y": 1},
-        "direction": 0, "inventories": {"fuel": [], "output": {"iron-plate": 2}},
+        "direction": 0, "inventories": {"fuel": [], "output": {"iron-plate": 2}}, "reachable": True,
     })
     assert agent.inventory == {}
     assert entity.inventory("fuel") == {} and entity.inventory("output") == {"iron-plate": 2}

@@ -14,7 +14,7 @@ import pytest
 from factorio_rcon import RCONClient
 
 import factoryverse
-from factoryverse.servers import instances, operations
+from factoryverse.servers import instances, operations, ports
 from factoryverse.servers._ports import tcp_port_bindable, udp_port_free
 from factoryverse.servers.instances import (
     RCON_BASE_PORT,
@@ -45,12 +45,14 @@ def _rcon(inst: Instance, lua: str) -> str:
 
 def test_public_api_is_pinned():
     assert set(instances.__all__) == {
-        "Instance", "InstanceError", "InstanceBusyError", "PortInUseError", "EngineStartError", "ProcessState",
+        "Instance", "InstanceError", "InstanceBusyError", "PortInUseError", "EngineStartError",
+        "BackendUnavailableError", "FactorioBinaryError", "BACKENDS", "ProcessState",
         "state_home", "list_instances", "start_instance", "stop_instance", "configure_instance", "RCON_BASE_PORT",
         "SNAPSHOT_UDP_BASE_PORT", "MAX_INSTANCES", "PASSWORD_ENV", "DEFAULT_SEED",
         "DEFAULT_AUTOSAVE_MINUTES", "latest_save", "saves_folder",
     }
-    for name in ("InstanceBusyError", "PortInUseError", "EngineStartError"):
+    for name in ("InstanceBusyError", "PortInUseError", "EngineStartError", "BackendUnavailableError",
+                 "FactorioBinaryError"):
         assert issubclass(getattr(instances, name), instances.InstanceError)
 
 
@@ -141,7 +143,7 @@ def test_busy_scheme_ports_get_other_ones(home):
 
 def test_the_engine_losing_its_port_is_reported_as_such(home, monkeypatch):
     """The port is free when probed but taken before the engine binds it (the race another program can win)."""
-    monkeypatch.setattr(instances, "tcp_port_bindable", lambda host, port: True)
+    monkeypatch.setattr(ports, "tcp_port_bindable", lambda host, port: True)
     with socket.socket() as holder:
         if tcp_port_bindable("127.0.0.1", RCON_BASE_PORT):
             holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

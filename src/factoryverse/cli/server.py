@@ -1,22 +1,23 @@
-"""`fv server start|stop|status|fork`: embedded server instances, one process each."""
+"""`fv server start|stop|status|fork`: server instances on a backend (embedded engine, local Factorio, docker)."""
 
 from __future__ import annotations
 
 import json
 import signal
+import threading
 import time
 from pathlib import Path
 from typing import Optional
 
 import typer
+from factoryverse.cli._server_watch import watch_servers
 from factoryverse.servers._game import state_hash
 from factoryverse.servers.forks import fork_instance
 from factoryverse.engine.factorio_versions import DEFAULT_FACTORIO_VERSION, VERSIONS
+from factoryverse.servers.backends import BACKENDS
 from factoryverse.servers.instances import (
     DEFAULT_AUTOSAVE_MINUTES,
     DEFAULT_SEED,
-    RCON_BASE_PORT,
-    SNAPSHOT_UDP_BASE_PORT,
     Instance,
     InstanceError,
     ProcessState,
@@ -29,7 +30,8 @@ from factoryverse.servers.instances import (
 
 __all__ = ["app"]
 
-app = typer.Typer(help="Start, stop and list embedded Factorio-compatible servers.", no_args_is_help=True)
+app = typer.Typer(help="Start, stop and list game servers: the embedded engine, a local Factorio binary or docker.",
+                  no_args_is_help=True)
 
 
 _STATE_TEXT = {
@@ -39,31 +41,31 @@ _STATE_TEXT = {
 }
 
 
+def _agent_range(inst: Instance) -> str:
+    ports = inst.agent_udp_ports
+    return f"{ports[0]}-{ports[-1]}" if ports else "-"
+
+
 def _print_table(instances: list[Instance]) -> None:
     # No password here: text output ends up in terminals, logs and screenshots; `--json` has it.
-    typer.echo(f"{'ID':>3}  {'PID':>7}  {'RCON':>15}  {'SNAPSHOT UDP':>12}  {'STATE':<7}  {'RUN':<8}  SCRIPT-OUTPUT")
+    typer.echo(f"{'ID':>3}  {'PID':>7}  {'RCON':>15}  {'SNAPSHOT UDP':>12}  {'STATE':<7}  {'RUN':<8}  "
+               f"{'BACKEND':<8}  {'GAME UDP':>8}  {'AGENT UDP':>11}  SCRIPT-OUTPUT")
     replaced = []
     for i in instances:
         state = i.process_state()
         if state is ProcessState.REPLACED:
             replaced.append(i)
         typer.echo(
-            f"{i.id:>3}  {i.pid:>7}  {i.rcon_host + ':' + str(i.rcon_port):>15}  {i.snapshot_udp_port:>12}  "
-            f"{_STATE_TEXT[state]:<7}  {(i.run_id or '-')[:8]:<8}  {i.script_output}"
+            f"{i.id:>3}  {i.pid or '-':>7}  {i.rcon_host + ':' + str(i.rcon_port):>15}  {i.snapshot_udp_port:>12}  "
+            f"{_STATE_TEXT[state]:<7}  {(i.run_id or '-')[:8]:<8}  {i.backend:<8}  {i.game_udp_port or '-':>8}  "
+            f"{_agent_range(i):>11}  {i.script_output}"
         )
     for i in replaced:
         typer.echo(f"* instance {i.id}: not running (pid {i.pid} now belongs to another process)")
 
 
 def _port_notes(inst: Instance) -> list[str]:
-    notes = []
-    if inst.rcon_port != RCON_BASE_PORT + inst.id:
-        notes.append(f"RCON port {RCON_BASE_PORT + inst.id} was in use, so it listens on {inst.rcon_port}")
-    if inst.snapshot_udp_port != SNAPSHOT_UDP_BASE_PORT + inst.id:
-        notes.append(
-            f"snapshot UDP port {SNAPSHOT_UDP_BASE_PORT + inst.id} was in use, so it sends to {inst.snapshot_udp_port}"
-        )
-    return [f"  instance {inst.id}: {n}" for n in notes]
+    return [f"  instance {inst.id}: {n}" for n in inst.port_notes]
 
 
 def _mod_notes(inst: Instance) -> list[str]:
@@ -98,14 +100,29 @@ def start(
     autosave_minutes: float = typer.Option(
         DEFAULT_AUTOSAVE_MINUTES, "--autosave-minutes", min=0.0,
         help="Autosave every N game minutes into the instance's saves/ as _autosave1.._autosave5 (0 = off)."),
+    backend: str = typer.Option(
+        "embedded", "--backend", help=f"Where the game runs: {', '.join(BACKENDS)} (embedded: the engine; local: a "
+        "headless Factorio binary, --factorio-bin or $FACTORIO_BIN; docker: the factoriotools/factorio image)."),
+    factorio_bin: Optional[Path] = typer.Option(
+        None, "--factorio-bin", envvar="FACTORIO_BIN", show_envvar=True,
+        help="The headless Factorio binary for --backend local (bin/x64/factorio)."),
+    docker_image: Optional[str] = typer.Option(
+        None, "--docker-image", help="The image for --backend docker (default factoriotools/factorio:VERSION)."),
+    scenario: Optional[str] = typer.Option(
+        None, "--scenario", help="Start this scenario (NAME, or MOD/NAME for one a mod ships, e.g. "
+        "fv_embodied_agent/lab-grid) instead of a new map."),
     detach: bool = typer.Option(False, "--detach", "-d", help="Return once ready and leave the servers running."),
+    watch: bool = typer.Option(
+        False, "--watch", help="Hot reload: on every change to the mods' files, save each game, restart it from "
+        "that save with the mods packaged anew (same id, ports, password) and print what reloaded."),
     rcon_password: Optional[str] = typer.Option(
         None, envvar="FACTORYVERSE_RCON_PASSWORD", show_envvar=True,
         help="RCON password for every instance started (default: a random one each), for clients that expect a "
         "fixed one. The variable keeps it out of `ps`, which shows this command's own arguments.",
     ),
 ) -> None:
-    """Start N embedded servers on RCON 27000+i / snapshot UDP 34400+i and print them once they answer RCON.
+    """Start N servers on the seed's ports (instance i: RCON 27000+i, game UDP 34197+i, snapshot UDP 34400+i, agent UDP
+    34202+10i..+9) and print them once they answer RCON.
 
     Each start is a new game with a new run id: the instance folder's previous script-output and map database are
     removed first (its previous log is kept as server.log.1; its saves/ is kept). With --load or --resume the game
@@ -120,10 +137,19 @@ def start(
         raise typer.BadParameter(f"give one of {', '.join(sorted(VERSIONS))}", param_hint="--factorio-version")
     if load is not None and resume is not None:
         raise typer.BadParameter("give --load or --resume, not both", param_hint="--resume")
+    if watch and detach:
+        raise typer.BadParameter("--watch runs in the foreground; drop --detach", param_hint="--watch")
     if resume is not None and num != 1:
         raise typer.BadParameter("--resume starts one instance (the one resumed); drop --num", param_hint="--num")
+    if backend not in BACKENDS:
+        raise typer.BadParameter(f"give one of {', '.join(BACKENDS)}", param_hint="--backend")
+    if scenario is not None and (load is not None or resume is not None):
+        raise typer.BadParameter("a scenario starts a new game; drop --load/--resume", param_hint="--scenario")
+    if backend != "local":
+        factorio_bin = None  # from $FACTORIO_BIN, which only the local backend reads
     instance_id: int | None = None
-    if resume is not None:
+    resume_latest = False
+    if resume is not None and backend == "embedded":
         try:
             load = latest_save(resume)
         except InstanceError as e:
@@ -131,13 +157,19 @@ def start(
             raise typer.Exit(1) from e
         instance_id = resume
         typer.echo(f"resuming instance {resume} from {load}")
+    elif resume is not None:
+        # A real server picks its newest save itself (--start-server-load-latest).
+        instance_id, resume_latest = resume, True
+        typer.echo(f"resuming instance {resume} from the newest save in its saves/")
     started: list[Instance] = []
     # Ctrl-C or SIGTERM at any point, even while instances are still starting, stops everything this command
     # started: the handler is in place before the first process is spawned.
     stop_requested = {"now": False}
+    stop_event = threading.Event()  # the same request, for the --watch loop
 
     def _request_stop(signum, frame):  # noqa: ARG001
         stop_requested["now"] = True
+        stop_event.set()
 
     previous = {sig: signal.signal(sig, _request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -146,7 +178,8 @@ def start(
                 break
             inst = start_instance(instance_id, seed=seed, mode=mode, speed=speed, mods_dir=mods_dir,
                                   rcon_password=rcon_password, factorio_version=factorio_version, load=load,
-                                  autosave_minutes=autosave_minutes)
+                                  autosave_minutes=autosave_minutes, backend=backend, scenario=scenario,
+                                  resume=resume_latest, factorio_bin=factorio_bin, docker_image=docker_image)
             started.append(inst)
             configure_instance(inst)
     except (InstanceError, OSError) as e:
@@ -168,6 +201,9 @@ def start(
         return
     typer.echo("running; press Ctrl-C to stop")
     try:
+        if watch:
+            watch_servers(started, mods_dir=mods_dir, speed=speed, autosave_minutes=autosave_minutes,
+                          docker_image=docker_image, stop_event=stop_event)
         while not stop_requested["now"] and any(i.alive() for i in started):
             time.sleep(0.2)
     finally:

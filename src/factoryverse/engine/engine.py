@@ -7,6 +7,8 @@ In-process use (tests, the RL fast path)::
     reply = engine.execute_command("/sc rcon.print(game.tick)")
 
 ``Engine(seed=1, factorio_version="2.1")`` runs the game as Factorio 2.1 instead of the default 2.0.
+``Engine(seed=1, scenario="fv_embodied_agent/lab-grid")`` runs a mod's scenario as the level script
+(engine/scenarios.py); a save records it and a loaded game runs it again.
 
 The server (engine/server/instance.py) wraps the same object and runs RCON commands between ticks. Its loop calls
 update(), which honours the game clock (game.tick_paused, ticks_to_run; engine/clock.py); step() and run_ticks()
@@ -49,6 +51,7 @@ from factoryverse.engine.mods import (
 from factoryverse.engine.outputs import Outputs
 from factoryverse.engine.prototype_sources import data_root
 from factoryverse.engine.prototypes import PrototypeData, load_prototypes
+from factoryverse.engine.scenarios import Scenario, ScenarioError, find_scenario
 from factoryverse.engine.settings import load_mod_settings
 from factoryverse.engine.world.world import World
 from factoryverse.engine.save import game_save as _save
@@ -90,6 +93,7 @@ class Engine:
         autosave_ticks: int = 0,
         autosave_slots: int = DEFAULT_AUTOSAVE_SLOTS,
         mod_settings: dict[str, Any] | None = None,
+        scenario: str | None = None,
         _image: Any = None,
     ):
         self.seed = seed
@@ -132,21 +136,31 @@ class Engine:
         self.starting_chunks = starting_chunks
         self._mods_path, self._mod_names = mods_path, mods
         root = None
+        # The scenario is found before the world is made, so a wrong name fails at once; a loaded game's is its save's.
+        self.scenario: Scenario | None = (
+            find_scenario(scenario, [(i.name, i.path) for i in infos]) if scenario is not None and _image is None
+            else None)
         if _image is None:
             self.world = World(self, seed, starting_chunks=starting_chunks)
         else:
             root = _save.load_world_image(self, _image)
             self.world = root["world"]
+            self.scenario = self._saved_scenario(root, scenario, infos)
         for info in infos:
             self.mod_roots[info.name] = info.path
         # The level's state runs console commands, as the scenario script does in Factorio.
         self.level = self._new_state(None, "level")
         for info in infos:
             self._load_mod(info)
+        # The scenario's script comes after the mods', as the game loads the level last.
+        if self.scenario is not None:
+            self._load_scenario(self.scenario)
         if _image is None:
             for mod in self.mods:
                 if mod.on_init is not None:
                     self._run_handler(mod, "on_init", mod.on_init)
+            if self.level_script.on_init is not None:
+                self._run_handler(self.level_script, "on_init", self.level_script.on_init)
             # A new game runs no migration and records every one as applied (engine/migrations.py).
             self.applied_migrations = all_migrations(self)
         else:
@@ -194,6 +208,20 @@ class Engine:
             factorio_version=self.factorio.name, mod_settings=self._mod_settings_given, _image=image,
         )
 
+    @staticmethod
+    def _saved_scenario(root: dict[str, Any], asked: str | None, infos: list[Any]) -> Scenario | None:
+        """The scenario a loaded game was started with (its save's lifecycle record), found among the mods."""
+        saved = (root.get("lifecycle") or {}).get("scenario")
+        if asked is not None and asked not in (saved, (saved or "").rpartition("/")[2]):
+            raise ScenarioError(f"this save runs the scenario {saved or '(none)'}; a loaded game keeps the scenario it "
+                                f"was started with, so start a new game to run {asked!r}")
+        if saved is None:
+            return None
+        try:
+            return find_scenario(saved, [(i.name, i.path) for i in infos])
+        except ScenarioError as e:
+            raise ScenarioError(f"this save runs the scenario {saved}, which its mods no longer ship: {e}") from e
+
     # -- Lua states -----------------------------------------------------------------------------------------
 
     @property
@@ -232,6 +260,17 @@ class Engine:
             raise ModLoadError(f"mod {info.name} failed to load control.lua:\n{e}") from e
         except Exception as e:  # lupa raises its own LuaError from nested chunks
             raise ModLoadError(f"mod {info.name} failed to load control.lua:\n{e}") from e
+
+    def _load_scenario(self, scenario: Scenario) -> None:
+        """Run the scenario's control.lua in the level's state; its own files are `__level__/...` there."""
+        requirer = self.level.requirer  # type: ignore[attr-defined]
+        requirer.roots["level"] = scenario.path
+        try:
+            requirer.run_file("level", scenario.control)
+        except (LuaRuntimeError, ModLoadError) as e:
+            raise ScenarioError(f"scenario {scenario.id} failed to load control.lua:\n{e}") from e
+        except Exception as e:  # lupa raises its own LuaError from nested chunks
+            raise ScenarioError(f"scenario {scenario.id} failed to load control.lua:\n{e}") from e
 
     def _run_handler(self, owner: Any, what: str, fn: Any, *args: Any) -> Any:
         """Run a mod's handler; a Lua error is logged with its traceback and the game goes on."""

@@ -74,6 +74,7 @@ from factoryverse.sdk.entities import (
     CrafterMixin,
     ElectricPole,
     Entity,
+    EntityReport,
     EntityView,
     FuelableMixin,
     Furnace,
@@ -100,6 +101,7 @@ from factoryverse.sdk.helpers import (
     sleep,
 )
 from factoryverse.sdk.namespace import build_namespace
+from factoryverse.sdk.records import SnapshotConfig, StopMiningResult, StopWalkingResult
 from factoryverse.sdk.remote_view import RemoteView
 from factoryverse.sdk.rcon import RconClient
 from factoryverse.sdk.remote import remote_call
@@ -145,6 +147,7 @@ __all__ = [
     "EntityView",
     "BaseEntity",
     "Entity",
+    "EntityReport",
     "FuelableMixin",
     "ContainerMixin",
     "CrafterMixin",
@@ -181,9 +184,12 @@ __all__ = [
     "EntityState",
     "WalkResult",
     "MineResult",
+    "StopWalkingResult",
+    "StopMiningResult",
     "Blocker",
     "PlacementCheck",
     "SnapshotStatus",
+    "SnapshotConfig",
     "ActionCompleted",
     "ClockState",
     "StateHash",

@@ -9,18 +9,21 @@ from __future__ import annotations
 from typing import Any
 
 from factoryverse.sdk.errors import InvalidArgumentError
-from factoryverse.sdk.types import Position
+from factoryverse.sdk.types import Position, _problem
 
 __all__ = ["position_arg"]
 
 
 def position_arg(value: Any, method: str, param: str = "position") -> Position:
-    """`value` as a Position, or InvalidArgumentError naming `method` and `param` (a string is never a position)."""
+    """`value` as a Position, or InvalidArgumentError naming `method` and `param`.
+
+    Coordinates are numbers only: a string ("1") or a bool is refused, as the game refuses them.
+    """
     try:
         return Position.of(value)
     except InvalidArgumentError as exc:
         raise InvalidArgumentError(
             f"{method}: {param}={value!r} is not a position; pass MapPosition(x, y), an (x, y) pair "
-            "or {'x': .., 'y': ..}",
+            f"or {{'x': .., 'y': ..}} of numbers ({_problem(exc)})",
             method=method,
         ) from exc

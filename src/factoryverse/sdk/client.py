@@ -13,6 +13,7 @@ from factoryverse.sdk.agent import DEFAULT_ACTION_TIMEOUT, Agent
 from factoryverse.sdk.clock import ClockState
 from factoryverse.sdk.errors import InterfaceVersionError, UnexpectedReplyError
 from factoryverse.sdk.rcon import RconClient
+from factoryverse.sdk.records import SnapshotConfig
 from factoryverse.sdk.remote import remote_call
 from factoryverse.sdk.state_hash import StateHash, read_state_hash, request_fork
 from factoryverse.sdk.types import (
@@ -311,11 +312,12 @@ class FactoryVerseClient:
         """
         return SnapshotStatus.model_validate(await self.call("map", "get_snapshot_status"))
 
-    async def configure_snapshot(self, *, run_id: str | None = None, udp_port: int | None = None) -> dict[str, Any]:
+    async def configure_snapshot(self, *, run_id: str | None = None, udp_port: int | None = None) -> SnapshotConfig:
         """Point fv_snapshot's deltas at `udp_port` and give the game its run id (it writes nothing before one).
 
         A run id new to the game removes the previous run's files and starts a new snapshot; whoever starts
         a server chooses it (`fv server start` does, a uuid4 hex), since the game cannot make up a unique one.
+        Returns the settings now in force, and whether a new run began.
 
         Example: `await game.configure_snapshot(run_id='run-1', udp_port=view.udp_port)`
         """
@@ -324,4 +326,4 @@ class FactoryVerseClient:
             config["run_id"] = run_id
         if udp_port is not None:
             config["udp_port"] = udp_port
-        return await self.call("map", "set_snapshot_config", config)
+        return SnapshotConfig.model_validate(await self.call("map", "set_snapshot_config", config))

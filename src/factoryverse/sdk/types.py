@@ -6,8 +6,10 @@ still accepts [] (and turns it into {}), which earlier engine builds wrote.
 
 from __future__ import annotations
 
+import decimal
 import enum
 import math
+import numbers
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
@@ -41,6 +43,36 @@ def _empty_list_is_object(value: Any) -> Any:
     return {} if isinstance(value, list) and not value else value
 
 
+def _coordinate(value: Any) -> float:
+    # Strict on purpose: pydantic would read "1" or True as a number, but the game takes neither in a position.
+    # Decimal is a number too: DuckDB hands a SQL literal such as 1.5 back as one.
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, decimal.Decimal)):
+        raise ValueError(f"a coordinate is a number, not {type(value).__name__} {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"a coordinate is a finite number, not {value!r}")
+    return float(value)
+
+
+_Coordinate = Annotated[float, BeforeValidator(_coordinate)]
+
+
+def _problem(exc: BaseException) -> str:
+    """pydantic's complaint about a position in a few words, e.g. "x: a coordinate is a number, not str '1'"."""
+    while not isinstance(exc, ValidationError):
+        if exc.__cause__ is None:
+            return str(exc)
+        exc = exc.__cause__
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error["loc"])
+        if not where:
+            parts.append(f"a {type(error['input']).__name__}, neither a pair nor a mapping")
+            continue
+        what = "missing" if error["type"] == "missing" else error["msg"].removeprefix("Value error, ")
+        parts.append(f"{where}: {what}")
+    return "; ".join(parts)
+
+
 def _position_from_any(value: Any) -> Any:
     # Factorio accepts both {x=, y=} and {x, y}; so does every Position field here.
     if isinstance(value, (list, tuple)) and len(value) == 2:
@@ -59,8 +91,8 @@ class Position(_Model):
     MapPosition(11, 4)
     """
 
-    x: float
-    y: float
+    x: _Coordinate
+    y: _Coordinate
 
     def __init__(self, x: Any = None, y: Any = None, /, **data: Any) -> None:
         # The seed writes MapPosition(100, 200): positional x and y, as well as the keywords pydantic takes.
@@ -72,7 +104,8 @@ class Position(_Model):
             super().__init__(**data)
         except ValidationError as exc:
             raise InvalidArgumentError(
-                f"MapPosition needs two finite numbers x and y, got {data!r}; e.g. MapPosition(10.5, -3)"
+                f"MapPosition needs two finite numbers x and y, got {data!r} ({_problem(exc)}); "
+                "e.g. MapPosition(10.5, -3)"
             ) from exc
 
     @classmethod
@@ -88,7 +121,8 @@ class Position(_Model):
             return cls.model_validate(_position_from_any(value))
         except (ValidationError, InvalidArgumentError) as exc:
             raise InvalidArgumentError(
-                f"{value!r} is not a position; pass Position(x=..., y=...), an (x, y) pair or {{'x': .., 'y': ..}}"
+                f"{value!r} is not a position ({_problem(exc)}); pass Position(x=..., y=...), an (x, y) pair or "
+                "{'x': .., 'y': ..} of numbers"
             ) from exc
 
     def distance(self, other: PositionLike) -> float:
@@ -288,11 +322,15 @@ class AgentState(_Model):
     """
 
     agent_id: int
+    name: str | None = None
     position: _Pos
     force: str
     reach_distance: float
+    build_distance: float
+    resource_reach_distance: float
     walking: bool
     mining: bool
+    crafting_queue_size: int
     inventory: ItemCounts
 
 
@@ -318,8 +356,15 @@ class BurnerState(_Model):
     currently_burning: str | None = None
 
 
+_InventoryKind = Literal["fuel", "input", "output", "chest"]
+_Inventories = Annotated[dict[_InventoryKind, ItemCounts], BeforeValidator(_empty_list_is_object)]
+
+
 class EntityState(_Model):
     """What inspect_entity sees: `inventories` maps fuel/input/output/chest to item counts.
+
+    `status` is the defines.entity_status name (None for entities without one, such as chests); `reachable` is
+    whether the agent's character can reach it now; the kind-specific fields are None for other kinds.
 
     Example: `state = await agent.inspect_entity('stone-furnace', (3, 0)); state.inventory('fuel')`
     """
@@ -330,7 +375,11 @@ class EntityState(_Model):
     position: _Pos
     direction: Direction = Direction.NORTH
     status: str | None = None
-    inventories: Annotated[dict[str, ItemCounts], BeforeValidator(_empty_list_is_object)] = {}
+    inventories: _Inventories = {}
+    reachable: bool
+    # Assembling machines: the recipe set (LuaEntity.get_recipe).
+    recipe: str | None = None
+    # Burner entities (stone furnace, burner drill, boiler): the fuel burning.
     burner: BurnerState | None = None
     # Mining drills: where they put what they mine (LuaEntity.drop_position).
     drop_position: _Pos | None = None

@@ -54,23 +54,24 @@ def same_process(pid: int, ticks: int | None) -> bool:
     return ticks is None or (len(fields) >= 20 and int(fields[19]) == ticks)
 
 
-def _is_engine_cmdline(pid: int) -> bool:
+def _has_arg(pid: int, marker: str) -> bool:
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
             args = f.read().split(b"\0")
     except OSError:
         return False
-    return ENGINE_MODULE.encode() in args
+    return marker.encode() in args
 
 
-def process_state(pid: int, ticks: int | None) -> ProcessState:
-    """RUNNING only if `pid` is the engine process that started at `ticks` (any start time when None: old records)."""
+def process_state(pid: int, ticks: int | None, marker: str = ENGINE_MODULE) -> ProcessState:
+    """RUNNING only if `pid` is the process that started at `ticks` (any start time when None: old records) and has
+    `marker` as one of its arguments (the engine's module name; a Factorio server's own settings file)."""
     fields = _stat_fields(pid)
     if fields is None or fields[0] in ("Z", "X"):
         return ProcessState.DEAD  # a zombie still has its pid but serves nothing
     if ticks is not None and (len(fields) < 20 or int(fields[19]) != ticks):
         return ProcessState.REPLACED
-    if not _is_engine_cmdline(pid):
+    if not _has_arg(pid, marker):
         return ProcessState.REPLACED
     return ProcessState.RUNNING
 
@@ -116,20 +117,21 @@ def _send(pid: int, pidfd: int | None, sig: int) -> None:
         pass
 
 
-def terminate(pid: int, ticks: int | None, timeout: float = 10.0) -> ProcessState:
-    """SIGTERM the engine `pid` (then SIGKILL after `timeout`) only if it is still that engine.
+def terminate(pid: int, ticks: int | None, timeout: float = 10.0, *, marker: str = ENGINE_MODULE,
+              sig: int = signal.SIGTERM) -> ProcessState:
+    """`sig` (SIGTERM) to `pid` (then SIGKILL after `timeout`) only if it is still that server (see process_state).
 
     Returns the state found before any signal: only RUNNING was signalled.
     """
     pidfd = _open_pidfd(pid)
     try:
         # Checked after the pidfd is open: the process verified here is the one the pidfd signals.
-        state = process_state(pid, ticks)
+        state = process_state(pid, ticks, marker)
         if state is not ProcessState.RUNNING:
             if state is ProcessState.DEAD:
                 _reap(pid)
             return state
-        _send(pid, pidfd, signal.SIGTERM)
+        _send(pid, pidfd, sig)
         if not _wait_gone(pid, ticks, pidfd, timeout):
             if pidfd is not None or same_process(pid, ticks):
                 _send(pid, pidfd, signal.SIGKILL)

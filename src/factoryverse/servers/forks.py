@@ -19,6 +19,7 @@ from dataclasses import asdict
 from factorio_rcon import RCONClient
 
 from factoryverse.servers._process import start_ticks
+from factoryverse.servers.ports import fallback_notes
 from factoryverse.servers.instances import (
     Instance,
     InstanceError,
@@ -57,7 +58,7 @@ def _ask_fork(parent: Instance, spec: dict) -> dict:
 
 
 def _fork_one(parent: Instance, *, force: bool, mode: str | None) -> Instance:
-    iid, udp_port = _reserve(None)
+    iid, plan = _reserve(None)
     try:
         folder = _record_path(iid).parent
         _fresh_folder(folder)
@@ -75,12 +76,16 @@ def _fork_one(parent: Instance, *, force: bool, mode: str | None) -> Instance:
         pid = int(report["pid"])
         inst = Instance(
             id=iid, pid=pid, rcon_host=parent.rcon_host, rcon_port=int(report["rcon_port"]), rcon_password=password,
-            snapshot_udp_port=udp_port, seed=parent.seed, folder=str(folder), started_at=started_at,
+            snapshot_udp_port=plan.snapshot_udp, seed=parent.seed, folder=str(folder), started_at=started_at,
             mode=str(report.get("mode") or parent.mode), run_id=uuid.uuid4().hex,
             process_start=start_ticks(pid), factoryverse_version=parent.factoryverse_version,
             factorio_version=parent.factorio_version, factorio_base_version=parent.factorio_base_version,
             factorio_api_version=parent.factorio_api_version, mods=dict(parent.mods),
+            agent_udp_ports=list(plan.agent_udp),
         )
+        plan.rcon = inst.rcon_port
+        plan.game_udp = 0
+        inst.port_notes = fallback_notes(iid, plan)
         _write_private_json(_record_path(iid), asdict(inst))
         return inst
     finally:

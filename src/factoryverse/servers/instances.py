@@ -1,8 +1,11 @@
-"""Embedded server instances as the CLI manages them: one OS process each, described by a JSON file on disk.
+"""Server instances as the CLI manages them: one game server each, described by a JSON file on disk.
 
-Instance i listens for RCON on 27000+i and is told to send snapshot deltas to UDP 34400+i (the seed's port scheme)
-whenever those ports can be bound; otherwise it gets free ones and `rcon_port`/`snapshot_udp_port` say which.
-Each instance has a folder under the state home with its script-output, its DuckDB file and its log.
+The game runs on a backend (servers/backends: the embedded engine by default, a local Factorio binary, or docker);
+the record names it, and the backend tells whether the server still lives and stops it. Instance i has every port
+of the seed's scheme (servers/ports.py: RCON 27000+i, game UDP 34197+i, snapshot UDP 34400+i, agent UDP
+34202+10i..+9) whenever those ports are free; otherwise it gets free ones, the record says which and
+`port_notes` says why. Each instance has a folder under the state home with its script-output, its saves, its
+DuckDB file and its log.
 
 Every start is a new game run with its own run id (chosen here, outside the game: the game's Lua has no clock and
 its `math.random` follows the map seed), also a start from a save (`load`, `latest_save` for a resume). The folder's
@@ -18,10 +21,7 @@ import json
 import os
 import re
 import secrets
-import selectors
 import shutil
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -34,9 +34,25 @@ from factorio_rcon import RCONClient
 from factoryverse.engine.factorio_versions import DEFAULT_FACTORIO_VERSION, VERSIONS
 from factoryverse.engine.save import CorruptSaveError, SAVE_SUFFIX
 from factoryverse.engine.save.savefile import read_save
-from factoryverse.servers._ports import pick_udp_port, tcp_port_bindable, udp_port_free
-from factoryverse.servers._process import ProcessState, process_state, same_process, start_ticks, terminate
-from factoryverse.servers.mod_packages import ModPackageError, package_mods
+from factoryverse.servers._instance_errors import (
+    BackendUnavailableError,
+    EngineStartError,
+    FactorioBinaryError,
+    InstanceBusyError,
+    InstanceError,
+    PortInUseError,
+)
+from factoryverse.servers._process import ProcessState, same_process, start_ticks
+from factoryverse.servers.backends import BACKENDS, LaunchSpec, get_backend
+from factoryverse.servers.backends.embedded import PASSWORD_ENV
+from factoryverse.servers.ports import (
+    MAX_INSTANCES,
+    RCON_BASE_PORT,
+    SNAPSHOT_UDP_BASE_PORT,
+    PortPlan,
+    fallback_notes,
+    plan_ports,
+)
 
 __all__ = [
     "Instance",
@@ -44,6 +60,9 @@ __all__ = [
     "InstanceBusyError",
     "PortInUseError",
     "EngineStartError",
+    "BackendUnavailableError",
+    "FactorioBinaryError",
+    "BACKENDS",
     "ProcessState",
     "state_home",
     "list_instances",
@@ -64,32 +83,9 @@ __all__ = [
 DEFAULT_SEED = 1
 # Game minutes between autosaves (Factorio's server-settings.json default); 0 turns them off.
 DEFAULT_AUTOSAVE_MINUTES = 10.0
-RCON_BASE_PORT = 27000
-SNAPSHOT_UDP_BASE_PORT = 34400
-MAX_INSTANCES = 100
-# The engine reads its RCON password from here: the environment is readable only by its owner, a command line by all.
-PASSWORD_ENV = "FACTORYVERSE_RCON_PASSWORD"
-# A cold start loads prototypes and generates the starting chunks; several starting at once share the cores.
-_READY_TIMEOUT_S = 60.0
 _RESERVATION = "reserved.json"
 # What fv_snapshot accepts as a run id; also keeps the id safe to put inside a Lua string literal.
 _RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-
-
-class InstanceError(Exception):
-    """An instance could not be started, found or stopped; the message says what to do."""
-
-
-class InstanceBusyError(InstanceError):
-    """The instance id asked for is running or being started by another command."""
-
-
-class PortInUseError(InstanceError):
-    """The engine could not bind its RCON port: another program took it."""
-
-
-class EngineStartError(InstanceError):
-    """The engine process exited or did not become ready; the message holds the end of its log."""
 
 
 def state_home() -> Path:
@@ -123,6 +119,17 @@ class Instance:
     factorio_base_version: str = ""
     factorio_api_version: str = ""
     mods: dict[str, str] = field(default_factory=dict)
+    # Where the game runs (a name in BACKENDS); records older than backends were all embedded.
+    backend: str = "embedded"
+    # The roles' ports beside rcon_port and snapshot_udp_port: the game's UDP port (0: the embedded engine serves
+    # no multiplayer) and the ten agent UDP ports (the first is a real server's Lua UDP socket).
+    game_udp_port: int = 0
+    agent_udp_ports: list[int] = field(default_factory=list)
+    # Why a role's port is not the scheme's (it was taken), one line each; empty when all are.
+    port_notes: list[str] = field(default_factory=list)
+    scenario: str | None = None
+    container: str = ""  # docker: the container id
+    factorio_bin: str = ""  # local: the Factorio binary
 
     @property
     def script_output(self) -> Path:
@@ -141,8 +148,13 @@ class Instance:
         return Path(self.folder) / "server.log"
 
     def process_state(self) -> ProcessState:
-        """RUNNING only while the recorded pid is still this instance's engine; REPLACED if it is another process."""
-        return process_state(self.pid, self.process_start)
+        """RUNNING only while the recorded server is still this instance's; REPLACED if its pid is another process."""
+        return get_backend(self.backend).state(self)
+
+    def ports(self) -> dict:
+        """Every role's port: rcon (TCP), game_udp (None where not served), snapshot_udp, agent_udp (ten)."""
+        return {"rcon": self.rcon_port, "game_udp": self.game_udp_port or None,
+                "snapshot_udp": self.snapshot_udp_port, "agent_udp": list(self.agent_udp_ports)}
 
     def alive(self) -> bool:
         return self.process_state() is ProcessState.RUNNING
@@ -169,6 +181,7 @@ class Instance:
         d["script_output"] = str(self.script_output)
         d["db_path"] = str(self.db_path)
         d["manifest"] = self.manifest()
+        d["ports"] = self.ports()
         return d
 
 
@@ -236,28 +249,32 @@ def _live_reservation(folder: Path) -> dict | None:
 
 
 def _busy() -> tuple[set[int], set[int]]:
-    """Ids in use (a live engine or a start under way) and the UDP ports promised to live instances."""
+    """Ids in use (a live server or a start under way) and every port, of any role, promised to them."""
     ids: set[int] = set()
-    udp_ports: set[int] = set()
+    ports: set[int] = set()
     for folder in _instances_dir().iterdir():
         if not folder.is_dir() or not folder.name.isdigit():
             continue
         inst = _read_record(folder / "instance.json")
         if inst is not None and inst.alive():
             ids.add(int(folder.name))
-            udp_ports.add(inst.snapshot_udp_port)
+            ports |= {p for p in (inst.rcon_port, inst.game_udp_port, inst.snapshot_udp_port, *inst.agent_udp_ports)
+                      if p}
         else:
             marker = _live_reservation(folder)
             if marker is not None:
                 ids.add(int(folder.name))
-                udp_ports.add(int(marker.get("snapshot_udp_port", SNAPSHOT_UDP_BASE_PORT + int(folder.name))))
-    return ids, udp_ports
+                # Markers of an older fv name only the snapshot port.
+                ports |= set(marker.get("ports") or [marker.get("snapshot_udp_port",
+                                                                SNAPSHOT_UDP_BASE_PORT + int(folder.name))])
+    return ids, ports
 
 
-def _reserve(instance_id: int | None) -> tuple[int, int]:
-    """Claim an id (the lowest free one, or the one asked for), its folder and its snapshot UDP port."""
+def _reserve(instance_id: int | None, *, rcon_any: bool = True,
+             prefer: PortPlan | None = None) -> tuple[int, PortPlan]:
+    """Claim an id (the lowest free one, or the one asked for), its folder and its ports (see ports.plan_ports)."""
     with _state_lock():
-        busy_ids, busy_udp = _busy()
+        busy_ids, promised = _busy()
         if instance_id is None:
             free = [i for i in range(MAX_INSTANCES) if i not in busy_ids]
             if not free:
@@ -273,14 +290,26 @@ def _reserve(instance_id: int | None) -> tuple[int, int]:
         else:
             iid = instance_id
         # Chosen under the lock too, so two starts falling back at once cannot pick the same port.
-        udp_port = _snapshot_udp_port(iid, busy_udp)
+        plan = plan_ports(iid, promised, rcon_any=rcon_any, prefer=prefer)
         folder = _record_path(iid).parent
         folder.mkdir(parents=True, exist_ok=True)
         _write_private_json(
             folder / _RESERVATION,
-            {"pid": os.getpid(), "process_start": start_ticks(os.getpid()), "snapshot_udp_port": udp_port},
+            {"pid": os.getpid(), "process_start": start_ticks(os.getpid()), "snapshot_udp_port": plan.snapshot_udp,
+             "ports": sorted(plan.all_ports())},
         )
-    return iid, udp_port
+    return iid, plan
+
+
+def _replan(iid: int, lost: PortPlan) -> PortPlan:
+    """New ports for a start under way whose RCON port another program took; the reservation names them."""
+    with _state_lock():
+        _, promised = _busy()
+        plan = plan_ports(iid, promised | {lost.rcon}, rcon_any=False)
+        marker = _record_path(iid).parent / _RESERVATION
+        _write_private_json(marker, {"pid": os.getpid(), "process_start": start_ticks(os.getpid()),
+                                     "snapshot_udp_port": plan.snapshot_udp, "ports": sorted(plan.all_ports())})
+    return plan
 
 
 def _release(iid: int) -> None:
@@ -338,25 +367,47 @@ def start_instance(
     factorio_version: str | None = None,
     load: Path | None = None,
     autosave_minutes: float = DEFAULT_AUTOSAVE_MINUTES,
+    backend: str = "embedded",
+    scenario: str | None = None,
+    resume: bool = False,
+    factorio_bin: Path | None = None,
+    docker_image: str | None = None,
+    ports: PortPlan | None = None,
 ) -> Instance:
-    """Spawn one engine process as a new game and return once it answers on RCON.
+    """Start one game server as a new game and return once it answers on RCON.
 
     The id is the lowest free one unless `instance_id` is given; the instance gets fresh script-output and database
     state and a new run id. `rcon_password` sets a known password (default: a random one). Call
     configure_instance next: fv_snapshot writes nothing until it has the run id.
 
-    `load` starts from a save (e.g. latest_save(id)) instead of a new map: the save is read and checked first, so
-    a missing or corrupt one fails before anything starts; the game keeps the save's seed and tick and gets a new
-    run id. The game's /save, game.server_save() and autosaves (every `autosave_minutes` game minutes, 0 = off) go to
-    the instance folder's saves/.
+    `backend` is where the game runs: "embedded" (the engine, default), "local" (the headless Factorio binary
+    `factorio_bin`, or $FACTORIO_BIN) or "docker" (the factoriotools/factorio image, or `docker_image`).
+    `scenario` ([mod/]name) starts that scenario instead of a new map. `ports` (a restart's previous ports, e.g. a
+    hot reload's) are wanted instead of the scheme's where still free.
 
-    The game runs as Factorio `factorio_version` ("2.0" or "2.1"; default 2.0, or a loaded save's). Without `mods_dir`, the repository's mods are
-    packaged for that version into the instance folder's ``mods/`` (as a real server of that version needs them);
-    a given `mods_dir` is used as it is, and a mod in it declaring another version fails the start.
+    `load` starts from a save (e.g. latest_save(id); a .zip on local and docker) instead of a new map: an embedded
+    save is read and checked first, so a missing or corrupt one fails before anything starts; the game keeps the
+    save's seed and tick and gets a new run id. `resume` (local and docker) lets the game load the newest save in
+    the instance's saves/ itself. The game's /save, game.server_save() and autosaves (every `autosave_minutes` game
+    minutes, 0 = off) go to the instance folder's saves/.
+
+    The game runs as Factorio `factorio_version` ("2.0" or "2.1"; default 2.0, a loaded save's, or a local
+    binary's own). Without `mods_dir`, the repository's mods are packaged for that version into the instance
+    folder's ``mods/`` (as a real server of that version needs them); a given `mods_dir` is used as it is, and a
+    mod in it declaring another version fails the start.
     """
+    engine = get_backend(backend)
     if autosave_minutes < 0:
         raise InstanceError(f"autosave minutes must be 0 (off) or more, got {autosave_minutes}")
-    if load is not None:
+    if mode not in ("realtime", "fast", "paused"):
+        raise InstanceError(f"mode must be realtime, fast or paused, not {mode!r}")
+    if load is not None and resume:
+        raise InstanceError("give a save to load or resume, not both")
+    if scenario is not None and (load is not None or resume):
+        raise InstanceError("a scenario starts a new game: drop the save to load (or the resume) or the scenario")
+    if scenario is not None and not scenario.strip("/"):
+        raise InstanceError("the scenario name is empty; give NAME or MOD/NAME (e.g. fv_embodied_agent/test-ground)")
+    if load is not None and backend == "embedded":
         try:
             header, _ = read_save(Path(load))
         except CorruptSaveError as exc:
@@ -365,155 +416,85 @@ def start_instance(
             raise InstanceError(f"{load} is a Factorio {header.factorio_version} game; start it without "
                                 f"--factorio-version or with {header.factorio_version}")
         factorio_version = header.factorio_version
+    if load is not None:
         load = Path(load).resolve()
-    factorio_version = factorio_version or DEFAULT_FACTORIO_VERSION
-    if factorio_version not in VERSIONS:
+    if backend == "embedded":
+        if resume:
+            raise InstanceError("the embedded backend resumes from a save file: pass load=latest_save(id)")
+        factorio_version = factorio_version or DEFAULT_FACTORIO_VERSION
+    if factorio_version is not None and factorio_version not in VERSIONS:
         raise InstanceError(f"Factorio version {factorio_version!r} is not one a server runs as; give one of "
                             f"{', '.join(sorted(VERSIONS))}")
     if rcon_password is not None and not rcon_password:
         raise InstanceError("the RCON password is empty; give a non-empty one or none for a random password")
     if instance_id is not None and not 0 <= instance_id < MAX_INSTANCES:
         raise InstanceError(f"instance ids are 0 to {MAX_INSTANCES - 1}, got {instance_id}; or give none for a free one")
-    iid, udp_port = _reserve(instance_id)
+    # Only the embedded engine binds port 0 and reports what it got; a real server is given a free port.
+    iid, plan = _reserve(instance_id, rcon_any=backend == "embedded", prefer=ports)
     try:
-        return _launch(iid, udp_port, seed=seed, mode=mode, speed=speed, mods_dir=mods_dir,
-                       password=rcon_password or secrets.token_urlsafe(12), factorio_version=factorio_version,
-                       load=load, autosave_minutes=autosave_minutes)
+        folder = _record_path(iid).parent
+        _fresh_folder(folder)
+        spec = LaunchSpec(
+            instance_id=iid, folder=folder, ports=plan, password=rcon_password or secrets.token_urlsafe(12),
+            seed=seed, factorio_version=factorio_version, mods_dir=mods_dir, load=load, resume=resume,
+            scenario=scenario, autosave_minutes=autosave_minutes, mode=mode, speed=speed,
+            factorio_bin=factorio_bin, docker_image=docker_image,
+        )
+        run_id = uuid.uuid4().hex
+        started_at = time.time()
+        try:
+            ready = engine.launch(spec)
+        except PortInUseError:
+            if backend == "embedded":
+                raise
+            # A real server is given a port chosen here, which another program can take before the server binds
+            # it; once more with ports chosen again (the embedded engine binds port 0 instead and cannot lose).
+            spec.ports = plan = _replan(iid, plan)
+            ready = engine.launch(spec)
+        plan.rcon = ready.rcon_port
+        plan.game_udp = ready.game_udp_port
+        inst = Instance(
+            id=iid,
+            pid=ready.pid,
+            rcon_host=ready.rcon_host,
+            rcon_port=ready.rcon_port,
+            rcon_password=spec.password,
+            snapshot_udp_port=plan.snapshot_udp,
+            seed=ready.seed,
+            folder=str(folder),
+            started_at=started_at,
+            mode=mode,
+            run_id=run_id,
+            process_start=ready.process_start,
+            factoryverse_version=ready.factoryverse_version,
+            factorio_version=ready.factorio_version,
+            factorio_base_version=ready.factorio_base_version,
+            factorio_api_version=ready.factorio_api_version,
+            mods=dict(ready.mods),
+            backend=backend,
+            game_udp_port=ready.game_udp_port,
+            agent_udp_ports=list(plan.agent_udp),
+            port_notes=fallback_notes(iid, plan),
+            scenario=scenario,
+            container=ready.container,
+            factorio_bin=ready.factorio_bin,
+        )
+        _write_private_json(_record_path(iid), asdict(inst))
+        return inst
     finally:
         _release(iid)
-
-
-def _snapshot_udp_port(iid: int, busy_udp: set[int]) -> int:
-    wanted = SNAPSHOT_UDP_BASE_PORT + iid
-    if wanted not in busy_udp and udp_port_free("127.0.0.1", wanted):
-        return wanted
-    # Nor any scheme port, which a later instance will want.
-    scheme = set(range(SNAPSHOT_UDP_BASE_PORT, SNAPSHOT_UDP_BASE_PORT + MAX_INSTANCES))
-    return pick_udp_port("127.0.0.1", busy_udp | scheme)
-
-
-def _launch(iid: int, udp_port: int, *, seed: int, mode: str, speed: float, mods_dir: Path | None,
-            password: str, factorio_version: str, load: Path | None = None,
-            autosave_minutes: float = DEFAULT_AUTOSAVE_MINUTES) -> Instance:
-    folder = _record_path(iid).parent
-    _fresh_folder(folder)
-    if mods_dir is None:
-        try:
-            package_mods(folder / "mods", factorio_version, unpacked=True)
-        except ModPackageError as exc:
-            raise InstanceError(f"cannot prepare the mods for Factorio {factorio_version}: {exc}") from exc
-        mods_dir = folder / "mods"
-    wanted_rcon = RCON_BASE_PORT + iid
-    # Port 0: the engine binds whatever the OS gives and reports it, so the fallback itself cannot race.
-    rcon_port = wanted_rcon if tcp_port_bindable("127.0.0.1", wanted_rcon) else 0
-    cmd = [
-        sys.executable, "-m", "factoryverse.engine.server",
-        "--seed", str(seed),
-        "--rcon-port", str(rcon_port),
-        "--script-output", str(folder / "script-output"),
-        "--mode", mode,
-        "--speed", repr(float(speed)),
-        "--factorio-version", factorio_version,
-        "--saves-dir", str(folder / "saves"),
-        "--autosave-minutes", repr(float(autosave_minutes)),
-    ]
-    if load is not None:
-        cmd += ["--load", str(load)]
-    if mods_dir is not None:
-        cmd += ["--mods-dir", str(mods_dir)]
-    env = {**os.environ, PASSWORD_ENV: password}
-    run_id = uuid.uuid4().hex
-    started_at = time.time()
-    with open(folder / "server.log", "ab") as log:
-        # Its own session, so a detached instance outlives the shell and Ctrl-C in `fv` does not reach it twice.
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, env=env, start_new_session=True)
-    # Read now, while the child cannot have exited unreaped and had its pid reused.
-    ticks = start_ticks(proc.pid)
-    ready = _wait_ready(proc, folder / "server.log", wanted_rcon)
-    inst = Instance(
-        id=iid,
-        pid=proc.pid,
-        rcon_host=ready.get("rcon_host", "127.0.0.1"),
-        rcon_port=int(ready["rcon_port"]),
-        rcon_password=password,
-        snapshot_udp_port=udp_port,
-        seed=int(ready.get("seed", seed)),  # a loaded game's is the save's
-        folder=str(folder),
-        started_at=started_at,
-        mode=mode,
-        run_id=run_id,
-        process_start=ticks,
-        factoryverse_version=str(ready.get("factoryverse_version", "")),
-        factorio_version=str(ready.get("factorio_version", "")),
-        factorio_base_version=str(ready.get("factorio_base_version", "")),
-        factorio_api_version=str(ready.get("factorio_api_version", "")),
-        mods=dict(ready.get("mods", {})),
-    )
-    _write_private_json(_record_path(iid), asdict(inst))
-    return inst
-
-
-def _read_status_line(proc: subprocess.Popen) -> tuple[str, dict] | None:
-    """The engine's READY or FAILED line, or None if it exited or timed out without one."""
-    assert proc.stdout is not None
-    deadline = time.monotonic() + _READY_TIMEOUT_S
-    buf = b""
-    with selectors.DefaultSelector() as sel:
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        while time.monotonic() < deadline:
-            if not sel.select(timeout=max(0.0, deadline - time.monotonic())):
-                break
-            chunk = os.read(proc.stdout.fileno(), 4096)
-            if not chunk:
-                break
-            buf += chunk
-            for line in buf.split(b"\n")[:-1]:
-                word, _, payload = line.partition(b" ")
-                if word in (b"READY", b"FAILED"):
-                    try:
-                        return word.decode(), json.loads(payload)
-                    except ValueError:
-                        return None  # not the engine this module knows; its log says more
-    return None
-
-
-def _wait_ready(proc: subprocess.Popen, log_path: Path, wanted_rcon: int) -> dict:
-    try:
-        line = _read_status_line(proc)
-    finally:
-        assert proc.stdout is not None
-        proc.stdout.close()  # the engine prints nothing after its status line
-    if line is not None and line[0] == "READY":
-        return line[1]
-    try:
-        # Its stdout has closed or it said why it failed: give it a moment to exit, so its code is known.
-        code: int | None = proc.wait(timeout=5.0)
-    except subprocess.TimeoutExpired:
-        code = None
-        proc.kill()
-        proc.wait()
-    if line is not None and line[1].get("reason") == "rcon_port_in_use":
-        port = line[1].get("port", wanted_rcon)
-        raise PortInUseError(
-            f"the engine could not listen for RCON: port {port} was taken by another program after it was found "
-            f"free; see what holds it with `ss -ltnp 'sport = :{port}'`, or run `fv server start` again"
-        )
-    if line is not None:
-        raise EngineStartError(f"the engine could not start: {line[1].get('message', line[1])}; see {log_path}")
-    tail = log_path.read_text(encoding="utf-8", errors="replace")[-2000:] if log_path.exists() else ""
-    what = f"exited with code {code}" if code is not None else f"did not become ready within {_READY_TIMEOUT_S:.0f} s"
-    raise EngineStartError(f"the engine process {what}; its log ({log_path}) ends with:\n{tail}")
 
 
 # -- stopping and configuring ------------------------------------------------------------------------------------
 
 
 def stop_instance(inst: Instance, timeout: float = 10.0) -> bool:
-    """SIGTERM, wait, then SIGKILL, only if the pid is still this instance's engine; removes the record.
+    """Stop the server as its backend does (the engine: SIGTERM, wait, then SIGKILL; a real Factorio server: SIGINT,
+    on which it saves and quits), only if it is still this instance's server; removes the record.
 
-    Returns whether the engine was running. A pid that now names another process is never signalled.
+    Returns whether the server was running. A pid that now names another process is never signalled.
     """
-    state = terminate(inst.pid, inst.process_start, timeout)
+    state = get_backend(inst.backend).stop(inst, timeout)
     record = _record_path(inst.id)
     # Only this run's record: a newer start may have reused the id since `inst` was read.
     current = _read_record(record)

@@ -72,7 +72,7 @@ def test_mining_drill_output_search_area_and_place_adjacent(game: Game):
     assert area == BoundingBox.around(drill.position, radius)
     assert out.x > drill.position.x  # facing east, the drop position is east of the drill
     assert chest.name == "wooden-chest" and chest.position.distance(out) < 1.0
-    assert "output_position" in drill.inspect(structured=True)
+    assert drill.inspect(structured=True).output_position == out
 
 
 def test_belt_extends_straight_and_turns(game: Game):
@@ -159,7 +159,7 @@ def test_lab_and_boiler_are_their_families_and_the_boiler_takes_fuel(game: Game)
 
     lab, boiler, burned, facts, box = run(scenario())
     assert isinstance(lab, Lab) and isinstance(boiler, Boiler)
-    assert burned == 2 and facts["inventories"]["fuel"] == {"coal": 2}
+    assert burned == 2 and facts.inventories["fuel"] == {"coal": 2}
     # lab.collision_box
     (left, top), (right, bottom) = RAW["lab"]["lab"]["collision_box"]
     assert (box.width, box.height) == pytest.approx((right - left, bottom - top))

@@ -53,6 +53,20 @@ def _force(state, value, default="player"):
 # -- LuaSurface -----------------------------------------------------------------------------------------------
 
 
+@Surface.getter("generate_with_lab_tiles")
+def _generate_with_lab_tiles(state, surface):
+    return surface.generate_with_lab_tiles
+
+
+@Surface.setter("generate_with_lab_tiles")
+def _set_generate_with_lab_tiles(state, surface, value):
+    if not isinstance(value, bool):
+        raise ScriptError(f"generate_with_lab_tiles must be a boolean, got {value!r}")
+    # Only chunks generated from now on: the ones there keep their tiles, as in the game.
+    surface.generate_with_lab_tiles = value
+
+
+
 @Surface.method("get_tile")
 def _get_tile(state, s, x, y=None):
     x, y = _args.position(x if y is None else (x, y), "get_tile")

@@ -71,6 +71,8 @@ def capture(engine: Engine) -> GameImage:
         "runtime_settings": engine.mod_settings.runtime_state(),
         "migrations": {mod: list(names) for mod, names in engine.applied_migrations.items()},
         "prototypes": prototype_digest(engine.prototypes),
+        # The scenario whose script is the level's: a loaded game runs it again (engine/scenarios.py).
+        "scenario": engine.scenario.id if getattr(engine, "scenario", None) is not None else None,
     }
     body = dump_world(engine, {"refs": writer.refs, "storages": storages, "lifecycle": lifecycle})
     return GameImage(_header(engine), body)
@@ -138,8 +140,10 @@ def restore(engine: Engine, image: GameImage, root: dict[str, Any]) -> None:
         if mod.name in new_mods and mod.on_init is not None:
             engine._run_handler(mod, "on_init", mod.on_init)
     migrated = run_migrations(engine, lifecycle.get("migrations"), new_mods)
-    for mod in engine.mods:
-        if mod.name not in new_mods and mod.on_load is not None:
+    # The level (a scenario's script) comes after the mods, as in every other stage.
+    loading = [mod for mod in engine.mods if mod.name not in new_mods] + [engine.level_script]
+    for mod in loading:
+        if mod.on_load is not None:
             before = _storage_digest(mod.state, mod.name)
             engine._run_handler(mod, "on_load", mod.on_load)
             if _storage_digest(mod.state, mod.name) != before:
@@ -150,7 +154,7 @@ def restore(engine: Engine, image: GameImage, root: dict[str, Any]) -> None:
                 )
     data = configuration_changes(engine, image.header.mods, lifecycle, migrated)
     if data is not None:
-        for mod in engine.mods:
+        for mod in [*engine.mods, engine.level_script]:
             if mod.on_configuration_changed is not None:
                 engine._run_handler(mod, "on_configuration_changed", mod.on_configuration_changed,
                                     mod.state.to_lua(data))

@@ -88,6 +88,9 @@ def _parse(argv: list[str] | None) -> ServerConfig:
                    "0 = off (default 10, as Factorio's server)")
     p.add_argument("--load", type=Path, default=None,
                    help="start from this save (a .fvsave) instead of a new map; --seed is then the save's")
+    p.add_argument("--scenario", default=None, metavar="[MOD/]NAME",
+                   help="run a mod's scenario (its scenarios/NAME/control.lua) as the level script of the new game, "
+                   "e.g. fv_embodied_agent/lab-grid or test-ground; a loaded game runs its save's")
     a = p.parse_args(argv)
     if a.autosave_minutes < 0:
         p.error(f"--autosave-minutes must be 0 (off) or more, got {a.autosave_minutes}")
@@ -104,6 +107,7 @@ def _parse(argv: list[str] | None) -> ServerConfig:
         saves_dir=a.saves_dir,
         autosave_minutes=a.autosave_minutes,
         load=a.load,
+        scenario=a.scenario,
     )
 
 
@@ -142,6 +146,8 @@ async def _serve(config: ServerConfig) -> int:
         # The one version the game runs as, with its base data and runtime API versions.
         **factorio_version(engine.factorio.name).describe(),
         "mods": server.loaded_mods(),
+        # The scenario whose script runs as the level's ("mod/name"), or null.
+        "scenario": engine.scenario.id if engine.scenario is not None else None,
     }
     print("READY " + json.dumps(info), flush=True)
     await stop.wait()

@@ -32,6 +32,7 @@ from factoryverse.engine.engine import TICKS_PER_SECOND, Engine
 from factoryverse.engine.errors import EngineError
 from factoryverse.engine.factorio_versions import DEFAULT_FACTORIO_VERSION
 from factoryverse.engine.lua.watchdog import DEFAULT_WATCHDOG_SECONDS
+from factoryverse.engine.save.server_saves import DEFAULT_AUTOSAVE_SLOTS
 from factoryverse.engine.server.forking import FORK_SERVER_COMMAND, fork_server
 from factoryverse.engine.server.gc_pacing import CollectorPacing
 from factoryverse.engine.server.rcon import RconServer
@@ -71,6 +72,13 @@ class ServerConfig:
     autosave_minutes: float = 10
     # A save to start from (Engine.load) instead of a new map of `seed`.
     load: Path | None = None
+    # A mod's scenario run as the level script of a new game: "mod/name" or a bare "name" (engine/scenarios.py).
+    # A loaded game runs the scenario its save records.
+    scenario: str | None = None
+    # How many rotating autosave names (_autosave1.._autosave<slots>); server-settings.json's autosave_slots.
+    autosave_slots: int = DEFAULT_AUTOSAVE_SLOTS
+    # Only these mods of `mods_dir` (None: every mod there); what a mod-list.json leaves enabled.
+    mods: list[str] | None = None
 
     @property
     def autosave_ticks(self) -> int:
@@ -348,7 +356,11 @@ class GameServer:
                 watchdog_seconds=config.watchdog_seconds,
                 saves_dir=config.saves_dir,
                 autosave_ticks=autosave_ticks,
+                autosave_slots=config.autosave_slots,
+                mods=config.mods,
             )
+            if config.scenario is not None:
+                common["scenario"] = config.scenario
             if config.load is not None:
                 return Engine.load(config.load, factorio_version=config.factorio_version, **common)
             return Engine(seed=config.seed, factorio_version=config.factorio_version or DEFAULT_FACTORIO_VERSION,

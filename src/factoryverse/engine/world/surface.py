@@ -9,6 +9,7 @@ from factoryverse.engine.world._entity_index import ChunkKey, EntityIndex
 from factoryverse.engine.world.entity import Entity, collision_layers
 from factoryverse.engine.world.geometry import BBox
 from factoryverse.engine.world.ids import Oids
+from factoryverse.engine.world.lab_tiles import lab_chunk
 from factoryverse.engine.world.mapgen import CHUNK_SIZE, ChunkData, MapGenerator
 
 __all__ = ["Surface", "Chunk", "CHUNK_SIZE", "OUT_OF_MAP", "MAX_REQUESTED_CHUNKS", "MARKED"]
@@ -40,6 +41,10 @@ class Chunk:
 
 class Surface:
     lua_class = "LuaSurface"
+
+    # LuaSurface.generate_with_lab_tiles: new chunks are lab floor (world/lab_tiles.py), not the map generator's.
+    # A class default, so a save from before the member loads with it off.
+    generate_with_lab_tiles = False
 
     def __init__(self, name: str, index: int, mapgen: MapGenerator, tiles: dict[str, dict[str, Any]], oids: Oids):
         # The game's id counter: the surface's entities take their ids from it (world/ids.py).
@@ -75,7 +80,7 @@ class Surface:
     def ensure_chunk(self, cx: int, cy: int) -> Chunk:
         chunk = self.chunks.get((cx, cy))
         if chunk is None:
-            data = self.mapgen.generate_chunk(cx, cy)
+            data = lab_chunk(cx, cy) if self.generate_with_lab_tiles else self.mapgen.generate_chunk(cx, cy)
             chunk = Chunk(data, self.tick_source())
             self.chunks[(cx, cy)] = chunk
             if self.on_chunk_generated is not None:

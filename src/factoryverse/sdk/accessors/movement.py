@@ -5,9 +5,10 @@ Both start an action in the game and return when its completion arrives (a corou
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from factoryverse.sdk._args import position_arg
+from factoryverse.sdk.records import StopMiningResult, StopWalkingResult
 from factoryverse.sdk.types import MineResult, Position, PositionLike, WalkResult
 
 if TYPE_CHECKING:
@@ -33,12 +34,14 @@ class Walking:
         """
         return await self._agent.walk_to(position_arg(position, "walking.to"), radius=radius, timeout=timeout)
 
-    async def stop(self) -> dict[str, Any]:
-        """Stop the current walk; its walk_to then fails as cancelled.
+    async def stop(self) -> StopWalkingResult:
+        """Stop the current walk where the character stands; its walk_to then fails as cancelled.
 
-        Example: `await walking.stop()`
+        `stopped` says whether a walk was under way (stopping when none is, is no error).
+
+        Example: `halt = await walking.stop(); halt.position`
         """
-        return dict(await self._agent.call("stop_walking"))
+        return StopWalkingResult.model_validate(await self._agent.call("stop_walking"))
 
     async def position(self) -> Position:
         """Where the character stands now.
@@ -66,9 +69,11 @@ class Mining:
         at = position_arg(position, "mining.mine") if position is not None else None
         return await self._agent.mine_resource(resource, max_count, at, timeout=timeout)
 
-    async def stop(self) -> dict[str, Any]:
-        """Stop the current mining; returns how many were mined.
+    async def stop(self) -> StopMiningResult:
+        """Stop the current mining; its mine then fails as cancelled. `count` is how many it had mined.
 
-        Example: `await mining.stop()`
+        `stopped` says whether mining was under way (stopping when it is not, is no error).
+
+        Example: `halt = await mining.stop(); halt.count`
         """
-        return dict(await self._agent.call("stop_mining"))
+        return StopMiningResult.model_validate(await self._agent.call("stop_mining"))

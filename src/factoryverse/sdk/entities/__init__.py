@@ -7,11 +7,12 @@ from factoryverse.sdk.entities.mining_drill import MiningDrill
 from factoryverse.sdk.entities.mixins import (ContainerMixin, CrafterMixin, FuelableMixin, RecipeMixin,
                                               SpatialPropertiesMixin)
 from factoryverse.sdk.entities.power import Boiler, ElectricPole, OffshorePump, Pipe, SteamEngine
+from factoryverse.sdk.entities.report import EntityReport
 from factoryverse.sdk.entities.registry import (ENTITY_CLASSES, entity_class_for, entity_from_state, ghost_entity,
                                                 reachable_entity, remote_entity)
 
 __all__ = [
-    "EntityView", "BaseEntity", "Entity",
+    "EntityView", "BaseEntity", "Entity", "EntityReport",
     "FuelableMixin", "ContainerMixin", "CrafterMixin", "RecipeMixin", "SpatialPropertiesMixin",
     "Furnace", "AssemblingMachine", "Lab", "Inserter", "TransportBelt", "Container", "MiningDrill",
     "ElectricPole", "Boiler", "SteamEngine", "OffshorePump", "Pipe",

@@ -14,10 +14,11 @@ mutation, and an OutOfReachError then tells the agent to walk closer.
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
 from factoryverse.sdk._args import position_arg
 from factoryverse.sdk.errors import GhostError, OutOfReachError, RemoteViewError, ViewError
+from factoryverse.sdk.entities.report import EntityReport
 from factoryverse.sdk.types import Direction, EntityState, PositionLike
 
 if TYPE_CHECKING:
@@ -85,48 +86,50 @@ class BaseEntity:
         return f"{type(self).__name__}({self.name!r} at {self.position}, {self.view.value}{ghost})"
 
     # --- looking -------------------------------------------------------------------------------------------
-    def inspect(self, structured: bool = False) -> str | dict[str, Any]:
-        """What this object knows, as text for a person (or a dict with `structured=True`).
+    @overload
+    def inspect(self, structured: Literal[False] = False) -> str: ...
+
+    @overload
+    def inspect(self, structured: Literal[True]) -> EntityReport: ...
+
+    def inspect(self, structured: bool = False) -> str | EntityReport:
+        """What this object knows, as text for a person (or an EntityReport with `structured=True`).
 
         REACHABLE: the game's state when fetched or last refreshed (`await entity.refresh()` reads it anew);
         REMOTE: the map database's row; a ghost: the entity it plans.
 
-        Example: `print(furnace.inspect()); state = furnace.inspect(structured=True)`
+        Example: `print(furnace.inspect()); report = furnace.inspect(structured=True)`
         """
-        data: dict[str, Any] = {
-            "name": self.name, "type": self.entity_type, "position": self.position.model_dump(),
-            "direction": self.direction.name.lower(), "view": self.view.value, "is_ghost": self.is_ghost,
-            "unit_number": self.unit_number,
+        facts: dict[str, Any] = {
+            "name": self.name, "type": self.entity_type, "position": self.position, "direction": self.direction,
+            "view": self.view.value, "is_ghost": self.is_ghost, "unit_number": self.unit_number,
         }
         if self.state is not None:
-            data.update(status=self.state.status, inventories={k: dict(v) for k, v in self.state.inventories.items()})
-            if self.state.burner is not None:
-                data["burner"] = self.state.burner.model_dump()
-        data.update(self._extra_facts())
-        if structured:
-            return data
-        return self._describe(data)
+            facts.update(status=self.state.status, inventories=self.state.inventories, burner=self.state.burner,
+                         reachable=self.state.reachable, recipe=self.state.recipe)
+        facts.update(self._extra_facts())
+        report = EntityReport.model_validate(facts)
+        return report if structured else self._describe(report)
 
     def _extra_facts(self) -> dict[str, Any]:
-        """Family classes add what they know (a recipe, a drop position)."""
+        """Family classes add the EntityReport fields of their kind (a recipe, a drop position)."""
         return {}
 
-    def _describe(self, data: dict[str, Any]) -> str:
+    def _describe(self, report: EntityReport) -> str:
         kind = "ghost of " if self.is_ghost else ""
         lines = [f"{kind}{self.name} ({self.entity_type or 'entity'}) at {self.position}, facing "
-                 f"{data['direction']} [{self.view.value}]"]
-        if data.get("status"):
-            lines.append(f"  status: {data['status']}")
-        for kind_name, items in (data.get("inventories") or {}).items():
+                 f"{report.direction.name.lower()} [{self.view.value}]"]
+        if report.status:
+            lines.append(f"  status: {report.status}")
+        for kind_name, items in report.inventories.items():
             shown = ", ".join(f"{count} {item}" for item, count in items.items()) or "empty"
             lines.append(f"  {kind_name}: {shown}")
-        if data.get("burner"):
-            burning = data["burner"].get("currently_burning") or "nothing"
-            lines.append(f"  burning: {burning}")
-        for key, value in data.items():
-            if key in _SHOWN or value is None:
-                continue
-            lines.append(f"  {key}: {value}")
+        if report.burner is not None:
+            lines.append(f"  burning: {report.burner.currently_burning or 'nothing'}")
+        for key in _KIND_FACTS:
+            value = getattr(report, key)
+            if value is not None:
+                lines.append(f"  {key}: {value}")
         if self.view is EntityView.REMOTE:
             lines.append("  (from the map database; walk within reach to act on it)")
         elif self.state is None and not self.is_ghost:
@@ -282,9 +285,8 @@ class BaseEntity:
             ) from exc
 
 
-# Keys _describe prints in its own lines, or not at all.
-_SHOWN = frozenset({"name", "type", "position", "direction", "view", "is_ghost", "unit_number", "status",
-                    "inventories", "burner"})
+# The report's fields of one kind, printed as "key: value" lines when the object knows them.
+_KIND_FACTS = ("recipe", "output_position", "mining_target", "contents")
 
 
 class Entity(BaseEntity):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from factoryverse.sdk.entities.mixins import (ContainerMixin, CrafterMixin, FuelableMixin, RecipeMixin,
                                               SpatialPropertiesMixin)
 
@@ -17,6 +19,11 @@ class Furnace(FuelableMixin, CrafterMixin, ContainerMixin, SpatialPropertiesMixi
     """
 
     entity_types = frozenset({"furnace"})
+
+    def _extra_facts(self) -> dict[str, Any]:
+        # inspect_entity gives no recipe for a furnace; the map database records the one it smelts now.
+        recipe = (self.row or {}).get("recipe")
+        return {"recipe": recipe} if recipe else {}
 
 
 class AssemblingMachine(RecipeMixin, CrafterMixin, ContainerMixin, SpatialPropertiesMixin):

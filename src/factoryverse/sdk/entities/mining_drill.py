@@ -56,9 +56,9 @@ class MiningDrill(SpatialPropertiesMixin, FuelableMixin):
     def _extra_facts(self) -> dict[str, Any]:
         facts: dict[str, Any] = {}
         if self.state is not None and self.state.drop_position is not None:
-            facts["output_position"] = str(self.state.drop_position)
+            facts["output_position"] = self.state.drop_position
         elif (self.row or {}).get("output_position") is not None:
-            facts["output_position"] = str(Position.of(self.row["output_position"]))  # type: ignore[index]
+            facts["output_position"] = Position.of(self.row["output_position"])  # type: ignore[index]
         if (self.row or {}).get("mining_target"):
             facts["mining_target"] = self.row["mining_target"]  # type: ignore[index]
         return facts

@@ -139,7 +139,7 @@ class RecipeMixin(BaseEntity):
         agent = self._mutator(f"set its recipe to {recipe!r}", "set_entity_recipe")
         raw = await self._guard_reach(agent.call("set_entity_recipe", self.name, self.position, recipe),
                                       "set_entity_recipe")
-        self._recipe = raw.get("recipe")
+        self._remember_recipe(raw.get("recipe"))
         returned = raw.get("returned") or {}
         return dict(returned) if isinstance(returned, dict) else {}
 
@@ -148,14 +148,24 @@ class RecipeMixin(BaseEntity):
 
         Example: `recipe = await assembler.get_recipe()`
         """
-        self._recipe = await _recipe_of(self)
+        self._remember_recipe(await _recipe_of(self))
         return self._recipe
 
+    def _remember_recipe(self, recipe: str | None) -> None:
+        self._recipe = recipe
+        if self.state is not None:
+            self.state = self.state.model_copy(update={"recipe": recipe})
+
     def _extra_facts(self) -> dict[str, Any]:
-        recipe = getattr(self, "_recipe", None)
-        if recipe is None and self.row is not None:
-            recipe = self.row.get("recipe")
-        return {"recipe": recipe} if recipe else {}
+        # The game's state carries the recipe (kept current by set_recipe / get_recipe); without it, a recipe
+        # this object set or read (None when cleared) is newer than its database row.
+        if self.state is not None:
+            return {}
+        if hasattr(self, "_recipe"):
+            return {"recipe": self._recipe}
+        if self.row is not None and self.row.get("recipe"):
+            return {"recipe": self.row["recipe"]}
+        return {}
 
 
 async def _recipe_of(entity: BaseEntity) -> str | None:

@@ -1,0 +1,278 @@
+"""fv_embodied_agent's scenarios on the embedded engine, on every Factorio version a server runs as.
+
+test-ground: lab floor round the spawn, nothing on it, agents and the test_ground interface usable at once.
+lab-grid: 64 cells laid out over the first ticks; each cell's force independent of the others, the out-of-map border
+wider than any reach, the same layout in every cell (counted from the game's prototypes, not from the scenario's
+constants), reset_cell putting a cell back, and the level's storage surviving a save in the middle of the build.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from factoryverse.engine.engine import Engine
+from factoryverse.engine.factorio_versions import VERSIONS
+
+from .test_embodied_agent import call, refused
+
+LAB_GRID = "fv_embodied_agent/lab-grid"
+BUILD_TICKS = 1000  # the build takes one step a tick (a few hundred); a bound, never waited out by the clock
+
+
+def _engine(packaged_mods: dict, version: str, out: Path, scenario: str) -> Engine:
+    return Engine(seed=1, script_output=out, factorio_version=version, mods_dir=packaged_mods[version],
+                  scenario=scenario)
+
+
+def _ready(engine: Engine) -> bool:
+    return call(engine, "lab_grid", "status")["ready"]
+
+
+def _box(area: dict) -> tuple[int, int, int, int]:
+    return (area["left_top"]["x"], area["left_top"]["y"], area["right_bottom"]["x"], area["right_bottom"]["y"])
+
+
+def _layout(engine: Engine, area: dict) -> tuple:
+    """What a cell holds, relative to its corner: tile names by count, and each resource tile's name and amount by
+    offset. Resource names are the game's resource prototypes."""
+    left, top, right, bottom = _box(area)
+    surface = engine.world.surfaces["nauvis"]
+    tiles = Counter(name for _, _, name in surface.generated_tiles(left, top, right, bottom))
+    resource_names = set(engine.prototypes.raw["resource"])
+    ore = sorted(
+        (x - left, y - top, e.name, e.amount) for (x, y), e in surface.resources_at.items()
+        if left <= x < right and top <= y < bottom and e.name in resource_names
+    )
+    return tuple(sorted(tiles.items())), tuple(ore)
+
+
+@pytest.fixture(scope="module", params=sorted(VERSIONS), ids=lambda v: f"factorio-{v}")
+def built_grid(request, packaged_mods, tmp_path_factory):
+    """A lab-grid game per Factorio version, laid out; tests that change it work on a fork."""
+    engine = _engine(packaged_mods, request.param, tmp_path_factory.mktemp("grid"), LAB_GRID)
+    engine.run_until(lambda: _ready(engine), BUILD_TICKS)
+    yield engine
+    engine.close()
+
+
+@pytest.fixture
+def grid(built_grid, tmp_path):
+    engine = built_grid.fork(script_output=tmp_path)
+    yield engine
+    engine.close()
+
+
+# -- test-ground --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", sorted(VERSIONS))
+@pytest.mark.parametrize("name", ["fv_embodied_agent/test-ground", "test-ground"])
+def test_test_ground_is_bare_lab_floor_with_agents_and_test_ground_at_once(packaged_mods, tmp_path, udp, version, name):
+    engine = _engine(packaged_mods, version, tmp_path, name)
+    try:
+        assert engine.scenario is not None and engine.scenario.id == "fv_embodied_agent/test-ground"
+        area = "{{-128, -128}, {128, 128}}"
+        counts = engine.execute_command(
+            f"/sc local s = game.surfaces.nauvis rcon.print(helpers.table_to_json({{"
+            f"entities = s.count_entities_filtered{{area = {area}}}, "
+            f"lab = s.count_tiles_filtered{{area = {area}, name = {{'lab-dark-1', 'lab-dark-2'}}}}, "
+            f"enemies = s.count_entities_filtered{{force = 'enemy'}}, spawn = game.forces.player.get_spawn_position(s)}}))")
+        assert json.loads(counts) == {"entities": 0, "lab": 256 * 256, "enemies": 0, "spawn": {"x": 0, "y": 0}}
+        # At tick 0: an agent stands at the spawn, and test_ground shapes the map round it.
+        created = call(engine, "agent", "create_agent", str(udp.getsockname()[1]))
+        assert math.hypot(created["position"]["x"], created["position"]["y"]) < 2
+        placed = call(engine, "test_ground", "place_resources", "'iron-ore'", "{{4, 4}, {8, 8}}", "500")
+        assert placed["placed"] == 16 and engine.tick == 0
+    finally:
+        engine.close()
+
+
+# -- lab-grid: layout ---------------------------------------------------------------------------------------------
+
+
+def test_the_grid_has_64_cells_each_a_force_name_and_an_area_of_its_own(built_grid):
+    status = call(built_grid, "lab_grid", "status")
+    assert status["ready"] and 0 < status["ready_tick"] < BUILD_TICKS
+    cells = call(built_grid, "lab_grid", "cells")
+    assert [c["index"] for c in cells] == list(range(1, 65))
+    assert len({c["force"] for c in cells}) == 64 and cells[6]["force"] == "fv-cell-7"
+    assert call(built_grid, "lab_grid", "cell", "7") == cells[6]
+    boxes = [_box(c["area"]) for c in cells]
+    assert {(r - l, b - t) for l, t, r, b in boxes} == {(64, 64)}
+    for c, (l, t, r, b) in zip(cells, boxes):
+        assert l < c["spawn"]["x"] < r and t < c["spawn"]["y"] < b
+    # No cell's force exists before its first reset_cell: Factorio allows 64 forces in all (see the docs).
+    assert not any(c["claimed"] for c in cells)
+
+
+def test_neighbouring_cells_are_split_by_out_of_map_wider_than_any_reach(built_grid):
+    character = built_grid.prototypes.raw["character"]["character"]
+    reach = max(character["reach_distance"], character["build_distance"], character["reach_resource_distance"])
+    cells = call(built_grid, "lab_grid", "cells")
+    surface = built_grid.world.surfaces["nauvis"]
+    for a, b in ((1, 2), (1, 9), (63, 64)):  # beside, below, and at the far corner
+        la, ta, ra, ba = _box(cells[a - 1]["area"])
+        lb, tb, rb, bb = _box(cells[b - 1]["area"])
+        gap = (ra, ta, lb, ba) if b == a + 1 else (la, ba, ra, tb)
+        width = gap[2] - gap[0] if b == a + 1 else gap[3] - gap[1]
+        assert width > reach
+        names = {name for _, _, name in surface.generated_tiles(*gap)}
+        assert names == {"out-of-map"}, (a, b, names)
+    # The outer edge too: the row of tiles round the top-left cell.
+    l, t, r, b = _box(cells[0]["area"])
+    assert {name for _, _, name in surface.generated_tiles(l - 1, t - 1, r, t)} == {"out-of-map"}
+    assert {name for _, _, name in surface.generated_tiles(l - 1, t, l, b)} == {"out-of-map"}
+
+
+def test_every_cell_holds_the_same_layout(built_grid):
+    cells = call(built_grid, "lab_grid", "cells")
+    layouts = [_layout(built_grid, c["area"]) for c in cells]
+    assert all(layout == layouts[0] for layout in layouts[1:])
+    tiles, ore = layouts[0]
+    kinds = Counter(name for _, _, name, _ in ore)
+    assert len(kinds) >= 4 and all(amount > 0 for *_, amount in ore), kinds
+    assert any(name == "water" and count > 0 for name, count in tiles), tiles
+
+
+# -- lab-grid: forces and isolation -------------------------------------------------------------------------------
+
+
+def _starter_technology(engine: Engine) -> tuple[str, str]:
+    """A technology without prerequisites that unlocks a recipe, and that recipe: from the prototypes."""
+    for name, tech in sorted(engine.prototypes.raw["technology"].items()):
+        unlocks = [e["recipe"] for e in tech.get("effects", []) if e.get("type") == "unlock-recipe"]
+        if not tech.get("prerequisites") and unlocks:
+            return name, unlocks[0]
+    raise AssertionError("no starter technology in the prototypes")
+
+
+def _research_state(engine: Engine, force: str, tech: str, recipe: str) -> list:
+    return json.loads(engine.execute_command(
+        f"/sc local f = game.forces['{force}'] rcon.print(helpers.table_to_json("
+        f"{{f.technologies['{tech}'].researched, f.recipes['{recipe}'].enabled}}))"))
+
+
+def test_cells_forces_research_on_their_own_and_hold_their_fire(grid, udp):
+    tech, recipe = _starter_technology(grid)
+    for index in (1, 2):
+        reset = call(grid, "lab_grid", "reset_cell", str(index))
+        assert reset["index"] == index and call(grid, "lab_grid", "cell", str(index))["claimed"]
+    grid.execute_command(f"/sc game.forces['fv-cell-1'].technologies['{tech}'].researched = true")
+    assert _research_state(grid, "fv-cell-1", tech, recipe) == [True, True]
+    assert _research_state(grid, "fv-cell-2", tech, recipe) == [False, False]
+    relations = grid.execute_command(
+        "/sc local a, b = game.forces['fv-cell-1'], game.forces['fv-cell-2'] rcon.print(helpers.table_to_json("
+        "{a.get_cease_fire(b), b.get_cease_fire(a), a.get_friend(b), a.get_cease_fire('player')}))")
+    assert json.loads(relations) == [True, True, False, True]
+    # An agent goes into a cell with its force and spawn; it starts with that force's research.
+    cell = call(grid, "lab_grid", "cell", "1")
+    created = call(grid, "agent", "create_agent", str(udp.getsockname()[1]),
+                   f"{{force = '{cell['force']}', position = {{x = {cell['spawn']['x']}, y = {cell['spawn']['y']}}}}}")
+    assert created["force"] == "fv-cell-1"
+    l, t, r, b = _box(cell["area"])
+    assert l < created["position"]["x"] < r and t < created["position"]["y"] < b
+    # A force made later (an agent's own) is at cease-fire with the cells too.
+    own = call(grid, "agent", "create_agent", str(udp.getsockname()[1]))
+    assert grid.execute_command(f"/sc rcon.print(game.forces['{own['force']}'].get_cease_fire('fv-cell-2'))") == "true"
+
+
+def test_nothing_in_one_cell_is_reachable_from_the_next(grid, udp):
+    for index in (1, 2):
+        call(grid, "lab_grid", "reset_cell", str(index))
+    one, two = call(grid, "lab_grid", "cell", "1"), call(grid, "lab_grid", "cell", "2")
+    _, _, right_of_one, _ = _box(one["area"])
+    left_of_two, top, _, _ = _box(two["area"])
+    y = top + 20.5
+    grid.execute_command(f"/sc storage.chest = game.surfaces.nauvis.create_entity{{name = 'wooden-chest', "
+                         f"position = {{{right_of_one - 0.5}, {y}}}, force = 'fv-cell-1'}}")
+    agent = call(grid, "agent", "create_agent", str(udp.getsockname()[1]),
+                 f"{{force = 'fv-cell-2', position = {{x = {left_of_two + 0.5}, y = {y}}}}}")
+    iface = agent["interface_name"]
+    assert agent["position"]["x"] > left_of_two  # it stands in its own cell, at the edge nearest cell 1
+    reachable = call(grid, iface, "get_reachable")["entities"]
+    assert not [e for e in reachable if e["name"] == "wooden-chest"]
+    text = refused(grid, iface, "pickup_entity", "'wooden-chest'", f"{{x = {right_of_one - 0.5}, y = {y}}}")
+    assert "[fv:" in text and "wooden-chest" in text
+    # The border itself takes nothing: not a character, not a building.
+    border = f"{{x = {right_of_one + 3.5}, y = {y}}}"
+    blocked = grid.execute_command(
+        f"/sc local s = game.surfaces.nauvis rcon.print(helpers.table_to_json({{s.can_place_entity{{name = 'character', "
+        f"position = {border}}}, s.can_place_entity{{name = 'wooden-chest', position = {border}, force = 'fv-cell-2'}}}}))")
+    assert json.loads(blocked) == [False, False]
+
+
+# -- lab-grid: reset ----------------------------------------------------------------------------------------------
+
+
+def test_reset_cell_puts_the_cell_back_and_keeps_its_agents(grid, udp):
+    tech, recipe = _starter_technology(grid)
+    cell = call(grid, "lab_grid", "cell", "5")
+    first = call(grid, "lab_grid", "reset_cell", "5")
+    assert first["characters"] == 0
+    pristine = _layout(grid, cell["area"])
+    l, t, r, b = _box(cell["area"])
+    agent = call(grid, "agent", "create_agent", str(udp.getsockname()[1]),
+                 f"{{force = 'fv-cell-5', position = {{x = {cell['spawn']['x']}, y = {cell['spawn']['y']}}}}}")
+    # Build, mine, landfill and research in the cell.
+    grid.execute_command(
+        f"/sc local s = game.surfaces.nauvis "
+        f"storage.chest = s.create_entity{{name = 'wooden-chest', position = {{{l + 30.5}, {t + 30.5}}}, force = 'fv-cell-5'}} "
+        f"for _, e in pairs(s.find_entities_filtered{{area = {{{{{l}, {t}}}, {{{l + 8}, {t + 8}}}}}, type = 'resource'}}) do "
+        f"e.destroy() end "
+        f"local tiles = {{}} for _, tile in pairs(s.find_tiles_filtered{{area = {{{{{l}, {t}}}, {{{r}, {b}}}}}, name = 'water'}}) do "
+        f"tiles[#tiles + 1] = {{name = 'lab-white', position = tile.position}} end s.set_tiles(tiles) "
+        f"game.forces['fv-cell-5'].technologies['{tech}'].researched = true")
+    assert _layout(grid, cell["area"]) != pristine
+    reset = call(grid, "lab_grid", "reset_cell", "5")
+    assert reset["removed"] >= 1 and reset["characters"] == 1
+    assert _layout(grid, cell["area"]) == pristine
+    assert grid.execute_command("/sc rcon.print(storage.chest.valid)") == "false"
+    assert _research_state(grid, "fv-cell-5", tech, recipe) == [False, False]
+    assert call(grid, agent["interface_name"], "get_position")  # the agent is still there
+
+
+# -- lab-grid: save, load and errors ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", sorted(VERSIONS))
+def test_a_save_in_the_middle_of_the_build_loads_and_finishes_it(packaged_mods, tmp_path, version, built_grid):
+    if built_grid.factorio.name != version:
+        pytest.skip("compared with the built grid of the same version")
+    engine = _engine(packaged_mods, version, tmp_path / "a", LAB_GRID)
+    try:
+        assert "[fv:invalid_state] the grid is still being laid out (step 0 of " in refused(
+            engine, "lab_grid", "reset_cell", "1")
+        engine.run_ticks(50)
+        path = engine.save(tmp_path, "half-built")
+    finally:
+        engine.close()
+    loaded = Engine.load(path, mods_dir=packaged_mods[version], script_output=tmp_path / "b")
+    try:
+        assert loaded.scenario is not None and loaded.scenario.id == LAB_GRID
+        status = call(loaded, "lab_grid", "status")
+        assert status["ready"] is False and status["step"] == 50  # the level's storage, as saved
+        loaded.run_until(lambda: _ready(loaded), BUILD_TICKS)  # its on_load registered the build's handler again
+        cells = call(built_grid, "lab_grid", "cells")
+        assert [_layout(loaded, c["area"]) for c in cells] == [_layout(built_grid, c["area"]) for c in cells]
+    finally:
+        loaded.close()
+
+
+def test_bad_cell_indexes_are_refused_naming_the_range(built_grid):
+    for bad in ("0", "65", "'x'", "1.5"):
+        text = refused(built_grid, "lab_grid", "cell", bad)
+        assert "[fv:invalid_argument] index must be an integer between 1 and 64" in text, text
+    assert "[fv:invalid_argument] index is required" in refused(built_grid, "lab_grid", "reset_cell")
+    assert call(built_grid, "lab_grid", "version") == {"interface": "lab_grid", "schema_version": 1,
+                                                     "mod_version": built_grid.mods[-1].info.version
+                                                     if built_grid.mods[-1].name == "fv_embodied_agent"
+                                                     else _mod_version(built_grid)}
+
+
+def _mod_version(engine: Engine) -> str:
+    return next(m.info.version for m in engine.mods if m.name == "fv_embodied_agent")
