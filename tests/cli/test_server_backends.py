@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from factoryverse.cli import app
 from factoryverse.engine.headless import write_launcher
 from factoryverse.servers.instances import list_instances
-from factoryverse.servers.ports import fallback_notes, scheme_ports
+from factoryverse.servers.ports import PortPlan, fallback_notes, scheme_ports
 
 runner = CliRunner()
 
@@ -41,8 +41,7 @@ def test_a_local_server_from_the_command_line_lists_every_roles_port(fv_home, tm
     assert stop.exit_code == 0 and "stopped" in stop.output
 
 
-def _plan(record):
-    from factoryverse.servers.ports import PortPlan
+def _plan(record) -> PortPlan:
     return PortPlan(rcon=record.rcon_port, game_udp=record.game_udp_port, snapshot_udp=record.snapshot_udp_port,
                     agent_udp=record.agent_udp_ports)
 

@@ -82,7 +82,7 @@ def test_every_interface_describes_itself_as_the_contract_says(engine, udp):
         described = call(engine, name, "describe")
         assert described["interface"] == name and described["mod"] == "fv_embodied_agent"
         assert [m["name"] for m in described["methods"]] == list(CONTRACT["interfaces"][key]["methods"])
-        assert call(engine, name, "version") == {"interface": name, "schema_version": 1, "mod_version": "0.2.0"}
+        assert call(engine, name, "version") == {"interface": name, "schema_version": 1, "mod_version": "0.3.0"}
     methods = set(CONTRACT["interfaces"]["agent_<id>"]["methods"])
     seed = {"walk_to", "stop_walking", "teleport", "get_position", "mine_resource", "stop_mining", "craft_enqueue",
             "craft_dequeue", "get_crafting_queue", "get_recipes", "place_entity", "pickup_entity", "rotate_entity",

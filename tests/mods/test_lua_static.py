@@ -18,8 +18,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 MODS_DIR = ROOT / "mods"
 MODS = ("fv_embodied_agent", "fv_snapshot", "fv_placement_hints")
-# fv_snapshot 0.2.0: records carry the run id (storage schema 2). fv_placement_hints 0.2.0: the seed's twelve methods.
-MOD_VERSIONS = {"fv_embodied_agent": "0.2.0", "fv_snapshot": "0.3.2", "fv_placement_hints": "0.2.0"}
+# fv_embodied_agent 0.3.0: the test-ground and lab-grid scenarios. fv_snapshot 0.2.0: records carry the run id
+# (storage schema 2). fv_placement_hints 0.2.0: the seed's twelve methods.
+MOD_VERSIONS = {"fv_embodied_agent": "0.3.0", "fv_snapshot": "0.3.2", "fv_placement_hints": "0.2.0"}
 SCHEMAS = ROOT / "src" / "factoryverse" / "schemas"
 WIRE = json.loads((SCHEMAS / "wire.schema.json").read_text(encoding="utf-8"))
 INTERFACES = json.loads((SCHEMAS / "remote_interfaces.json").read_text(encoding="utf-8"))
@@ -111,9 +112,22 @@ remote = {add_interface = function(name, functions) registered[name] = functions
 """
 
 
-def _mod_runtime(mod: str) -> lupa.LuaRuntime:
+# `require("__mod__/path")`, as a scenario reaches its mod's files, resolved in the mods folder.
+_MOD_PATH_SEARCHER = """
+local mods_dir = ...
+table.insert(package.searchers, 2, function(name)
+  local mod, rest = name:match("^__([%w_%-]+)__[/.](.+)$")
+  if not mod then return nil end
+  return loadfile(mods_dir .. "/" .. mod .. "/" .. rest:gsub("%.lua$", "") .. ".lua")
+end)
+"""
+
+
+def _mod_runtime(mod: str, scenario: str | None = None) -> lupa.LuaRuntime:
     lua = lupa.LuaRuntime(unpack_returned_tuples=True)
-    lua.execute(f'package.path = "{MODS_DIR / mod}/?.lua;{EVENT_HANDLER_DIR}/?.lua"')
+    first = f"{MODS_DIR / mod / 'scenarios' / scenario}/?.lua;" if scenario else ""
+    lua.execute(f'package.path = "{first}{MODS_DIR / mod}/?.lua;{EVENT_HANDLER_DIR}/?.lua"')
+    lua.execute(_MOD_PATH_SEARCHER, str(MODS_DIR))
     lua.execute(_BARE_ENV)
     return lua
 
@@ -124,7 +138,13 @@ def _registered_interfaces(mod: str, modules: list[str]) -> dict[str, dict]:
         lua.execute(f'require("{module}").add_remote_interface()')
     if mod == "fv_embodied_agent":
         lua.execute('registered["agent_<id>"] = require("scripts.agent_interface").build(1)')
-    return {name: dict(functions.items()) for name, functions in lua.globals().registered.items()}
+    found = {name: dict(functions.items()) for name, functions in lua.globals().registered.items()}
+    for scenario, scenario_modules in _SCENARIO_INTERFACE_MODULES.get(mod, {}).items():
+        lua = _mod_runtime(mod, scenario)
+        for module in scenario_modules:
+            lua.execute(f'require("{module}").add_remote_interface()')
+        found.update({name: dict(functions.items()) for name, functions in lua.globals().registered.items()})
+    return found
 
 
 _INTERFACE_MODULES = {
@@ -132,6 +152,8 @@ _INTERFACE_MODULES = {
     "fv_snapshot": ["scripts.map_interface"],
     "fv_placement_hints": ["scripts.placement_interface"],
 }
+# Interfaces a mod's scenario registers (its level script), by scenario folder.
+_SCENARIO_INTERFACE_MODULES = {"fv_embodied_agent": {"lab-grid": ["grid_interface"]}}
 
 
 @pytest.mark.parametrize("mod", MODS)

@@ -120,7 +120,7 @@ storage.schema_version = 1 storage.mod_version = '0.1.0'
     finally:
         older.close()
     try:
-        assert _storage_versions(loaded, "fv_embodied_agent") == (2, "0.2.0")
+        assert _storage_versions(loaded, "fv_embodied_agent") == (2, "0.3.0")
         done = _completion(loaded, udp, max_ticks=2000)
         assert done["action_id"] == started["action_id"] and done["success"] is True, done
         assert done["result"] == {"item": "iron-ore", "count": 3}

@@ -60,3 +60,21 @@ def test_a_port_another_program_holds_moves_that_role_only():
 def test_a_taken_rcon_port_is_left_to_a_server_that_binds_port_0():
     plan = plan_ports(1, {27001}, rcon_any=True)
     assert plan.rcon == 0
+
+
+def test_preferred_ports_are_kept_where_free_and_the_scheme_taken_where_not():
+    """A restart asks for the ports it had; one now held by another instance falls back as any taken port does."""
+    had = PortPlan(rcon=40001, game_udp=40002, snapshot_udp=40003, agent_udp=list(range(40010, 40020)))
+    assert plan_ports(4, set(), rcon_any=False, prefer=had) == had
+    moved = plan_ports(4, {40003}, rcon_any=False, prefer=had)
+    assert (moved.rcon, moved.game_udp, moved.agent_udp) == (had.rcon, had.game_udp, had.agent_udp)
+    assert moved.snapshot_udp == scheme_ports(4).snapshot_udp
+    # No preference for a role (the embedded engine's game port 0): the scheme's.
+    assert plan_ports(4, set(), prefer=PortPlan(rcon=40001, game_udp=0, snapshot_udp=40003, agent_udp=[])).game_udp \
+        == scheme_ports(4).game_udp
+
+
+def test_public_api_is_pinned():
+    assert set(ports.__all__) == {"RCON_BASE_PORT", "GAME_UDP_BASE_PORT", "SNAPSHOT_UDP_BASE_PORT",
+                                  "AGENT_UDP_BASE_PORT", "AGENT_UDP_PER_SERVER", "MAX_INSTANCES", "PortPlan",
+                                  "scheme_ports", "plan_ports", "fallback_notes"}

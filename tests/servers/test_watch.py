@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 from factorio_rcon import RCONClient
 
+from factoryverse.engine.headless import write_launcher
 from factoryverse.engine.mods import BUNDLED_MODS_DIR
 from factoryverse.engine.save.savefile import read_save
 from factoryverse.servers._lua_syntax import check_mods_syntax
-from factoryverse.servers._reload import game_tick
+from factoryverse.servers._reload import ReloadError, await_save, game_tick
 from factoryverse.servers.instances import Instance, configure_instance, list_instances, start_instance, stop_instance
 from factoryverse.servers.watch import ModWatcher, ReloadReport, WatchError
 
@@ -27,6 +28,8 @@ _REPORT_TIMEOUT_S = 120.0
 _READY_TIMEOUT_S = 30.0
 _EDITED = "fv_placement_hints/control.lua"
 _PROBE = '\nremote.add_interface("fv_watch_probe", {answer = function() return 42 end})\n'
+_INTERFACES = "local t = {} for name in pairs(remote.interfaces) do t[#t + 1] = name end table.sort(t) " \
+              "rcon.print(table.concat(t, ','))"
 # Records what on_configuration_changed was told about this mod, through the core event_handler the mod uses.
 _CHANGE_PROBE = """
 handler.add_lib({on_configuration_changed = function(data)
@@ -35,7 +38,8 @@ handler.add_lib({on_configuration_changed = function(data)
 end})
 remote.add_interface("fv_watch_change", {get = function() return storage.fv_watch_change or "unset" end})
 """
-_PROBE_CALL = "/sc rcon.print(remote.interfaces['fv_watch_probe'] and remote.call('fv_watch_probe', 'answer') or 'none')"
+_PROBE_CALL = ("/sc rcon.print(remote.interfaces['fv_watch_probe'] and remote.call('fv_watch_probe', 'answer') "
+               "or 'none')")
 
 
 @pytest.fixture
@@ -273,3 +277,75 @@ def test_a_version_bump_runs_on_configuration_changed_and_a_code_change_only_on_
         (now,) = watcher.instances
         assert now.mods["fv_placement_hints"] == new
         assert lua(now, "rcon.print(remote.call('fv_watch_change', 'get'))") == f"{old}->{new}"
+
+
+def test_a_scenario_game_reloads_with_its_level_script(home, mods):
+    """The seed's `fv server start --scenario test-ground --watch`: the scenario's game goes on as that scenario."""
+    inst = start_instance(mode="fast", mods_dir=mods, scenario="test-ground")
+    try:
+        configure_instance(inst)
+        interfaces = lua(inst, _INTERFACES)
+        with watching([inst], mods) as (watcher, reports):
+            append(mods / _EDITED, _PROBE)
+            report = next_report(reports)
+            assert report.ok, report.lines()
+            (now,) = watcher.instances
+            assert now.scenario == inst.scenario == "fv_embodied_agent/test-ground"
+            assert lua(now, _INTERFACES) == ",".join(sorted([*interfaces.split(","), "fv_watch_probe"]))
+    finally:
+        for running in [inst, *list_instances()]:
+            stop_instance(running)
+
+
+def test_the_public_api_is_pinned():
+    from factoryverse.servers import watch
+
+    assert set(watch.__all__) == {"ModWatcher", "ReloadReport", "InstanceReload", "WatchError", "ReloadError",
+                                  "LuaSyntaxProblem"}
+
+
+def _record(tmp_path: Path) -> Instance:
+    return Instance(id=3, pid=1, rcon_host="127.0.0.1", rcon_port=1, rcon_password="x", snapshot_udp_port=1, seed=1,
+                    folder=str(tmp_path), started_at=0.0)
+
+
+def test_a_save_that_lands_after_the_reply_is_awaited_by_its_file(tmp_path):
+    """Real Factorio may answer /save before the file is written: the file's arrival is what counts."""
+    inst = _record(tmp_path)
+    inst.saves.mkdir()
+    writer = threading.Thread(target=(inst.saves / "_hotreload1.zip").write_bytes, args=(b"PK\x05\x06" + bytes(18),))
+    writer.start()
+    try:
+        assert await_save(inst, inst.saves, "_hotreload1", 30.0, "") == inst.saves / "_hotreload1.zip"
+    finally:
+        writer.join()
+
+
+def test_a_save_that_never_lands_fails_in_bounded_time_naming_the_folder(tmp_path):
+    inst = _record(tmp_path)
+    (inst.saves / "_hotreload2.fvsave.tmp").parent.mkdir(parents=True)
+    (inst.saves / "_hotreload2.fvsave.tmp").write_bytes(b"half")  # a temporary file is not the save
+    with pytest.raises(ReloadError, match=r"did not write _hotreload2 into .* within 1 s"):
+        await_save(inst, inst.saves, "_hotreload2", 1.0, "")
+
+
+def test_a_server_of_the_local_backend_reloads_on_its_binary(home, mods, tmp_path, udp):
+    """The local backend (a `factorio` binary, here the engine's Factorio command line behind a launcher) is
+    restarted as itself: same backend and binary, the game from its save."""
+    factorio = write_launcher(tmp_path / "factorio-bin", factorio_version="2.0")
+    inst = start_instance(backend="local", factorio_bin=factorio, mods_dir=mods, autosave_minutes=0)
+    try:
+        configure_instance(inst)
+        marks = mark_game(inst, udp)
+        with watching([inst], mods) as (watcher, reports):
+            append(mods / _EDITED, _PROBE)
+            report = next_report(reports)
+            assert report.ok, report.lines()
+            (now,) = watcher.instances
+            assert (now.backend, now.factorio_bin, now.ports()) == ("local", str(factorio), inst.ports())
+            assert now.pid != inst.pid
+            assert lua(now, _PROBE_CALL) == "42"
+            assert_same_game(now, marks)
+    finally:
+        for running in [inst, *list_instances()]:
+            stop_instance(running)

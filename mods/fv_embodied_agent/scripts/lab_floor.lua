@@ -54,7 +54,10 @@ end
 function M.start(surface)
   surface.generate_with_lab_tiles = true
   local areas = {}
-  for chunk in surface.get_chunks() do areas[#areas + 1] = chunk.area end
+  for chunk in surface.get_chunks() do
+    -- A chunk only requested so far is generated later, as lab floor.
+    if surface.is_chunk_generated(chunk) then areas[#areas + 1] = chunk.area end
+  end
   return areas
 end
 

@@ -6,7 +6,7 @@ local M = {}
 M.MOD_NAME = "fv_embodied_agent"
 -- Kept equal to info.json's version by tests/mods/test_lua_static.py; reading it from script.active_mods would
 -- add an API member the embedded engine has to emulate for no gain.
-M.MOD_VERSION = "0.2.0"
+M.MOD_VERSION = "0.3.0"
 -- Version of the remote interfaces' contract (src/factoryverse/schemas/remote_interfaces.json).
 M.INTERFACE_SCHEMA_VERSION = 1
 -- Version of this mod's layout of `storage`; scripts/migrations.lua upgrades older saves to it.

@@ -51,7 +51,7 @@ from factoryverse.engine.mods import (
 from factoryverse.engine.outputs import Outputs
 from factoryverse.engine.prototype_sources import data_root
 from factoryverse.engine.prototypes import PrototypeData, load_prototypes
-from factoryverse.engine.scenarios import Scenario, ScenarioError, find_scenario
+from factoryverse.engine.scenarios import Scenario, ScenarioError, find_scenario, saved_scenario
 from factoryverse.engine.settings import load_mod_settings
 from factoryverse.engine.world.world import World
 from factoryverse.engine.save import game_save as _save
@@ -145,7 +145,8 @@ class Engine:
         else:
             root = _save.load_world_image(self, _image)
             self.world = root["world"]
-            self.scenario = self._saved_scenario(root, scenario, infos)
+            self.scenario = saved_scenario((root.get("lifecycle") or {}).get("scenario"), scenario,
+                                           [(i.name, i.path) for i in infos])
         for info in infos:
             self.mod_roots[info.name] = info.path
         # The level's state runs console commands, as the scenario script does in Factorio.
@@ -207,20 +208,6 @@ class Engine:
             memory_limit=self.memory_limit, string_limit=self.string_limit, starting_chunks=self.starting_chunks,
             factorio_version=self.factorio.name, mod_settings=self._mod_settings_given, _image=image,
         )
-
-    @staticmethod
-    def _saved_scenario(root: dict[str, Any], asked: str | None, infos: list[Any]) -> Scenario | None:
-        """The scenario a loaded game was started with (its save's lifecycle record), found among the mods."""
-        saved = (root.get("lifecycle") or {}).get("scenario")
-        if asked is not None and asked not in (saved, (saved or "").rpartition("/")[2]):
-            raise ScenarioError(f"this save runs the scenario {saved or '(none)'}; a loaded game keeps the scenario it "
-                                f"was started with, so start a new game to run {asked!r}")
-        if saved is None:
-            return None
-        try:
-            return find_scenario(saved, [(i.name, i.path) for i in infos])
-        except ScenarioError as e:
-            raise ScenarioError(f"this save runs the scenario {saved}, which its mods no longer ship: {e}") from e
 
     # -- Lua states -----------------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from factoryverse.engine.errors import ModLoadError
 
 __all__ = [
     "Scenario", "ScenarioError", "UnknownScenarioError", "AmbiguousScenarioError", "available_scenarios",
-    "find_scenario",
+    "find_scenario", "saved_scenario",
 ]
 
 # What Factorio reads from a scenario folder; a folder with neither file is not a scenario.
@@ -88,3 +88,17 @@ def find_scenario(name: object, mod_roots: Iterable[tuple[str, Path]]) -> Scenar
         raise ScenarioError(f"scenario {scenario.id} ({scenario.path}) has no control.lua: the engine runs a "
                             f"scenario's script, and maps saved in a scenario (blueprint.zip) are not supported")
     return scenario
+
+
+def saved_scenario(saved: str | None, asked: object, mod_roots: Iterable[tuple[str, Path]]) -> Scenario | None:
+    """The scenario a loaded game was started with (`saved`, its save's record), found among the mods. A game keeps
+    its scenario: asking for another one (`asked`, or None) is refused."""
+    if asked is not None and asked not in (saved, (saved or "").rpartition("/")[2]):
+        raise ScenarioError(f"this save runs the scenario {saved or '(none)'}; a loaded game keeps the scenario it "
+                            f"was started with, so start a new game to run {asked!r}")
+    if saved is None:
+        return None
+    try:
+        return find_scenario(saved, mod_roots)
+    except ScenarioError as e:
+        raise ScenarioError(f"this save runs the scenario {saved}, which its mods no longer ship: {e}") from e

@@ -201,6 +201,8 @@ def _world(engine: Engine, h: Callable[[Any], None]) -> None:
     h(["unit_numbers", world._unit_numbers])
     for surface in sorted(world.surfaces.values(), key=lambda s: s.index):
         h(["surface", surface.index, surface.name, surface.valid])
+        if surface.generate_with_lab_tiles:  # hashed only when set, so every other game's hash stays as it was
+            h(["generate_with_lab_tiles"])
         for key in sorted(surface.chunks):
             chunk = surface.chunks[key]
             h(["chunk", chunk.cx, chunk.cy, chunk.generated_tick, "\0".join(chunk.tiles)])

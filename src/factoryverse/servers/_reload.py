@@ -20,16 +20,15 @@ from factoryverse.servers.instances import Instance, InstanceError, configure_in
 from factoryverse.servers.ports import PortPlan
 
 __all__ = ["ReloadError", "RELOAD_SAVE_NAMES", "GameClock", "read_clock", "restore_clock", "next_save_name",
-           "save_game", "game_tick", "start_from_save"]
+           "save_game", "await_save", "game_tick", "start_from_save"]
 
 # Two names used in turn: the next save never overwrites the last good one before it is complete.
 RELOAD_SAVE_NAMES = ("_hotreload1", "_hotreload2")
 # The engine's save files and real Factorio's.
 _SAVE_SUFFIXES = (SAVE_SUFFIX, ".zip")
 _SAVED_REPLY = re.compile(r"Saved the game to (.+)")
-# Upper bound on one wait for file events before looking at the folder again: the save may have landed between the
-# first look and the watch being set up.
-_RECHECK_MS = 500
+# How long the saves folder must stay unchanged before a save file in it counts as written.
+_QUIET_MS = 500
 
 
 class ReloadError(InstanceError):
@@ -112,22 +111,22 @@ def save_game(inst: Instance, name: str, timeout: float) -> Path:
         return Path(saved.group(1))
     if reply.startswith(("Error", "Cannot", "Unknown command")):
         raise ReloadError(f"instance {inst.id} refused to save: {reply}")
-    return _await_save(inst, folder, name, timeout, reply)
+    return await_save(inst, folder, name, timeout, reply)
 
 
-def _await_save(inst: Instance, folder: Path, name: str, timeout: float, reply: str) -> Path:
+def await_save(inst: Instance, folder: Path, name: str, timeout: float, reply: str) -> Path:
+    """Wait (file events, at most `timeout` s) until save `name` is in `folder` and the folder has been quiet for a
+    moment, so a file still being written is not taken; `reply` (the server's answer to /save) goes into the
+    error."""
     deadline = time.monotonic() + timeout
     folder.mkdir(parents=True, exist_ok=True)
-    found = _saves_named(folder, name)
-    if found:
-        return found[0]
     remaining_ms = max(1, int(timeout * 1000))
-    # Changes are handed over once the folder has been quiet for `step` ms, so a file still being written is not
-    # taken early.
-    for _ in watchfiles.watch(folder, debounce=remaining_ms, step=100, rust_timeout=min(_RECHECK_MS, remaining_ms),
-                              yield_on_timeout=True, raise_interrupt=False):
+    # An empty batch means no change for `rust_timeout` ms; one taken before the watch was set up is seen then too.
+    for changes in watchfiles.watch(folder, debounce=remaining_ms, step=100,
+                                    rust_timeout=min(_QUIET_MS, remaining_ms), yield_on_timeout=True,
+                                    raise_interrupt=False):
         found = _saves_named(folder, name)
-        if found:
+        if found and not changes:
             return found[0]
         if time.monotonic() >= deadline:
             break
@@ -143,8 +142,8 @@ def _ports(inst: Instance) -> PortPlan:
 def start_from_save(inst: Instance, save: Path, *, mods_dir: Path, clock: GameClock, autosave_minutes: float,
                     docker_image: str | None = None) -> Instance:
     """Start instance `inst.id` again from `save` with the mods in `mods_dir`, keeping its id, ports (where still
-    free), RCON password, mode, backend and Factorio binary; configure it (new run id) and set its `clock` back. InstanceError if it does not
-    start; nothing is left running then."""
+    free), RCON password, mode, backend and Factorio binary; configure it (new run id) and set its `clock` back.
+    InstanceError if it does not start; nothing is left running then."""
     new = start_instance(inst.id, mode=inst.mode, speed=clock.speed, mods_dir=mods_dir,
                          rcon_password=inst.rcon_password, load=save, autosave_minutes=autosave_minutes,
                          backend=inst.backend, factorio_bin=Path(inst.factorio_bin) if inst.factorio_bin else None,

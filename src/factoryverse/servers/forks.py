@@ -20,14 +20,12 @@ from factorio_rcon import RCONClient
 
 from factoryverse.servers._process import start_ticks
 from factoryverse.servers.ports import fallback_notes
+from factoryverse.servers._records import record_path, write_private_json
+from factoryverse.servers._reservations import release, reserve
 from factoryverse.servers.instances import (
     Instance,
     InstanceError,
     _fresh_folder,
-    _record_path,
-    _release,
-    _reserve,
-    _write_private_json,
     configure_instance,
     stop_instance,
 )
@@ -58,9 +56,9 @@ def _ask_fork(parent: Instance, spec: dict) -> dict:
 
 
 def _fork_one(parent: Instance, *, force: bool, mode: str | None) -> Instance:
-    iid, plan = _reserve(None)
+    iid, plan = reserve(None)
     try:
-        folder = _record_path(iid).parent
+        folder = record_path(iid).parent
         _fresh_folder(folder)
         password = secrets.token_urlsafe(12)
         started_at = time.time()
@@ -86,10 +84,10 @@ def _fork_one(parent: Instance, *, force: bool, mode: str | None) -> Instance:
         plan.rcon = inst.rcon_port
         plan.game_udp = 0
         inst.port_notes = fallback_notes(iid, plan)
-        _write_private_json(_record_path(iid), asdict(inst))
+        write_private_json(record_path(iid), asdict(inst))
         return inst
     finally:
-        _release(iid)
+        release(iid)
 
 
 def fork_instance(inst: Instance, *, num: int = 1, force: bool = False, mode: str | None = None) -> list[Instance]:

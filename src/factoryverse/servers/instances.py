@@ -16,17 +16,13 @@ autosaves go) is always kept.
 
 from __future__ import annotations
 
-import fcntl
-import json
 import os
 import re
 import secrets
 import shutil
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
 from factorio_rcon import RCONClient
@@ -42,7 +38,16 @@ from factoryverse.servers._instance_errors import (
     InstanceError,
     PortInUseError,
 )
-from factoryverse.servers._process import ProcessState, same_process, start_ticks
+from factoryverse.servers._process import ProcessState
+from factoryverse.servers._records import (
+    Instance,
+    list_instances,
+    read_record,
+    record_path,
+    state_home,
+    write_private_json,
+)
+from factoryverse.servers._reservations import release, replan, reserve
 from factoryverse.servers.backends import BACKENDS, LaunchSpec, get_backend
 from factoryverse.servers.backends.embedded import PASSWORD_ENV
 from factoryverse.servers.ports import (
@@ -51,7 +56,6 @@ from factoryverse.servers.ports import (
     SNAPSHOT_UDP_BASE_PORT,
     PortPlan,
     fallback_notes,
-    plan_ports,
 )
 
 __all__ = [
@@ -83,245 +87,13 @@ __all__ = [
 DEFAULT_SEED = 1
 # Game minutes between autosaves (Factorio's server-settings.json default); 0 turns them off.
 DEFAULT_AUTOSAVE_MINUTES = 10.0
-_RESERVATION = "reserved.json"
 # What fv_snapshot accepts as a run id; also keeps the id safe to put inside a Lua string literal.
 _RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-def state_home() -> Path:
-    home = os.environ.get("FACTORYVERSE_HOME")
-    path = Path(home) if home else Path.home() / ".local" / "state" / "factoryverse"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-@dataclass
-class Instance:
-    id: int
-    pid: int
-    rcon_host: str
-    rcon_port: int
-    rcon_password: str
-    snapshot_udp_port: int
-    seed: int
-    folder: str
-    started_at: float
-    mode: str = "realtime"
-    # The game's identity, given to fv_snapshot by configure_instance; empty in records older than run ids.
-    run_id: str = ""
-    # The engine process's start time (clock ticks since boot): with the pid, it tells our engine from a later
-    # process that got the same pid. None in older records, which are checked by command line only.
-    process_start: int | None = None
-    # What the engine reported it runs: the package version, the one Factorio version the game runs as (major.minor),
-    # the version of its base game data and of its runtime API, and the mods it loaded (name -> version).
-    factoryverse_version: str = ""
-    factorio_version: str = ""
-    factorio_base_version: str = ""
-    factorio_api_version: str = ""
-    mods: dict[str, str] = field(default_factory=dict)
-    # Where the game runs (a name in BACKENDS); records older than backends were all embedded.
-    backend: str = "embedded"
-    # The roles' ports beside rcon_port and snapshot_udp_port: the game's UDP port (0: the embedded engine serves
-    # no multiplayer) and the ten agent UDP ports (the first is a real server's Lua UDP socket).
-    game_udp_port: int = 0
-    agent_udp_ports: list[int] = field(default_factory=list)
-    # Why a role's port is not the scheme's (it was taken), one line each; empty when all are.
-    port_notes: list[str] = field(default_factory=list)
-    scenario: str | None = None
-    container: str = ""  # docker: the container id
-    factorio_bin: str = ""  # local: the Factorio binary
-
-    @property
-    def script_output(self) -> Path:
-        return Path(self.folder) / "script-output"
-
-    @property
-    def db_path(self) -> Path:
-        return Path(self.folder) / "factoryverse.duckdb"
-
-    @property
-    def saves(self) -> Path:
-        return Path(self.folder) / "saves"
-
-    @property
-    def log_path(self) -> Path:
-        return Path(self.folder) / "server.log"
-
-    def process_state(self) -> ProcessState:
-        """RUNNING only while the recorded server is still this instance's; REPLACED if its pid is another process."""
-        return get_backend(self.backend).state(self)
-
-    def ports(self) -> dict:
-        """Every role's port: rcon (TCP), game_udp (None where not served), snapshot_udp, agent_udp (ten)."""
-        return {"rcon": self.rcon_port, "game_udp": self.game_udp_port or None,
-                "snapshot_udp": self.snapshot_udp_port, "agent_udp": list(self.agent_udp_ports)}
-
-    def alive(self) -> bool:
-        return self.process_state() is ProcessState.RUNNING
-
-    def manifest(self) -> dict:
-        """What game this is: enough to tell two runs apart and to say what produced their data."""
-        return {
-            "run_id": self.run_id,
-            "seed": self.seed,
-            "started_at": self.started_at,
-            "factoryverse_version": self.factoryverse_version,
-            "factorio_version": self.factorio_version,
-            "factorio_base_version": self.factorio_base_version,
-            "factorio_api_version": self.factorio_api_version,
-            "mods": dict(self.mods),
-        }
-
-    def public(self) -> dict:
-        """Everything `fv server status --json` shows, the RCON password included (the record is the user's own)."""
-        d = asdict(self)
-        state = self.process_state()
-        d["alive"] = state is ProcessState.RUNNING
-        d["state"] = state.value
-        d["script_output"] = str(self.script_output)
-        d["db_path"] = str(self.db_path)
-        d["manifest"] = self.manifest()
-        d["ports"] = self.ports()
-        return d
-
-
-def _instances_dir() -> Path:
-    d = state_home() / "instances"
-    d.mkdir(parents=True, exist_ok=True)
-    return d
-
-
-def _record_path(instance_id: int) -> Path:
-    return _instances_dir() / str(instance_id) / "instance.json"
-
-
-def _read_record(path: Path) -> Instance | None:
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-        # Records written before a server ran as one Factorio version listed every emulated API version; the
-        # server is still ours to list and stop.
-        record.pop("factorio_api_versions", None)
-        return Instance(**record)
-    except (OSError, json.JSONDecodeError, TypeError, AttributeError):
-        return None  # a half-written record from a crashed start; `fv server stop --all` clears it
-
-
-def list_instances() -> list[Instance]:
-    out = []
-    for rec in sorted(_instances_dir().glob("*/instance.json"), key=lambda p: int(p.parent.name)):
-        inst = _read_record(rec)
-        if inst is not None:
-            out.append(inst)
-    return out
-
-
-def _write_private_json(path: Path, data: dict) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    # Created 0600 rather than chmod-ed afterwards: the record holds the RCON password from its first byte.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(json.dumps(data, indent=2))
-    os.chmod(tmp, 0o600)  # in case an older tmp file was there with other bits
-    os.replace(tmp, path)
-
-
-# -- reserving an id ---------------------------------------------------------------------------------------------
-
-
-@contextmanager
-def _state_lock() -> Iterator[None]:
-    """One `fv server start` at a time chooses an id: without it two starts both take the first free one."""
-    with open(state_home() / "instances.lock", "a+b") as f:
-        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
-
-
-def _live_reservation(folder: Path) -> dict | None:
-    """The marker of a start under way in `folder`, if its starter process is still the one that wrote it."""
-    try:
-        marker = json.loads((folder / _RESERVATION).read_text(encoding="utf-8"))
-        return marker if same_process(int(marker["pid"]), marker.get("process_start")) else None
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # no marker, or a torn one: its starter crashed before finishing it
-
-
-def _busy() -> tuple[set[int], set[int]]:
-    """Ids in use (a live server or a start under way) and every port, of any role, promised to them."""
-    ids: set[int] = set()
-    ports: set[int] = set()
-    for folder in _instances_dir().iterdir():
-        if not folder.is_dir() or not folder.name.isdigit():
-            continue
-        inst = _read_record(folder / "instance.json")
-        if inst is not None and inst.alive():
-            ids.add(int(folder.name))
-            ports |= {p for p in (inst.rcon_port, inst.game_udp_port, inst.snapshot_udp_port, *inst.agent_udp_ports)
-                      if p}
-        else:
-            marker = _live_reservation(folder)
-            if marker is not None:
-                ids.add(int(folder.name))
-                # Markers of an older fv name only the snapshot port.
-                ports |= set(marker.get("ports") or [marker.get("snapshot_udp_port",
-                                                                SNAPSHOT_UDP_BASE_PORT + int(folder.name))])
-    return ids, ports
-
-
-def _reserve(instance_id: int | None, *, rcon_any: bool = True,
-             prefer: PortPlan | None = None) -> tuple[int, PortPlan]:
-    """Claim an id (the lowest free one, or the one asked for), its folder and its ports (see ports.plan_ports)."""
-    with _state_lock():
-        busy_ids, promised = _busy()
-        if instance_id is None:
-            free = [i for i in range(MAX_INSTANCES) if i not in busy_ids]
-            if not free:
-                raise InstanceBusyError(
-                    f"all {MAX_INSTANCES} instance ids are in use; stop some with `fv server stop <id>` or --all"
-                )
-            iid = free[0]
-        elif instance_id in busy_ids:
-            raise InstanceBusyError(
-                f"instance {instance_id} is running or being started; stop it first with "
-                f"`fv server stop {instance_id}`, or start without an id to get a free one"
-            )
-        else:
-            iid = instance_id
-        # Chosen under the lock too, so two starts falling back at once cannot pick the same port.
-        plan = plan_ports(iid, promised, rcon_any=rcon_any, prefer=prefer)
-        folder = _record_path(iid).parent
-        folder.mkdir(parents=True, exist_ok=True)
-        _write_private_json(
-            folder / _RESERVATION,
-            {"pid": os.getpid(), "process_start": start_ticks(os.getpid()), "snapshot_udp_port": plan.snapshot_udp,
-             "ports": sorted(plan.all_ports())},
-        )
-    return iid, plan
-
-
-def _replan(iid: int, lost: PortPlan) -> PortPlan:
-    """New ports for a start under way whose RCON port another program took; the reservation names them."""
-    with _state_lock():
-        _, promised = _busy()
-        plan = plan_ports(iid, promised | {lost.rcon}, rcon_any=False)
-        marker = _record_path(iid).parent / _RESERVATION
-        _write_private_json(marker, {"pid": os.getpid(), "process_start": start_ticks(os.getpid()),
-                                     "snapshot_udp_port": plan.snapshot_udp, "ports": sorted(plan.all_ports())})
-    return plan
-
-
-def _release(iid: int) -> None:
-    try:
-        (_record_path(iid).parent / _RESERVATION).unlink()
-    except FileNotFoundError:
-        pass
-
-
 def saves_folder(instance_id: int) -> Path:
     """Instance `instance_id`'s saves folder (whether or not it exists)."""
-    return _record_path(instance_id).parent / "saves"
+    return record_path(instance_id).parent / "saves"
 
 
 def latest_save(instance_id: int) -> Path:
@@ -430,9 +202,9 @@ def start_instance(
     if instance_id is not None and not 0 <= instance_id < MAX_INSTANCES:
         raise InstanceError(f"instance ids are 0 to {MAX_INSTANCES - 1}, got {instance_id}; or give none for a free one")
     # Only the embedded engine binds port 0 and reports what it got; a real server is given a free port.
-    iid, plan = _reserve(instance_id, rcon_any=backend == "embedded", prefer=ports)
+    iid, plan = reserve(instance_id, rcon_any=backend == "embedded", prefer=ports)
     try:
-        folder = _record_path(iid).parent
+        folder = record_path(iid).parent
         _fresh_folder(folder)
         spec = LaunchSpec(
             instance_id=iid, folder=folder, ports=plan, password=rcon_password or secrets.token_urlsafe(12),
@@ -445,11 +217,9 @@ def start_instance(
         try:
             ready = engine.launch(spec)
         except PortInUseError:
-            if backend == "embedded":
-                raise
-            # A real server is given a port chosen here, which another program can take before the server binds
-            # it; once more with ports chosen again (the embedded engine binds port 0 instead and cannot lose).
-            spec.ports = plan = _replan(iid, plan)
+            # The RCON port was free when chosen and another program bound it first: once more, on another port
+            # (the embedded engine then binds port 0 itself and cannot lose the race again).
+            spec.ports = plan = replan(iid, plan, rcon_any=backend == "embedded")
             ready = engine.launch(spec)
         plan.rcon = ready.rcon_port
         plan.game_udp = ready.game_udp_port
@@ -475,14 +245,14 @@ def start_instance(
             game_udp_port=ready.game_udp_port,
             agent_udp_ports=list(plan.agent_udp),
             port_notes=fallback_notes(iid, plan),
-            scenario=scenario,
+            scenario=ready.scenario,
             container=ready.container,
             factorio_bin=ready.factorio_bin,
         )
-        _write_private_json(_record_path(iid), asdict(inst))
+        write_private_json(record_path(iid), asdict(inst))
         return inst
     finally:
-        _release(iid)
+        release(iid)
 
 
 # -- stopping and configuring ------------------------------------------------------------------------------------
@@ -495,9 +265,9 @@ def stop_instance(inst: Instance, timeout: float = 10.0) -> bool:
     Returns whether the server was running. A pid that now names another process is never signalled.
     """
     state = get_backend(inst.backend).stop(inst, timeout)
-    record = _record_path(inst.id)
+    record = record_path(inst.id)
     # Only this run's record: a newer start may have reused the id since `inst` was read.
-    current = _read_record(record)
+    current = read_record(record)
     if current is not None and (current.pid, current.process_start) == (inst.pid, inst.process_start):
         record.unlink(missing_ok=True)
     return state is ProcessState.RUNNING

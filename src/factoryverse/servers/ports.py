@@ -111,31 +111,36 @@ def _free_udp_block(avoid: set[int], count: int) -> list[int]:
 
 def plan_ports(instance_id: int, promised: set[int], *, rcon_any: bool = True,
                prefer: PortPlan | None = None) -> PortPlan:
-    """Instance `instance_id`'s ports: the scheme's where free, free ones outside the scheme where not.
+    """Instance `instance_id`'s ports: for each role the `prefer`red port (a restart keeping its ports) or else the
+    scheme's, where free; a free port outside every scheme range where not.
 
     `promised` holds every port live instances (or starts under way) hold for any role. With `rcon_any` a taken RCON
     port becomes 0, for a server that binds port 0 itself and reports what it got (the embedded engine: no race
-    between the probe and the bind); otherwise a free port is chosen here. `prefer` (a restarted server's ports, so
-    its clients keep reaching it) is wanted instead of the scheme for each role it names (non-zero, non-empty).
+    between the probe and the bind); otherwise a free port is chosen here. A preferred port of 0 (or no agent
+    ports) means no preference for that role.
     """
     want = scheme_ports(instance_id)
-    if prefer is not None:
-        want = PortPlan(rcon=prefer.rcon or want.rcon, game_udp=prefer.game_udp or want.game_udp,
-                        snapshot_udp=prefer.snapshot_udp or want.snapshot_udp,
-                        agent_udp=list(prefer.agent_udp) or want.agent_udp)
-    plan = PortPlan(rcon=want.rcon, game_udp=want.game_udp, snapshot_udp=want.snapshot_udp,
-                    agent_udp=list(want.agent_udp))
+    plan = scheme_ports(instance_id)
     avoid = set(promised) | _scheme_udp()
-    if want.rcon in promised or not tcp_port_bindable(_HOST, want.rcon):
+
+    def candidates(role: str) -> list:
+        preferred = getattr(prefer, role) if prefer is not None else None
+        return [c for c in (preferred, getattr(want, role)) if c]
+
+    rcon = next((c for c in candidates("rcon") if c not in promised and tcp_port_bindable(_HOST, c)), None)
+    if rcon is None:
         scheme_rcon = set(range(RCON_BASE_PORT, RCON_BASE_PORT + MAX_INSTANCES))
-        plan.rcon = 0 if rcon_any else _free_tcp(set(promised) | scheme_rcon)
+        rcon = 0 if rcon_any else _free_tcp(set(promised) | scheme_rcon)
+    plan.rcon = rcon
     for role in ("game_udp", "snapshot_udp"):
-        port = getattr(want, role)
-        if port in promised or not udp_port_free(_HOST, port):
-            setattr(plan, role, _free_udp(avoid | plan.all_ports()))
-    others = plan.all_ports() - set(want.agent_udp)
-    if any(p in promised or p in others or not udp_port_free(_HOST, p) for p in want.agent_udp):
-        plan.agent_udp = _free_udp_block(avoid | others, AGENT_UDP_PER_SERVER)
+        taken = plan.all_ports() - {getattr(plan, role)}
+        port = next((c for c in candidates(role) if c not in promised and c not in taken
+                     and udp_port_free(_HOST, c)), None)
+        setattr(plan, role, port if port is not None else _free_udp(avoid | taken))
+    others = plan.all_ports() - set(plan.agent_udp)
+    block = next((c for c in candidates("agent_udp")
+                  if not any(p in promised or p in others or not udp_port_free(_HOST, p) for p in c)), None)
+    plan.agent_udp = list(block) if block is not None else _free_udp_block(avoid | others, AGENT_UDP_PER_SERVER)
     return plan
 
 

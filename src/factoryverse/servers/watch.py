@@ -124,9 +124,10 @@ class ModWatcher:
 
     `autosave_minutes` and `docker_image` are given to each restart as `fv server start` gave them (the backend,
     mode, password and Factorio binary come from each server's record); game.speed and game.tick_paused are set back
-    as the game had them when saved (`speed` is used for a server that had exited and could not be asked). Reports go to
-    `on_report` (and are returned by `reload`); `on_ready` is called once the file watch is in place (`ready`). Packages of the mods live in a folder of the watcher's own:
-    call `close` (or leave the `with` block) after the servers are stopped.
+    as the game had them when saved (`speed` serves a server that had exited and could not be asked). Reports go
+    to `on_report` (and are returned by `reload`); `on_ready` is called once the file watch is in place (`ready`).
+    Packages of the mods live in a folder of the watcher's own: call `close` (or leave the `with` block) after the
+    servers are stopped.
 
     Example:
         >>> watcher = ModWatcher(list_instances())  # doctest: +SKIP
@@ -277,7 +278,8 @@ class ModWatcher:
             try:
                 slot.save = latest_save(iid)
             except InstanceError as exc:
-                return InstanceReload(iid, False, None, None, None, f"its server had exited and cannot come back: {exc}")
+                return InstanceReload(iid, False, None, None, None,
+                                      f"its server had exited and cannot come back: {exc}")
         try:
             self._start(slot, package)
             return InstanceReload(iid, True, slot.record, slot.save, self._tick(slot.record))

@@ -56,3 +56,11 @@ def test_the_flag_is_saved_with_the_game_and_can_be_turned_off(engine, tmp_path)
 def test_a_value_other_than_a_boolean_is_refused_and_changes_nothing(engine):
     assert "generate_with_lab_tiles must be a boolean, got 1" in fails(engine, S + "s.generate_with_lab_tiles = 1")
     assert run(engine, S + "p(s.generate_with_lab_tiles)") == "false"
+
+
+def test_the_flag_is_part_of_the_state_hash(engine):
+    from factoryverse.engine.state_hash import state_hash
+
+    before = state_hash(engine)
+    run(engine, S + "s.generate_with_lab_tiles = true")
+    assert state_hash(engine) != before

@@ -24,8 +24,9 @@ def _rcon(port: int, command: str) -> str:
 
 
 def test_create_then_start_server_answers_rcon_and_logs_as_the_game(run_factorio, tmp_path):
-    created = run_factorio("--create", "saves/world", "--map-gen-seed", "7", *MODS)
+    created = run_factorio("--create", "saves/world", "--map-gen-seed", "7", "--console-log", "console.log", *MODS)
     assert created.finish() == 0, created.log
+    assert (tmp_path / "console.log").read_text().splitlines() == created.lines  # the same lines, copied
     header, _ = read_save(tmp_path / "saves" / "world.zip")  # .zip added, as the game names saves
     assert (header.seed, header.tick, header.factorio_version) == (7, 0, "2.0")
     assert set(header.mods) == {"base", "fv_embodied_agent", "fv_placement_hints", "fv_snapshot"}
@@ -147,9 +148,37 @@ def test_bad_files_and_missing_saves_are_errors_that_name_them(run_factorio, tmp
     proc = run_factorio("--start-server-load-latest", "--server-settings", str(settings), *RCON)
     assert proc.finish() == 1
     proc.wait_for(r"Error Main\.cpp:0: .*server-settings\.json \(--server-settings\) is not valid JSON")
+    (tmp_path / "real.zip").write_bytes(b"PK\x03\x04 a real Factorio save is a zip archive")
+    real = run_factorio("--start-server", "real.zip", *RCON)
+    assert real.finish() == 1
+    real.wait_for(r"Error Main\.cpp:0: .*real\.zip is not a FactoryVerse engine save \(a real Factorio save cannot")
     missing = run_factorio("--start-server", "nothing-here", *RCON)
     assert missing.finish() == 1
     missing.wait_for(r"Error Main\.cpp:0: no save at .*nothing-here\.zip")
     no_password = run_factorio("--create", "x", "--rcon-port", "27015")
     assert no_password.finish() == 1
     no_password.wait_for(r"Error CommandLine\.cpp:0: RCON needs a password")
+
+
+def test_load_scenario_runs_a_mods_scenario_and_saves_under_its_name(run_factorio, tmp_path):
+    server = run_factorio("--start-server-load-scenario", "test-ground", "--map-gen-seed", "5", *RCON, *MODS)
+    server.wait_for(r"Info Main\.cpp:0: Map seed 5$")
+    port = server.rcon_port()
+    assert server.in_game_tick() == 0
+    # Console commands run in the level's state, which is the scenario's script here.
+    assert _rcon(port, "/sc rcon.print(storage.fv_scenario.name)") == "test-ground"
+    assert server.stop() == 0
+    saved = tmp_path / "saves" / "test-ground.zip"
+    assert read_save(saved)[0].seed == 5
+
+    again = run_factorio("--start-server-load-latest", *RCON, *MODS)
+    again.wait_for(r"Loading map .*saves/test-ground\.zip")
+    assert _rcon(again.rcon_port(), "/sc rcon.print(storage.fv_scenario.name)") == "test-ground"
+    assert again.stop() == 0
+
+
+def test_an_unknown_scenario_lists_the_ones_there_are(run_factorio):
+    proc = run_factorio("--start-server-load-scenario", "fv_embodied_agent/nope", *RCON, *MODS)
+    assert proc.finish() == 1
+    line = proc.wait_for(r"Error ModManager\.cpp:0: (.*)").group(1)
+    assert "'fv_embodied_agent/nope' not found" in line and "fv_embodied_agent/test-ground" in line

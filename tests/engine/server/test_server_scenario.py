@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from factorio_rcon import RCONClient
 
 from .test_server_process import PASSWORD, TIMEOUT, _start, _stop

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,19 @@ def test_a_daemon_that_does_not_answer_is_a_typed_error_that_says_what_to_do(fv_
     with pytest.raises(BackendUnavailableError, match=r"the Docker daemon does not answer \(.*\): start it"):
         start_instance(backend="docker")
     assert list_instances() == []
+
+
+@pytest.mark.skipif(shutil.which("docker") is None, reason="needs the docker CLI (not its daemon)")
+def test_the_real_docker_cli_parses_every_command_the_backend_builds(tmp_path, monkeypatch):
+    """The CLI checks its flags before it calls the daemon: with no daemon, a well-formed command fails only on the
+    connection, a malformed one on its flags."""
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path / 'no-daemon.sock'}")
+    docker = shutil.which("docker")
+    commands = [backend.docker_run_command(_spec(tmp_path), docker=docker),
+                backend.docker_run_command(_spec(tmp_path, scenario="lab-grid"), docker=docker),
+                [docker, "stop", "-t", "60", "factoryverse-3"]]
+    for cmd in commands:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+        assert out.returncode != 0 and "Cannot connect to the Docker daemon" in out.stderr, (cmd, out.stderr)
+    bad = subprocess.run([docker, "run", "--no-such-flag", "x"], capture_output=True, text=True, timeout=30)
+    assert "unknown flag: --no-such-flag" in bad.stderr  # the check above can fail

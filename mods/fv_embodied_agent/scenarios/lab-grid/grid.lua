@@ -8,7 +8,7 @@ local layout = require("layout")
 local M = {}
 
 -- Rows of the grid per border step: at most this many rows of out-of-map tiles in one set_tiles call.
-M.BORDER_ROWS_PER_STEP = 8
+M.BORDER_ROWS_PER_STEP = 4
 
 ---@return LuaSurface
 function M.surface()

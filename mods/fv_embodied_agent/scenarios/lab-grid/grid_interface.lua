@@ -16,6 +16,18 @@ M.DOC = "The lab-grid scenario's cells: 64 isolated squares, each with a force o
 
 local _INDEX = { name = "index", type = "integer", min = 1, max = layout.CELLS, doc = "cell index, 1..64 row by row" }
 
+--- reset_cell once the grid is laid out; before, a clear refusal.
+---@param index integer
+---@return {index: integer, removed: integer, characters: integer}
+local function _reset_cell(index)
+  local status = build.status()
+  if not status.ready then
+    args.fail("invalid_state", "the grid is still being laid out (step " .. status.step .. " of " .. status.steps
+      .. "); wait until lab_grid.status().ready")
+  end
+  return grid.reset_cell(index)
+end
+
 ---@type FvMethod[]
 M.METHODS = {
   {
@@ -42,14 +54,7 @@ M.METHODS = {
     doc = "Start a cell afresh: entities but characters removed, floor and ore laid again, its force made or its "
       .. "research reset.",
     params = { _INDEX }, returns = "{index, removed, characters}", errors = { "invalid_state" },
-    run = function(_, p)
-      local status = build.status()
-      if not status.ready then
-        args.fail("invalid_state", "the grid is still being laid out (step " .. status.step .. " of " .. status.steps
-          .. "); wait until lab_grid.status().ready")
-      end
-      return grid.reset_cell(p.index)
-    end,
+    run = function(_, p) return _reset_cell(p.index) end,
   },
 }
 

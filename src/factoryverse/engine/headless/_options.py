@@ -17,40 +17,38 @@ __all__ = ["Options", "parse_options", "usage", "ACTIONS"]
 
 # name -> (metavar or None for a flag, help); the order is the usage's.
 _GENERAL = {
-    "help": (None, "display help"),
-    "version": (None, "show version information"),
-    "verbose": (None, "enable verbose logging"),
-    "config": ("PATH", "config file to use (its [path] write-data holds saves/, mods/ and script-output/)"),
-    "no-log-rotation": (None, "don't rotate log file (the engine logs to stdout only)"),
-    "mod-directory": ("PATH", "Mod directory to use (default: <write-data>/mods)"),
-    "executable-path": ("PATH", "Override the executable's path (what __PATH__executable__ means in config.ini)"),
+    "help": (None, "print this help and exit"),
+    "version": (None, "print the version this runs as and exit"),
+    "verbose": (None, "log the engine's debug lines too"),
+    "config": ("PATH", "a config.ini; its [path] write-data holds saves/, mods/ and script-output/"),
+    "no-log-rotation": (None, "accepted; the log goes to stdout only"),
+    "mod-directory": ("PATH", "the mods folder, with its mod-list.json (default: <write-data>/mods)"),
+    "executable-path": ("PATH", "what __PATH__executable__ in config.ini stands for (its folder)"),
 }
 _RUNNING = {
-    "create": ("FILE", "create a new map and save it to FILE"),
-    "map-gen-settings": ("FILE", "Map generation settings for use with --create or --start-server-load-scenario"),
-    "map-gen-seed": ("SEED", "Map generation seed for use with --create or --start-server-load-scenario; "
-                             "overrides the seed of --map-gen-settings"),
-    "map-settings": ("FILE", "Map settings for use with --create or --start-server-load-scenario (read, not applied)"),
-    "preset": ("PRESET", "Name of the map generation preset (read, not applied)"),
-    "start-server": ("FILE", "start a multiplayer server with the save FILE"),
-    "start-server-load-scenario": ("[MOD/]NAME", "start a multiplayer server and load the scenario NAME, from "
-                                                 "the mod MOD if given"),
-    "start-server-load-latest": (None, "start a multiplayer server and load the newest save in the saves folder"),
-    "enable-lua-udp": ("PORT", "let helpers.send_udp send from this port (the engine always may)"),
+    "create": ("FILE", "make a new map, save it as FILE and exit"),
+    "map-gen-settings": ("FILE", "JSON map generation settings (the seed is used) for a new map"),
+    "map-gen-seed": ("SEED", "seed of a new map (--create, --start-server-load-scenario), over the file's"),
+    "map-settings": ("FILE", "accepted, not applied"),
+    "preset": ("PRESET", "accepted, not applied"),
+    "start-server": ("FILE", "serve the save FILE"),
+    "start-server-load-scenario": ("[MOD/]NAME", "serve a new map running scenario NAME (of mod MOD if given)"),
+    "start-server-load-latest": (None, "serve the newest save of the saves folder"),
+    "enable-lua-udp": ("PORT", "accepted; helpers.send_udp always works here"),
 }
 _SERVER = {
-    "port": ("N", "network port to use (no game clients are served by the engine)"),
-    "bind": ("ADDRESS[:PORT]", "IP address (and optionally port) to bind to (no game clients are served)"),
-    "rcon-port": ("N", "Port to use for RCON"),
-    "rcon-bind": ("ADDRESS:PORT", "IP address and port to use for RCON"),
-    "rcon-password": ("PASSWORD", "Password for RCON"),
-    "server-settings": ("FILE", "Path to file with server settings (autosave_interval, autosave_slots, name, ...)"),
-    "server-whitelist": ("FILE", "Path to file with server whitelist (read, not applied: no game clients)"),
-    "use-server-whitelist": (None, "If the whitelist should be used (not applied: no game clients)"),
-    "server-banlist": ("FILE", "Path to file with server banlist (not applied: no game clients)"),
-    "server-adminlist": ("FILE", "Path to file with server adminlist (not applied: no game clients)"),
-    "server-id": ("FILE", "Path where server ID will be stored or read from (not applied)"),
-    "console-log": ("FILE", "Path to file where a copy of the server's log will be stored"),
+    "port": ("N", "game port; checked, nothing listens (no game clients)"),
+    "bind": ("ADDRESS[:PORT]", "game address; checked, nothing listens (no game clients)"),
+    "rcon-port": ("N", "RCON port, on every interface"),
+    "rcon-bind": ("ADDRESS:PORT", "RCON address and port"),
+    "rcon-password": ("PASSWORD", "RCON password (needed whenever RCON is asked for)"),
+    "server-settings": ("FILE", "server-settings.json: autosave_interval, autosave_slots, name"),
+    "server-whitelist": ("FILE", "accepted, not applied (no game clients)"),
+    "use-server-whitelist": (None, "accepted, not applied (no game clients)"),
+    "server-banlist": ("FILE", "accepted, not applied (no game clients)"),
+    "server-adminlist": ("FILE", "accepted, not applied (no game clients)"),
+    "server-id": ("FILE", "accepted, not applied"),
+    "console-log": ("FILE", "also append the log to FILE"),
 }
 _SHORT = {"h": "help", "v": "verbose", "c": "config"}
 _ALL = {**_GENERAL, **_RUNNING, **_SERVER}

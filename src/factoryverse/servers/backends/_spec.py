@@ -65,6 +65,7 @@ class Launched:
     factorio_base_version: str = ""
     factorio_api_version: str = ""
     mods: dict[str, str] = field(default_factory=dict)
+    scenario: str | None = None  # the scenario the game runs, as it names it (mod/name) where it says
     container: str = ""  # docker: the container's id
     factorio_bin: str = ""  # local: the binary that runs
 

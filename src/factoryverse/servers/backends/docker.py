@@ -152,7 +152,8 @@ class DockerBackend:
             seed=int(ident.get("seed") or spec.seed), game_udp_port=spec.ports.game_udp,
             factoryverse_version=_fv_version, factorio_version=".".join(base.split(".")[:2]),
             factorio_base_version=base, factorio_api_version=base,
-            mods={k: v for k, v in game_mods.items() if k not in ("base", "core")}, container=container,
+            mods={k: v for k, v in game_mods.items() if k not in ("base", "core")}, scenario=spec.scenario,
+            container=container,
         )
 
     def state(self, handle: ServerHandle) -> ProcessState:
@@ -168,7 +169,7 @@ class DockerBackend:
         if state is ProcessState.RUNNING:
             docker = require_docker()
             # `docker stop` sends the container's stop signal (SIGINT, set at run): the server saves, then quits.
-            subprocess.run([docker, "stop", "--time", str(int(max(timeout, _STOP_TIMEOUT_S))), handle.container],
+            subprocess.run([docker, "stop", "-t", str(int(max(timeout, _STOP_TIMEOUT_S))), handle.container],
                            capture_output=True, timeout=max(timeout, _STOP_TIMEOUT_S) + _CLI_TIMEOUT_S)
             _save_logs(docker, handle.container, None, folder=handle.folder)
             subprocess.run([docker, "rm", "--force", handle.container], capture_output=True, timeout=_CLI_TIMEOUT_S)

@@ -77,6 +77,7 @@ class EmbeddedBackend:
             factorio_base_version=str(ready.get("factorio_base_version", "")),
             factorio_api_version=str(ready.get("factorio_api_version", "")),
             mods=dict(ready.get("mods", {})),
+            scenario=ready.get("scenario") or spec.scenario,
         )
 
     def state(self, handle: ServerHandle) -> ProcessState:

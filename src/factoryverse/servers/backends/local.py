@@ -147,7 +147,7 @@ class LocalBackend:
             seed=int(ident.get("seed") or spec.seed), game_udp_port=spec.ports.game_udp,
             factoryverse_version=_fv_version, factorio_version=runs_as, factorio_base_version=base,
             factorio_api_version=full,
-            mods={k: v for k, v in game_mods.items() if k not in ("base", "core")},
+            mods={k: v for k, v in game_mods.items() if k not in ("base", "core")}, scenario=spec.scenario,
             factorio_bin=str(binary),
         )
 
