@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import configparser
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from factoryverse.servers import operations
 from factoryverse.servers.instances import (
     EngineStartError,
     FactorioBinaryError,
+    ProcessState,
     configure_instance,
     list_instances,
     start_instance,
@@ -109,3 +111,24 @@ def test_a_server_that_exits_at_start_fails_with_its_log(fv_home, factorio):
         start_instance(backend="local", factorio_bin=factorio, scenario="fv_embodied_agent/no-such-scenario")
     assert "no-such-scenario" in str(failed.value)  # the log's tail says why
     assert list_instances() == []
+
+
+def test_a_scenario_is_loaded_by_the_server_itself(fv_home, factorio):
+    inst = start_instance(backend="local", factorio_bin=factorio, scenario="fv_embodied_agent/test-ground",
+                          autosave_minutes=0)
+    args = _args(inst.pid)
+    assert args[args.index("--start-server-load-scenario") + 1] == "fv_embodied_agent/test-ground"
+    assert inst.scenario == "fv_embodied_agent/test-ground" and not list((Path(inst.folder) / "saves").iterdir())
+    # test-ground lays lab floor round the spawn: ground no new map has.
+    assert operations.run_lua(inst.id, "rcon.print(game.surfaces[1].get_tile(5, 5).name)").startswith("lab-")
+
+
+def test_a_record_that_no_longer_names_its_server_is_never_signalled(fv_home, factorio, tmp_path):
+    inst = start_instance(backend="local", factorio_bin=factorio, autosave_minutes=0)
+    # Another start time: the pid was recycled. Not signalled, and the live server's record stays.
+    stale = replace(inst, process_start=inst.process_start - 1)
+    assert stale.process_state() is ProcessState.REPLACED and stop_instance(stale) is False
+    # A command line without this instance's own settings file: another server has the pid.
+    assert replace(inst, folder=str(tmp_path)).process_state() is ProcessState.REPLACED
+    assert inst.alive() and operations.run_lua(inst.id, "rcon.print('still here')") == "still here"
+    assert stop_instance(inst) is True

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import ConfigDict
+
 from factoryverse.sdk.types import BurnerState, Direction, ItemCounts, _Inventories, _Model, _Pos
 
 __all__ = ["EntityReport"]
@@ -24,6 +26,9 @@ class EntityReport(_Model):
 
     Example: `report = furnace.inspect(structured=True); report.inventories.get('fuel', {})`
     """
+
+    # A family class that hands over a field this model lacks is a bug to see, not a fact to drop quietly.
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str
     type: str | None = None
