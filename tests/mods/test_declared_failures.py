@@ -23,6 +23,8 @@ from factoryverse.engine.state_hash import state_hash
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACT = json.loads((ROOT / "src" / "factoryverse" / "schemas" / "remote_interfaces.json").read_text(encoding="utf-8"))
 
+# The interfaces every game has; a scenario's (its `scenario` named) are tested in test_scenarios.py.
+_GAME_INTERFACES = {key: spec for key, spec in CONTRACT["interfaces"].items() if not spec.get("scenario")}
 # The agent stands at (_AX, _AY) on cleared ground; _FREE is an empty tile within its reach.
 _AX, _AY = 40.5, 40.5
 _FREE = f"{{x = {_AX + 3}, y = {_AY}}}"
@@ -83,7 +85,7 @@ def _refusal(engine: Engine, interface: str, method: str, named: dict[str, str] 
 
 
 def _methods():
-    for key, spec in CONTRACT["interfaces"].items():
+    for key, spec in _GAME_INTERFACES.items():
         for method, declared in spec["methods"].items():
             yield key, method, declared
 
@@ -101,7 +103,7 @@ def test_a_wrong_type_is_refused_naming_the_parameter_and_changes_nothing(game):
         if "[fv:invalid_argument]" not in text or first["name"] not in text:
             wrong.append(f"{key}.{method}({value}): {text or 'accepted'}")
     # An unknown method is the game's own error, which names it.
-    for key in CONTRACT["interfaces"]:
+    for key in _GAME_INTERFACES:
         text = _refusal(game, _interface(key), "no_such_method", None, "1")
         if "no_such_method" not in text:
             wrong.append(f"{key}.no_such_method: {text or 'accepted'}")

@@ -17,6 +17,7 @@ import pytest
 
 from factoryverse.engine.engine import Engine
 from factoryverse.engine.factorio_versions import VERSIONS
+from factoryverse.engine.state_hash import state_hash
 
 from .test_embodied_agent import call, refused
 
@@ -261,11 +262,15 @@ def test_a_save_in_the_middle_of_the_build_loads_and_finishes_it(packaged_mods, 
         loaded.close()
 
 
-def test_bad_cell_indexes_are_refused_naming_the_range(built_grid):
-    for bad in ("0", "65", "'x'", "1.5"):
-        text = refused(built_grid, "lab_grid", "cell", bad)
-        assert "[fv:invalid_argument] index must be an integer between 1 and 64" in text, text
-    assert "[fv:invalid_argument] index is required" in refused(built_grid, "lab_grid", "reset_cell")
+def test_bad_cell_indexes_are_refused_naming_the_range_and_change_nothing(built_grid):
+    before = state_hash(built_grid)
+    for method in ("cell", "reset_cell"):
+        for bad in ("0", "65", "'x'", "1.5", "true", "{index = 99}"):
+            text = refused(built_grid, "lab_grid", method, bad)
+            assert "[fv:invalid_argument] index must be an integer between 1 and 64" in text, text
+        assert "[fv:invalid_argument] index is required" in refused(built_grid, "lab_grid", method)
+    assert "no_such_method" in refused(built_grid, "lab_grid", "no_such_method")
+    assert state_hash(built_grid) == before, "a refused call changed the game"
     mod_version = next(m.info.version for m in built_grid.mods if m.name == "fv_embodied_agent")
     assert call(built_grid, "lab_grid", "version") == {"interface": "lab_grid", "schema_version": 1,
                                                      "mod_version": mod_version}
@@ -314,3 +319,16 @@ def test_a_cells_state_is_a_query_by_force_or_area_in_the_map_database(grid, tmp
         assert in_area == [("fv-cell-3",)]
     finally:
         con.close()
+
+
+def test_past_the_games_force_limit_a_reset_is_refused_and_changes_nothing(grid):
+    """Factorio allows 64 forces, three of them the game's: the 62nd cell's force cannot be made."""
+    forces = int(grid.execute_command("/sc local n = 0 for _ in pairs(game.forces) do n = n + 1 end rcon.print(n)"))
+    free = 64 - forces
+    for index in range(1, free + 1):
+        call(grid, "lab_grid", "reset_cell", str(index))
+    before = state_hash(grid)
+    text = refused(grid, "lab_grid", "reset_cell", str(free + 1))
+    assert f"[fv:invalid_state] cannot make force fv-cell-{free + 1}: the game has 64 forces" in text, text
+    assert state_hash(grid) == before
+    assert call(grid, "lab_grid", "reset_cell", "1")["index"] == 1  # a cell whose force exists still resets

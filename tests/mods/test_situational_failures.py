@@ -425,6 +425,8 @@ SCENARIOS: dict[tuple[str, str, str], Callable[[Game], Refuse | Async]] = {
 def _documented() -> set[tuple[str, str, str]]:
     out = set()
     for key, spec in CONTRACT["interfaces"].items():
+        if spec.get("scenario"):
+            continue  # only a game running that scenario has it: test_scenarios.py provokes its failures
         for method, declared in spec["methods"].items():
             for code in declared.get("errors") or []:
                 if not covered_by_names(key, method, declared, code):

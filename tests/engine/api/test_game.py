@@ -23,6 +23,13 @@ def test_game_player_is_nil_on_the_server_console(engine):
     assert "LuaGameScript::player is read only." in sc(engine, "game.player = 1")
 
 
+def test_the_length_of_game_forces_and_game_surfaces_counts_them(engine):
+    """Regression: `#game.forces` was 0 (a table keyed by name has no sequence); the game's length operator on a
+    LuaCustomTable gives the number of objects."""
+    assert sc(engine, "rcon.print(#game.forces .. ' ' .. #game.surfaces)") == "3 1"
+    assert sc(engine, "game.create_force('one_more') rcon.print(#game.forces)") == "4"
+
+
 def test_merge_forces_takes_names_indices_and_forces(engine):
     reply = sc(
         engine,

@@ -87,7 +87,9 @@ function M.claim_force(index)
   local name = layout.force_name(index)
   local force = game.forces[name]
   if force then return force end
-  local count = table_size(game.forces)
+  -- Counted with pairs: game.forces is a LuaCustomTable, which table_size does not take.
+  local count = 0
+  for _ in pairs(game.forces) do count = count + 1 end
   if count >= M.MAX_FORCES then
     args.fail("invalid_state", "cannot make force " .. name .. ": the game has " .. count .. " forces and Factorio "
       .. "allows at most " .. M.MAX_FORCES .. " (player, enemy and neutral among them); run fewer cells at once or "

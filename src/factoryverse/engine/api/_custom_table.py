@@ -12,10 +12,14 @@ from typing import Any, Callable
 
 __all__ = ["custom_table", "lazy_named_table"]
 
+# `#` is the number of objects, as the game's length operator gives (a table keyed by name has no sequence).
 _MAKER = """function(by_name, by_index)
+  local count = 0
+  for _ in next, by_name do count = count + 1 end
   return setmetatable(by_name, {
     __index = function(_, k) return by_index[k] end,
     __newindex = function() error("LuaCustomTable is read only.", 2) end,
+    __len = function() return count end,
   })
 end"""
 
