@@ -20,7 +20,7 @@ MODS_DIR = ROOT / "mods"
 MODS = ("fv_embodied_agent", "fv_snapshot", "fv_placement_hints")
 # fv_embodied_agent 0.3.0: the test-ground and lab-grid scenarios. fv_snapshot 0.2.0: records carry the run id
 # (storage schema 2). fv_placement_hints 0.2.0: the seed's twelve methods.
-MOD_VERSIONS = {"fv_embodied_agent": "0.3.0", "fv_snapshot": "0.3.2", "fv_placement_hints": "0.2.0"}
+MOD_VERSIONS = {"fv_embodied_agent": "0.3.0", "fv_snapshot": "0.3.3", "fv_placement_hints": "0.2.0"}
 SCHEMAS = ROOT / "src" / "factoryverse" / "schemas"
 WIRE = json.loads((SCHEMAS / "wire.schema.json").read_text(encoding="utf-8"))
 INTERFACES = json.loads((SCHEMAS / "remote_interfaces.json").read_text(encoding="utf-8"))

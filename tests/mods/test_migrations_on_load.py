@@ -19,6 +19,7 @@ from .test_mods_on_engine import _call, _completion, _nearest_tile
 from .test_snapshot_power import build_network
 from .test_snapshot_records import _jsonl, _sc
 from .test_snapshot_runs import _bootstrap
+from .test_snapshot_watch import _chests, _run_until_changed
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,7 +59,7 @@ def _reload(engine: Engine, tmp_path: Path, packaged_mods: dict) -> Engine:
 
 
 def test_a_snapshot_save_of_storage_schema_4_gets_power_deltas_after_loading(engine, tmp_path, packaged_mods):
-    """fv_snapshot 0.3.1 (storage schema 4) tracked no poles; 0.3.2's step 5 finds them in the watch list and takes
+    """fv_snapshot 0.3.1 (storage schema 4) tracked no poles; step 5 (0.3.2) finds them in the watch list and takes
     the networks as they are at the load as the baseline, so power_changed deltas follow from the load on."""
     factorio = engine.factorio.name
     engine.close()
@@ -78,8 +79,8 @@ def test_a_snapshot_save_of_storage_schema_4_gets_power_deltas_after_loading(eng
     finally:
         older.close()
     try:
-        assert _storage_versions(loaded, "fv_snapshot") == (5, "0.3.2")
-        assert _call(loaded, "map", "version")["mod_version"] == "0.3.2"
+        assert _storage_versions(loaded, "fv_snapshot") == (6, "0.3.3")
+        assert _call(loaded, "map", "version")["mod_version"] == "0.3.3"
         loaded.run_ticks(120)
         log = _jsonl(tmp_path / "loaded" / "fv_snapshot" / "nauvis" / "updates.jsonl")
         power = [r for r in log if r["type"] == "power_changed"]
@@ -125,6 +126,45 @@ storage.schema_version = 1 storage.mod_version = '0.1.0'
         assert done["action_id"] == started["action_id"] and done["success"] is True, done
         assert done["result"] == {"item": "iron-ore", "count": 3}
         assert _call(loaded, agent["interface_name"], "get_inventory_items")["iron-ore"] >= 3
+        assert loaded.mod_errors == []
+    finally:
+        loaded.close()
+
+
+def test_a_snapshot_save_with_a_stuck_sampler_of_storage_schema_5_samples_again_after_loading(
+        engine, tmp_path, packaged_mods):
+    """fv_snapshot 0.3.2 (storage schema 5) could leave its sampler stuck: removing a watched entity read the unit
+    number of a gone one swapped into its slot, failed half-way, and left that slot out of the index. Step 6
+    (0.3.3) rebuilds the watch list from the entities still there, so the sampler sends changes again."""
+    factorio = engine.factorio.name
+    engine.close()
+    older = Engine(seed=1, script_output=tmp_path / "older", factorio_version=factorio,
+                   mods_dir=_older_mods(tmp_path, factorio, "fv_snapshot", "0.3.2"))
+    try:
+        _call(older, "map", "set_snapshot_config", "{run_id = 'run-s'}")
+        _bootstrap(older)
+        mined, filled, silent = _chests(older, [3.5, 5.5, 7.5])
+        _sc(older, "storage.chests[3].destroy() storage.chests[1].destroy()")
+        # What 0.3.2 kept after the failed removal of the first chest: the gone last chest moved into its slot, the
+        # list one shorter, the index still naming the old last slot; no units or places.
+        _in_mod(older, "fv_snapshot", f"""
+local w = storage.snapshot.watch
+local at, last = w.index[{mined}], #w.list
+assert(w.index[{silent}] == last)
+w.list[at], w.list[last] = w.list[last], nil
+w.index[{mined}], w.prints[{mined}] = nil, nil
+w.units, w.places = nil, nil
+storage.schema_version = 5 storage.mod_version = '0.3.2'
+""")
+        loaded = _reload(older, tmp_path, packaged_mods)
+    finally:
+        older.close()
+    try:
+        assert _storage_versions(loaded, "fv_snapshot") == (6, "0.3.3")
+        _sc(loaded, "storage.chests[2].insert{name = 'iron-plate', count = 4}")
+        log = _run_until_changed(loaded, tmp_path / "loaded", filled)
+        changed = [r for r in log if r["type"] == "entity_changed"]
+        assert changed[-1]["entity"]["inventories"]["chest"] == {"iron-plate": 4}
         assert loaded.mod_errors == []
     finally:
         loaded.close()

@@ -46,6 +46,29 @@ local _STEPS = {
     end
     for surface in pairs(state.written) do power.baseline(surface) end
   end,
+  -- 6: the watch list keeps each slot's unit number and each entity's place. A schema-5 list may hold entities gone
+  -- without an event, and one whose removal failed half-way (it read a gone entity's unit_number) left the sampler
+  -- stuck on a slot its index lost. The list is rebuilt from the entities still there; the gone ones' places were
+  -- never kept, so the map learns of them only through a new bootstrap.
+  [6] = function()
+    local state = storage.snapshot
+    if not (state and state.watch) then return end
+    local old = state.watch
+    local units_of = {}
+    for unit, at in pairs(old.index) do units_of[at] = unit end
+    state.watch = watch.new_state()
+    local rebuilt = state.watch
+    for at, entity in ipairs(old.list) do
+      if entity.valid then
+        local unit, position, n = entity.unit_number, entity.position, #rebuilt.list + 1
+        rebuilt.list[n], rebuilt.units[n], rebuilt.index[unit], rebuilt.prints[unit] = entity, unit, n, old.prints[unit]
+        rebuilt.places[unit] = { surface = entity.surface.name, name = entity.name, x = position.x, y = position.y }
+      elseif units_of[at] then
+        power.remove(units_of[at])
+      end
+    end
+    watch.register()
+  end,
 }
 
 function M.on_init()

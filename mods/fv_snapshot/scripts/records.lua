@@ -163,6 +163,18 @@ function M.entity_removed(event_name, entity)
   }
 end
 
+--- The removal of an entity that can no longer be read (it went without an event), from where it last was.
+---@param event_name string
+---@param unit_number integer
+---@param place {surface: string, name: string, x: number, y: number}
+---@return table
+function M.entity_removed_at(event_name, unit_number, place)
+  return {
+    type = "entity_removed", schema_version = _SCHEMA_VERSION, run_id = storage.snapshot.run_id, tick = game.tick, event = event_name,
+    surface = place.surface, unit_number = unit_number, name = place.name, x = place.x, y = place.y,
+  }
+end
+
 --- An entity whose components changed without being built or removed: rotated, recipe or filters set, or a
 --- change the sampler found (status, inventories).
 ---@param cause string the event, or "sampled"

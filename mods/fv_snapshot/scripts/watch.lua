@@ -9,9 +9,17 @@ local writer = require("scripts.writer")
 
 ---@class FvWatchState
 ---@field list LuaEntity[] watched entities, swap-removed so the sampler can walk them by index
+---@field units integer[] the unit_number of list[i], kept apart because a gone entity's own can no longer be read
 ---@field index table<integer, integer> unit_number -> position in list
 ---@field prints table<integer, string> unit_number -> fingerprint when last written
+---@field places table<integer, FvWatchPlace> unit_number -> where its last record put it, for its removal delta
 ---@field cursor integer next list position the sampler reads
+
+---@class FvWatchPlace
+---@field surface string
+---@field name string
+---@field x number
+---@field y number
 
 ---@class FvWatch
 local M = {}
@@ -30,7 +38,7 @@ end
 
 ---@return FvWatchState
 function M.new_state()
-  return { list = {}, index = {}, prints = {}, cursor = 1 }
+  return { list = {}, units = {}, index = {}, prints = {}, places = {}, cursor = 1 }
 end
 
 local _on_sample
@@ -58,26 +66,31 @@ function M.add(entity, record)
   local state = _state()
   local unit = entity.unit_number
   if not state.index[unit] then
-    state.list[#state.list + 1] = entity
-    state.index[unit] = #state.list
-    if #state.list == 1 then M.register() end
+    local at = #state.list + 1
+    state.list[at], state.units[at], state.index[unit] = entity, unit, at
+    if at == 1 then M.register() end
     power.add(entity, record.entity_type)
   end
   state.prints[unit] = components.fingerprint(record)
+  -- Vehicles move, so the place is the last record's.
+  state.places[unit] = { surface = record.surface, name = record.name, x = record.x, y = record.y }
 end
 
+--- Stop watching; reads no entity, since the one moved into the freed slot may be gone already (a revived ghost,
+--- destroy() without raise_destroy) and reading a gone entity raises.
 ---@param unit_number integer
 function M.remove(unit_number)
   local state = _state()
   local at = state.index[unit_number]
   if not at then return end
   local last = #state.list
-  local moved = state.list[last]
-  state.list[at], state.list[last] = moved, nil
-  state.index[unit_number], state.prints[unit_number] = nil, nil
+  local list, units = state.list, state.units
+  list[at], units[at] = list[last], units[last]
+  list[last], units[last] = nil, nil
+  state.index[unit_number], state.prints[unit_number], state.places[unit_number] = nil, nil, nil
+  if at ~= last then state.index[units[at]] = at end
   power.remove(unit_number)
-  if at ~= last then state.index[moved.unit_number] = at end
-  if not state.list[1] then M.register() end
+  if not list[1] then M.register() end
 end
 
 --- Forget everything (a new bootstrap watches what it writes again).
@@ -102,6 +115,15 @@ function M.check(cause, entity)
   return true
 end
 
+--- An entity gone without an event we hear (a revived ghost, destroy() without raise_destroy): the map still holds
+--- it, so its removal is sent from its last record's place.
+---@param unit integer
+local function _forget_gone(unit)
+  local place = _state().places[unit]
+  M.remove(unit)
+  if place then writer.emit_delta(place.surface, records.entity_removed_at("sampled", unit, place)) end
+end
+
 ---@param event NthTickEventData
 _on_sample = function(event)
   local state = _state()
@@ -120,10 +142,8 @@ _on_sample = function(event)
       M.check("sampled", entity)
       position = position + 1
     else
-      -- Removed without an event we hear (e.g. destroy() without raise_destroy): its slot now holds another.
-      for unit, at in pairs(state.index) do
-        if at == position then M.remove(unit) break end
-      end
+      -- Gone without an event we hear: its slot now holds another, read at this position next.
+      _forget_gone(state.units[position])
     end
     if not state.list[1] then break end
   end

@@ -71,7 +71,7 @@ def test_the_instance_folder_is_prepared_as_the_container_reads_it(tmp_path):
     assert json.loads((config / "map-gen-settings.json").read_text()) == {"seed": 42}
     settings = json.loads((config / "server-settings.json").read_text())
     assert (settings["autosave_interval"], settings["auto_pause"]) == (5, False)
-    info = json.loads((tmp_path / "mods" / "fv_snapshot_0.3.2" / "info.json").read_text())
+    info = json.loads((tmp_path / "mods" / "fv_snapshot_0.3.3" / "info.json").read_text())
     assert info["factorio_version"] == "2.0"
     assert (tmp_path / "saves").is_dir() and (tmp_path / "script-output").is_dir()
 

@@ -1,5 +1,5 @@
 -- Laying the lab grid out over the first ticks, one bounded step a tick (a step flattens one chunk the game had
--- generated before, lays one band of borders or fills one cell), so no tick does seconds of work. The forces exist
+-- generated before, lays one band of borders or fills one cell), so no tick does seconds of work.
 -- lab_grid.status() says when every step is done, and reset_cell waits for that.
 local grid = require("grid")
 local lab_floor = require("__fv_embodied_agent__/scripts/lab_floor")
