@@ -65,3 +65,24 @@ def test_docker_missing_is_an_error_naming_what_to_do(fv_home, monkeypatch, tmp_
 def test_an_unknown_backend_is_refused(fv_home):
     result = runner.invoke(app, ["server", "start", "--backend", "vagrant"])
     assert result.exit_code == 2 and "embedded, local, docker" in result.output
+
+
+def test_resume_on_a_real_server_backend_names_the_newest_zip_save_it_loads(fv_home, tmp_path):
+    factorio = write_launcher(tmp_path / "bin")
+    local = ["--backend", "local", "--factorio-bin", str(factorio), "--detach", "--autosave-minutes", "0"]
+    assert runner.invoke(app, ["server", "start", "--seed", "5", *local]).exit_code == 0
+    [inst] = list_instances()
+    assert runner.invoke(app, ["server", "stop", "--all"]).exit_code == 0  # the server saves its .zip on the way out
+    (created,) = inst.saves.glob("seed5-*.zip")
+    (inst.saves / "embedded-run.fvsave").write_bytes(b"an engine save, newer; not a game Factorio loads")
+    result = runner.invoke(app, ["server", "start", "--resume", str(inst.id), *local])
+    assert result.exit_code == 0, result.output
+    assert f"resuming instance {inst.id} from {created}" in result.output
+    assert [i.id for i in list_instances()] == [inst.id]
+    assert runner.invoke(app, ["server", "stop", "--all"]).exit_code == 0
+    # No save of the docker backend's kind: refused before docker is even looked for.
+    created.unlink()
+    (inst.saves / "embedded-run.fvsave").unlink()
+    result = runner.invoke(app, ["server", "start", "--resume", str(inst.id), "--backend", "docker", "--detach"])
+    assert result.exit_code == 1 and "has no save to resume on the docker backend" in result.output
+    assert "no *.zip file" in result.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import socket
 import threading
 from dataclasses import replace
@@ -234,3 +235,26 @@ def test_an_engine_that_cannot_start_says_why(home, tmp_path):
         start_instance(mode="paused", mods_dir=tmp_path / "no-such-mods")
     assert list_instances() == []
     assert not (home / "instances" / "0" / RESERVATION).exists()  # the id is free again
+
+
+def test_a_resume_picks_the_newest_save_its_backend_can_load(home):
+    """saves/ outlives a run, so one folder can hold the engine's .fvsave and real Factorio's .zip saves; each
+    backend resumes from the newest of its own kind, never from the other's (its game cannot load that)."""
+    folder = instances.saves_folder(5)
+    folder.mkdir(parents=True)
+    for name, mtime in (("old-embedded.fvsave", 1), ("world.zip", 2), ("new-embedded.fvsave", 3),
+                        ("_autosave1.zip", 4), ("notes.txt", 5), ("half-written.zip.tmp", 6)):
+        (folder / name).write_bytes(b"x")
+        os.utime(folder / name, ns=(mtime * 10**9, mtime * 10**9))
+    (folder / "a-folder.zip").mkdir()  # not a file: not a save
+    assert instances.latest_save(5).name == "new-embedded.fvsave"
+    assert instances.latest_save(5, "embedded").name == "new-embedded.fvsave"
+    assert instances.latest_save(5, "local").name == "_autosave1.zip"
+    assert instances.latest_save(5, "docker").name == "_autosave1.zip"
+    (folder / "_autosave1.zip").unlink()
+    (folder / "world.zip").unlink()
+    with pytest.raises(instances.InstanceError, match=r"instance 5 has no save to resume on the local backend: .* "
+                                                      r"holds no \*\.zip file"):
+        instances.latest_save(5, "local")
+    with pytest.raises(instances.InstanceError, match="no server backend 'cloud'"):
+        instances.latest_save(5, "cloud")

@@ -4,8 +4,10 @@ watcher runs in a thread and each test waits on its reload reports with a bounde
 from __future__ import annotations
 
 import json
+import os
 import queue
 import shutil
+import signal
 import socket
 import threading
 from collections.abc import Iterator
@@ -346,6 +348,30 @@ def test_a_server_of_the_local_backend_reloads_on_its_binary(home, mods, tmp_pat
             assert now.pid != inst.pid
             assert lua(now, _PROBE_CALL) == "42"
             assert_same_game(now, marks)
+    finally:
+        for running in [inst, *list_instances()]:
+            stop_instance(running)
+
+
+def test_a_crashed_local_server_comes_back_from_its_newest_zip_save(home, mods, tmp_path):
+    """A local server that died with no reload save of its own is started again from the newest save its game
+    wrote (.zip, real Factorio's kind), never from a newer engine save (.fvsave) kept in the same saves/."""
+    factorio = write_launcher(tmp_path / "factorio-bin", factorio_version="2.0")
+    inst = start_instance(backend="local", factorio_bin=factorio, mods_dir=mods, autosave_minutes=0)
+    try:
+        (created,) = inst.saves.glob("seed*.zip")  # the map the server was created as
+        os.kill(inst.pid, signal.SIGKILL)  # no save on the way out
+        os.waitpid(inst.pid, 0)
+        (inst.saves / "embedded-run.fvsave").write_bytes(b"not a game this server can load")
+        with watching([inst], mods) as (watcher, reports):
+            append(mods / _EDITED, _PROBE)
+            report = next_report(reports)
+            assert report.ok, report.lines()
+            (now,) = watcher.instances
+            assert (now.backend, report.instances[0].save) == ("local", created)
+            args = Path(f"/proc/{now.pid}/cmdline").read_bytes().decode().split("\0")
+            assert args[args.index("--start-server") + 1] == str(created)
+            assert lua(now, _PROBE_CALL) == "42"
     finally:
         for running in [inst, *list_instances()]:
             stop_instance(running)

@@ -42,6 +42,15 @@ def test_servers_lists_the_instance_without_its_password(client, instance):
     assert instance.rcon_password not in res.text
 
 
+def test_servers_lists_the_backend_every_roles_port_and_the_port_notes(client, instance):
+    (server,) = client.get("/api/servers").json()
+    assert server["backend"] == "embedded"
+    assert server["ports"] == {"rcon": instance.rcon_port, "game_udp": None,
+                               "snapshot_udp": instance.snapshot_udp_port, "agent_udp": instance.agent_udp_ports}
+    assert len(server["ports"]["agent_udp"]) == 10
+    assert server["port_notes"] == instance.port_notes
+
+
 def test_entities_come_from_the_map_database(client, instance):
     unit = place_chest(instance, 11.5, 12.5)
     _synced(client, instance)

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from factoryverse.servers.instances import start_instance, stop_instance
+from factoryverse.servers.ports import scheme_ports
 from factoryverse.ui import _page, create_app
 from tests.servers._instance import place_chest
 
@@ -86,3 +88,35 @@ def test_browser_renders_the_api_docs_offline(served, tmp_path):
     assert ("GET", "/api/servers/{server_id}/entities") in routes
     assert ("POST", "/api/servers/{server_id}/sync") in routes
     assert "ErrorBody" in dom
+
+
+@_needs_chromium
+def test_browser_shows_the_backend_every_roles_port_and_why_a_port_fell_back(fv_home, served, tmp_path):
+    # Another program holds the scheme's snapshot port of instance 0, so the instance started here falls back.
+    wanted = scheme_ports(0).snapshot_udp
+    holder = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        try:
+            holder.bind(("127.0.0.1", wanted))
+        except OSError:
+            pass  # already held by someone else: in use all the same
+        inst = start_instance(0, mode="paused", autosave_minutes=0)
+    finally:
+        holder.close()
+    try:
+        note = f"snapshot UDP port {wanted} was in use, so it sends to {inst.snapshot_udp_port}"
+        assert note in inst.port_notes
+        ports = inst.ports()
+        dom = _dump_dom(served, tmp_path / "chromium-profile")
+        row = re.search(rf'<tr class="server-row" data-server-id="{inst.id}">(.*?)</tr>', dom, re.S)
+        assert row, dom[:2000]
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
+        agents = f"{ports['agent_udp'][0]}-{ports['agent_udp'][-1]}"
+        # ID, state, backend, RCON, game UDP (none on the engine), snapshot UDP, agent UDP, port notes.
+        assert cells[:7] == [str(inst.id), "running", "embedded", f"127.0.0.1:{ports['rcon']}", "-",
+                             str(ports["snapshot_udp"]), agents]
+        assert re.findall(r"<div>(.*?)</div>", cells[7]) == inst.port_notes
+        assert '<td class="port-notes">' in row.group(1)
+        assert inst.rcon_password not in dom
+    finally:
+        stop_instance(inst)

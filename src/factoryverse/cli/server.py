@@ -96,7 +96,8 @@ def start(
     load: Optional[Path] = typer.Option(
         None, "--load", help="Start from this save (.fvsave, e.g. written by /save) instead of a new map."),
     resume: Optional[int] = typer.Option(
-        None, "--resume", help="Start instance ID again from the newest save in its saves/ folder."),
+        None, "--resume", help="Start instance ID again from the newest save in its saves/ folder that --backend loads "
+        "(.fvsave for embedded, .zip for local and docker)."),
     autosave_minutes: float = typer.Option(
         DEFAULT_AUTOSAVE_MINUTES, "--autosave-minutes", min=0.0,
         help="Autosave every N game minutes into the instance's saves/ as _autosave1.._autosave5 (0 = off)."),
@@ -148,19 +149,16 @@ def start(
     if backend != "local":
         factorio_bin = None  # from $FACTORIO_BIN, which only the local backend reads
     instance_id: int | None = None
-    resume_latest = False
-    if resume is not None and backend == "embedded":
+    if resume is not None:
+        # The save is picked here for every backend (the newest of the kind its game writes), so the line below
+        # names the game that is loaded and a folder with no save fails before anything starts.
         try:
-            load = latest_save(resume)
+            load = latest_save(resume, backend)
         except InstanceError as e:
             typer.echo(f"error: {e}", err=True)
             raise typer.Exit(1) from e
         instance_id = resume
         typer.echo(f"resuming instance {resume} from {load}")
-    elif resume is not None:
-        # A real server picks its newest save itself (--start-server-load-latest).
-        instance_id, resume_latest = resume, True
-        typer.echo(f"resuming instance {resume} from the newest save in its saves/")
     started: list[Instance] = []
     # Ctrl-C or SIGTERM at any point, even while instances are still starting, stops everything this command
     # started: the handler is in place before the first process is spawned.
@@ -179,7 +177,7 @@ def start(
             inst = start_instance(instance_id, seed=seed, mode=mode, speed=speed, mods_dir=mods_dir,
                                   rcon_password=rcon_password, factorio_version=factorio_version, load=load,
                                   autosave_minutes=autosave_minutes, backend=backend, scenario=scenario,
-                                  resume=resume_latest, factorio_bin=factorio_bin, docker_image=docker_image)
+                                  factorio_bin=factorio_bin, docker_image=docker_image)
             started.append(inst)
             configure_instance(inst)
     except (InstanceError, OSError) as e:

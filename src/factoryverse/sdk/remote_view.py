@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from factoryverse.sdk.entities.base import BaseEntity
-from factoryverse.sdk.entities.registry import remote_entity
+from factoryverse.sdk.entities.registry import entity_class_for, remote_entity
 from factoryverse.sdk.errors import InvalidArgumentError, MapDatabaseError
 
 if TYPE_CHECKING:
@@ -184,11 +184,13 @@ class RemoteView:
     def get_entities(self, sql: str) -> list[BaseEntity]:
         """Entities (REMOTE objects of their family's class) of a query over map_entity or a component table.
 
-        Rows need `entity_key`; what the query leaves out (name, position, ...) is read from map_entity.
+        Rows need `entity_key`; what the query leaves out (name, position, ...) is read from map_entity, and a
+        kind's own facts (a chest's contents, a drill's output_position, a furnace's recipe) from its kind's table.
 
         Example: `drills = remote_view.get_entities("SELECT * FROM map_entity WHERE entity_name = 'lab'")`
         """
-        return [remote_entity(row, self._agent) for row in self._complete(self.query(sql), "map_entity", sql)]
+        rows = self._with_kind_columns(self._complete(self.query(sql), "map_entity", sql))
+        return [remote_entity(row, self._agent) for row in rows]
 
     def get_ghosts(self, sql: str) -> list[BaseEntity]:
         """Ghosts (REMOTE ghost objects) of a query over the ghost table; they can be inspected and removed.
@@ -216,6 +218,25 @@ class RemoteView:
                 continue  # removed from the map since the query ran
             out.append({**(base or {}), **row})
         return out
+
+    def _with_kind_columns(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Rows with their kind's own columns (a chest's contents, ...) read where the query left them out."""
+        wanted: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+        for row in rows:
+            table = entity_class_for(row.get("entity_type"))._kind_table
+            if table is not None and row.get("entity_key") is not None and any(col not in row for col in table[1]):
+                wanted.setdefault(table, []).append(int(row["entity_key"]))
+        found: dict[int, dict[str, Any]] = {}
+        for (table, cols), keys in wanted.items():
+            sql = (f"SELECT entity_key, {', '.join(cols)} FROM {table} "
+                   f"WHERE entity_key IN ({', '.join(map(str, sorted(set(keys))))})")
+            try:
+                found.update((r["entity_key"], r) for r in _db().run_user_sql(self._owner._connection(), sql))
+            except _db().DatabaseError as exc:
+                raise MapDatabaseError(f"cannot read the {table} facts of the query's entities: {exc}",
+                                       sql=sql) from exc
+        # What the query selected itself stays as it chose it (an alias, a computed value).
+        return [{**found.get(row.get("entity_key"), {}), **row} for row in rows] if found else rows
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
         if self._con is None:

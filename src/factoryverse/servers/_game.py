@@ -21,7 +21,8 @@ _STATE_HASH_TIMEOUT_S = 3.0
 _STATE_HASH_REPLY = re.compile(r"tick=(\d+) hash=([0-9a-f]{64})")
 # Factorio's own prefix for a /sc command whose Lua raised; the engine answers the same way.
 _LUA_ERROR_PREFIX = "Cannot execute command."
-_PUBLIC_FIELDS = ("id", "pid", "rcon_host", "rcon_port", "snapshot_udp_port", "seed", "mode", "started_at")
+_PUBLIC_FIELDS = ("id", "pid", "backend", "rcon_host", "rcon_port", "snapshot_udp_port", "seed", "mode", "started_at",
+                  "port_notes")
 
 _VERSIONS_LUA = (
     "local out = {} "
@@ -38,6 +39,8 @@ _VERSIONS_LUA = (
 def _public(inst: Instance) -> dict[str, Any]:
     # A whitelist, so a field added to Instance later is not published by accident (the password is one).
     out: dict[str, Any] = {f: getattr(inst, f) for f in _PUBLIC_FIELDS}
+    out["port_notes"] = list(inst.port_notes)
+    out["ports"] = inst.ports()  # every role's, as `fv server status --json` lists them
     out["alive"] = inst.alive()
     out["script_output"] = str(inst.script_output)
     out["db_path"] = str(inst.db_path)

@@ -28,7 +28,7 @@ from pathlib import Path
 from factorio_rcon import RCONClient
 
 from factoryverse.engine.factorio_versions import DEFAULT_FACTORIO_VERSION, VERSIONS
-from factoryverse.engine.save import CorruptSaveError, SAVE_SUFFIX
+from factoryverse.engine.save import CorruptSaveError
 from factoryverse.engine.save.savefile import read_save
 from factoryverse.servers._instance_errors import (
     BackendUnavailableError,
@@ -96,16 +96,22 @@ def saves_folder(instance_id: int) -> Path:
     return record_path(instance_id).parent / "saves"
 
 
-def latest_save(instance_id: int) -> Path:
-    """The newest save (by modification time, then name) in instance `instance_id`'s saves folder: what
-    `fv server start --resume ID` loads. InstanceError naming the folder when it has none."""
+def latest_save(instance_id: int, backend: str = "embedded") -> Path:
+    """The newest save (by modification time, then name) of `backend`'s kind in instance `instance_id`'s saves
+    folder: what `fv server start --resume ID --backend BACKEND` loads, and what hot reload starts a crashed server
+    from. The embedded engine's saves are .fvsave, real Factorio's (local, docker) .zip: saves/ outlives a run, so it
+    may hold the other kind, which that backend's game cannot load. InstanceError naming the folder when it has none.
+    """
     if not 0 <= instance_id < MAX_INSTANCES:
         raise InstanceError(f"instance ids are 0 to {MAX_INSTANCES - 1}, got {instance_id}")
+    suffixes = get_backend(backend).save_suffixes
     folder = saves_folder(instance_id)
-    saves = [p for p in folder.glob(f"*{SAVE_SUFFIX}") if p.is_file()] if folder.is_dir() else []
+    saves = [p for p in folder.iterdir() if p.suffix in suffixes and p.is_file()] if folder.is_dir() else []
     if not saves:
-        raise InstanceError(f"instance {instance_id} has no save to resume: {folder} holds no *{SAVE_SUFFIX} file; "
-                            "save a running game with /save or game.server_save(), or start a new one")
+        kinds = " or ".join(f"*{suffix}" for suffix in suffixes)
+        raise InstanceError(f"instance {instance_id} has no save to resume on the {backend} backend: {folder} holds "
+                            f"no {kinds} file; save a running game with /save or game.server_save(), or start a new "
+                            "one")
     return max(saves, key=lambda p: (p.stat().st_mtime_ns, p.name))
 
 

@@ -276,7 +276,7 @@ class ModWatcher:
             slot.running = False
         if slot.save is None:
             try:
-                slot.save = latest_save(iid)
+                slot.save = latest_save(iid, slot.record.backend)
             except InstanceError as exc:
                 return InstanceReload(iid, False, None, None, None,
                                       f"its server had exited and cannot come back: {exc}")

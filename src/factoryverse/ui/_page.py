@@ -18,6 +18,7 @@ th { background: #eee; }
 .dead { color: #a11; font-weight: 600; }
 .error { color: #a11; }
 .muted { color: #777; }
+.port-notes { color: #8a5a00; font-size: .9em; }
 button { font: inherit; cursor: pointer; }
 """
 
@@ -31,6 +32,12 @@ function cell(row, text, cls) {
   if (cls) td.className = cls;
   row.appendChild(td);
   return td;
+}
+
+// Ten consecutive ports (a block of the scheme, or a fallback block): shown as their range.
+function agentPorts(list) {
+  if (!list.length) return "";
+  return list.length === 1 ? String(list[0]) : list[0] + "-" + list[list.length - 1];
 }
 
 async function getJSON(url, method) {
@@ -69,10 +76,21 @@ async function loadServers() {
       const tr = document.createElement("tr");
       tr.className = "server-row";
       tr.dataset.serverId = s.id;
+      const ports = s.ports;
       cell(tr, s.id);
       cell(tr, s.alive ? "running" : "dead", s.alive ? "alive" : "dead");
-      cell(tr, s.rcon_host + ":" + s.rcon_port);
-      cell(tr, s.snapshot_udp_port);
+      cell(tr, s.backend);
+      cell(tr, s.rcon_host + ":" + ports.rcon);
+      // The embedded engine serves no game clients: no game port.
+      cell(tr, ports.game_udp === null ? "-" : ports.game_udp);
+      cell(tr, ports.snapshot_udp);
+      cell(tr, agentPorts(ports.agent_udp));
+      const notes = cell(tr, "", "port-notes");
+      for (const note of s.port_notes) {
+        const line = document.createElement("div");
+        line.textContent = note;
+        notes.appendChild(line);
+      }
       cell(tr, s.seed);
       cell(tr, s.mode);
       cell(tr, new Date(s.started_at * 1000).toLocaleString());
@@ -106,8 +124,8 @@ setInterval(loadServers, 5000);
 _BODY = """
 <h1>FactoryVerse servers</h1>
 <table id="servers">
-  <thead><tr><th>ID</th><th>State</th><th>RCON</th><th>Snapshot UDP</th><th>Seed</th><th>Mode</th>
-  <th>Started</th><th></th></tr></thead>
+  <thead><tr><th>ID</th><th>State</th><th>Backend</th><th>RCON</th><th>Game UDP</th><th>Snapshot UDP</th>
+  <th>Agent UDP</th><th>Port notes</th><th>Seed</th><th>Mode</th><th>Started</th><th></th></tr></thead>
   <tbody id="servers-body"></tbody>
 </table>
 <p id="servers-status" class="muted">loading...</p>

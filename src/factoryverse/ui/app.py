@@ -119,7 +119,9 @@ def create_app(allowed_hosts: Iterable[str] = LOOPBACK_HOSTS) -> FastAPI:
 
     @app.get("/api/servers")
     def servers() -> list[dict[str, Any]]:
-        """Recorded servers: id, ports, seed, mode, whether alive. Never the RCON password."""
+        """Recorded servers: id, backend, every role's port (`ports`: rcon, game_udp, snapshot_udp, agent_udp) with
+        `port_notes` saying which fell back from the scheme's and why, seed, mode, whether alive. Never the RCON
+        password."""
         return operations.instances()
 
     @app.post("/api/servers/{server_id}/sync", responses=_errors(404, 422, 503))

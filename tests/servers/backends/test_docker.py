@@ -76,6 +76,32 @@ def test_the_instance_folder_is_prepared_as_the_container_reads_it(tmp_path):
     assert (tmp_path / "saves").is_dir() and (tmp_path / "script-output").is_dir()
 
 
+def test_a_mods_dir_is_mounted_as_the_containers_mods_as_it_is(tmp_path):
+    """`fv server start --backend docker --mods-dir DIR` (and hot reload's packaged mods): DIR is the game's
+    mods/, used as it is, as the local backend gives it to --mod-directory; nothing is packaged into the folder."""
+    mods = tmp_path / "my mods"
+    (mods / "fv_snapshot_0.1.0").mkdir(parents=True)
+    folder = tmp_path / "instance"
+    spec = _spec(folder, mods_dir=mods)
+    backend.prepare(spec)
+    assert not (folder / "mods").exists() and (mods / "fv_snapshot_0.1.0").is_dir()
+    cmd = backend.docker_run_command(spec)
+    assert _volumes(cmd) == {"/factorio/mods": str(mods.resolve()),
+                             **{f"/factorio/{sub}": str(folder.resolve() / sub)
+                                for sub in ("config", "saves", "script-output")}}
+    # The mount is one argument however the path is spelled, so a space in it cannot split it.
+    assert f"{mods.resolve()}:/factorio/mods" in cmd
+
+
+def test_a_mods_dir_that_cannot_be_mounted_is_refused_before_docker_is_asked(tmp_path):
+    with pytest.raises(backend.InstanceError, match="does not exist; give a folder of mods or drop --mods-dir"):
+        backend.prepare(_spec(tmp_path / "instance", mods_dir=tmp_path / "no-such-mods"))
+    colon = tmp_path / "mods:v2"
+    colon.mkdir()
+    with pytest.raises(backend.InstanceError, match="splits paths at ':'"):
+        backend.prepare(_spec(tmp_path / "instance", mods_dir=colon))
+
+
 def test_what_a_real_server_cannot_do_is_refused_before_docker_is_asked(tmp_path):
     with pytest.raises(backend.InstanceError, match="runs in real time"):
         backend.prepare(_spec(tmp_path, mode="paused"))
@@ -107,6 +133,7 @@ def test_the_real_docker_cli_parses_every_command_the_backend_builds(tmp_path, m
     docker = shutil.which("docker")
     commands = [backend.docker_run_command(_spec(tmp_path), docker=docker),
                 backend.docker_run_command(_spec(tmp_path, scenario="lab-grid"), docker=docker),
+                backend.docker_run_command(_spec(tmp_path, mods_dir=tmp_path / "my mods"), docker=docker),
                 [docker, "stop", "-t", "60", "factoryverse-3"]]
     for cmd in commands:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)

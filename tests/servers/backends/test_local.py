@@ -17,10 +17,14 @@ from factoryverse.servers.instances import (
     FactorioBinaryError,
     ProcessState,
     configure_instance,
+    latest_save,
     list_instances,
+    saves_folder,
     start_instance,
     stop_instance,
 )
+from factoryverse.servers.backends._spec import LaunchSpec
+from factoryverse.servers.backends.local import server_command
 from factoryverse.servers.ports import scheme_ports
 from tests.servers._instance import place_chest, wait_snapshot_complete
 
@@ -67,19 +71,35 @@ def test_a_local_server_keeps_its_files_in_the_instance_folder_and_saves_on_stop
     assert tick_before >= 0
 
 
-def test_resume_lets_the_game_load_its_newest_save(fv_home, factorio):
+def test_a_resume_loads_the_newest_zip_save_not_a_newer_engine_save(fv_home, factorio):
+    """What `fv server start --resume ID --backend local` does: the newest .zip (real Factorio's saves) in saves/,
+    served with --start-server; a newer .fvsave (an embedded run's, kept in the same saves/) is not the game's."""
     first = start_instance(backend="local", factorio_bin=factorio, seed=4, autosave_minutes=0)
     configure_instance(first)
     wait_snapshot_complete(first)
     unit = place_chest(first, 10.5, 10.5)
-    stop_instance(first)  # saves
+    stop_instance(first)  # saves to the .zip it was started from
+    (created,) = saves_folder(first.id).glob("seed4-*.zip")
+    # Not a save this server can load: were it picked, the start would fail on it.
+    (saves_folder(first.id) / "embedded-run.fvsave").write_bytes(b"an embedded game")
 
-    again = start_instance(first.id, backend="local", factorio_bin=factorio, resume=True, autosave_minutes=0)
+    save = latest_save(first.id, "local")
+    assert save == created
+    again = start_instance(first.id, backend="local", factorio_bin=factorio, load=save, autosave_minutes=0)
     assert again.run_id != first.run_id
-    assert "--start-server-load-latest" in _args(again.pid)
+    args = _args(again.pid)
+    assert args[args.index("--start-server") + 1] == str(created)
     found = operations.run_lua(again.id, "local e = game.surfaces[1].find_entity('wooden-chest', {10.5, 10.5}) "
                                          "rcon.print(e and e.unit_number or 'none')")
     assert found == str(unit)
+
+
+def test_resume_without_a_save_lets_the_game_pick_its_newest(tmp_path):
+    spec = LaunchSpec(instance_id=2, folder=tmp_path, ports=scheme_ports(2), password="pw", seed=1,
+                      factorio_version="2.0", resume=True)
+    cmd = server_command(Path("/opt/factorio/bin/x64/factorio"), spec, config_ini=tmp_path / "config.ini",
+                         settings=tmp_path / "server-settings.json", mods=tmp_path / "mods", save=None)
+    assert "--start-server-load-latest" in cmd and "--start-server" not in cmd
 
 
 def test_a_missing_binary_says_where_to_point(fv_home, tmp_path, monkeypatch):

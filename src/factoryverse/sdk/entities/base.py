@@ -47,6 +47,9 @@ class BaseEntity:
     """
 
     entity_types: ClassVar[frozenset[str]] = frozenset()
+    # The map database table holding this kind's own facts, and the columns its report reads: a REMOTE object
+    # fetched with `SELECT * FROM map_entity` gets them too (RemoteView.get_entities), not only one from a join.
+    _kind_table: ClassVar[tuple[str, tuple[str, ...]] | None] = None
 
     def __init__(
         self,

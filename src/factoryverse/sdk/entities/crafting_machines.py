@@ -19,6 +19,7 @@ class Furnace(FuelableMixin, CrafterMixin, ContainerMixin, SpatialPropertiesMixi
     """
 
     entity_types = frozenset({"furnace"})
+    _kind_table = ("furnace", ("recipe",))
 
     def _extra_facts(self) -> dict[str, Any]:
         # inspect_entity gives no recipe for a furnace; the map database records the one it smelts now.
@@ -33,6 +34,7 @@ class AssemblingMachine(RecipeMixin, CrafterMixin, ContainerMixin, SpatialProper
     """
 
     entity_types = frozenset({"assembling-machine"})
+    _kind_table = ("assemblers", ("recipe",))
 
 
 class Lab(SpatialPropertiesMixin):

@@ -26,6 +26,7 @@ class Inserter(SpatialPropertiesMixin, FuelableMixin):
     """
 
     entity_types = frozenset({"inserter"})
+    _kind_table = ("inserter", ("pickup_position", "drop_position"))
 
     async def _positions(self) -> tuple[Position, Position]:
         pickup, drop = _row_position(self, "pickup_position"), _row_position(self, "drop_position")
@@ -84,7 +85,9 @@ class Container(ContainerMixin):
     """
 
     entity_types = frozenset({"container", "logistic-container"})
+    _kind_table = ("container", ("contents",))
 
     def _extra_facts(self) -> dict[str, Any]:
+        # An empty chest's row holds {}: the database knows it is empty, which None (not known) would hide.
         contents = (self.row or {}).get("contents")
-        return {"contents": dict(contents)} if contents else {}
+        return {"contents": dict(contents)} if contents is not None else {}

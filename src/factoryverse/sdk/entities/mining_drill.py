@@ -21,6 +21,7 @@ class MiningDrill(SpatialPropertiesMixin, FuelableMixin):
     """
 
     entity_types = frozenset({"mining-drill"})
+    _kind_table = ("mining_drill", ("mining_target", "output_position"))
 
     async def output_position(self) -> Position:
         """Where the drill drops what it mines (LuaEntity.drop_position): put a chest or a furnace there.

@@ -81,6 +81,8 @@ class ServerHandle(Protocol):
 
 class Backend(Protocol):
     name: str
+    # The suffixes of the saves this backend's game writes and can load; a resume picks the newest of them.
+    save_suffixes: tuple[str, ...]
 
     def launch(self, spec: LaunchSpec) -> Launched:
         """Start the server and return once it answers RCON; InstanceError (with the log's tail) if it does not."""

@@ -70,14 +70,18 @@ def require_docker() -> str:
 def docker_run_command(spec: LaunchSpec, *, docker: str = "docker", uid: int | None = None,
                        gid: int | None = None) -> list[str]:
     """`docker run` for the instance; the folder's config/ must already hold rconpw, server-settings.json and
-    map-gen-settings.json (see prepare)."""
+    map-gen-settings.json (see prepare). The container's mods/ is `spec.mods_dir` when given (e.g. `fv server start
+    --mods-dir`, or hot reload's freshly packaged mods), else the folder's own mods/ that prepare packaged."""
     uid = os.getuid() if uid is None else uid
     gid = os.getgid() if gid is None else gid
     folder = spec.folder.resolve()
     cmd = [docker, "run", "--detach", "--name", container_name(spec.instance_id), "--network", "host",
            "--stop-signal", "SIGINT", "--stop-timeout", str(int(_STOP_TIMEOUT_S))]
-    for sub in ("config", "mods", "saves", "script-output"):
-        cmd += ["--volume", f"{folder / sub}:/factorio/{sub}"]
+    mounts = {sub: folder / sub for sub in ("config", "mods", "saves", "script-output")}
+    if spec.mods_dir is not None:
+        mounts["mods"] = spec.mods_dir.resolve()
+    for sub, host in mounts.items():
+        cmd += ["--volume", f"{host}:/factorio/{sub}"]
     env = {"PORT": spec.ports.game_udp, "RCON_PORT": spec.ports.rcon, "PUID": uid, "PGID": gid}
     if spec.scenario is None:
         if spec.load is not None:
@@ -106,14 +110,15 @@ def prepare(spec: LaunchSpec) -> None:
                             "(set game.speed over RCON once it runs)")
     if spec.factorio_bin is not None:
         raise InstanceError("--factorio-bin is for --backend local")
-    if spec.mods_dir is not None:
-        raise InstanceError("--mods-dir is not supported by --backend docker yet: the container mounts the instance "
-                            "folder's mods/, packaged from the repository")
     files.write_rcon_password(spec.folder, spec.password)
     files.write_server_settings(spec.folder, autosave_minutes=spec.autosave_minutes,
                                 name=f"FactoryVerse instance {spec.instance_id}")
     files.write_map_gen_settings(spec.folder, spec.seed)
-    files.write_mods(spec.folder, spec.factorio_version or DEFAULT_FACTORIO_VERSION, None)
+    # A --mods-dir is checked and used as it is (mounted as the container's mods/), as the local backend uses it.
+    if spec.mods_dir is not None and ":" in str(spec.mods_dir.resolve()):
+        raise InstanceError(f"docker cannot mount {spec.mods_dir}: its --volume syntax splits paths at ':'; give "
+                            "a mods folder whose path has no ':'")
+    files.write_mods(spec.folder, spec.factorio_version or DEFAULT_FACTORIO_VERSION, spec.mods_dir)
     spec.saves.mkdir(parents=True, exist_ok=True)
     spec.script_output.mkdir(parents=True, exist_ok=True)
     if spec.load is not None:
@@ -125,6 +130,7 @@ def prepare(spec: LaunchSpec) -> None:
 
 class DockerBackend:
     name = "docker"
+    save_suffixes = (".zip",)  # real Factorio's, as the image's LOAD_LATEST_SAVE looks for
 
     def launch(self, spec: LaunchSpec) -> Launched:
         docker = require_docker()

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 
+from factoryverse.engine.save import SAVE_SUFFIX
 from factoryverse.servers._instance_errors import EngineStartError, InstanceError, PortInUseError
 from factoryverse.servers._process import ProcessState, process_state, start_ticks, terminate
 from factoryverse.servers.backends._spec import Launched, LaunchSpec, ServerHandle
@@ -29,6 +30,8 @@ READY_TIMEOUT_S = 60.0
 
 class EmbeddedBackend:
     name = "embedded"
+    # The engine's own format; a .zip in saves/ may be real Factorio's, which the engine cannot load.
+    save_suffixes = (SAVE_SUFFIX,)
 
     def launch(self, spec: LaunchSpec) -> Launched:
         if spec.factorio_bin is not None or spec.docker_image is not None:

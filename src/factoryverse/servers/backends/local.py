@@ -97,6 +97,8 @@ def server_command(binary: Path, spec: LaunchSpec, *, config_ini: Path, settings
 
 class LocalBackend:
     name = "local"
+    # Real Factorio's saves (its /save, autosaves, the save it writes on SIGINT); a .fvsave is the engine's.
+    save_suffixes = (".zip",)
 
     def launch(self, spec: LaunchSpec) -> Launched:
         if spec.mode != "realtime" or spec.speed != 1.0:
