@@ -9,7 +9,6 @@ from pathlib import Path
 
 import lupa.lua52 as _lua52
 
-from factoryverse.engine.errors import EngineError
 from factoryverse.engine.mods import discover_mods
 
 __all__ = ["LuaSyntaxProblem", "check_mods_syntax", "mod_files"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import socket
 
-__all__ = ["tcp_port_bindable", "udp_port_free", "pick_udp_port"]
+__all__ = ["tcp_port_bindable", "udp_port_free", "pick_free_port"]
 
 
 def tcp_port_bindable(host: str, port: int) -> bool:
@@ -34,10 +34,11 @@ def udp_port_free(host: str, port: int) -> bool:
     return True
 
 
-def pick_udp_port(host: str, avoid: set[int]) -> int:
-    """A free UDP port from the OS that is not in `avoid` (ports promised to other instances)."""
+def pick_free_port(host: str, avoid: set[int], kind: int = socket.SOCK_DGRAM) -> int:
+    """A free port from the OS (UDP, or TCP with `socket.SOCK_STREAM`) that is not in `avoid` (ports promised to
+    other instances)."""
     for _ in range(100):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        with socket.socket(socket.AF_INET, kind) as s:
             s.bind((host, 0))
             port = s.getsockname()[1]
         if port not in avoid:

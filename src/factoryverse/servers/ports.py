@@ -16,7 +16,7 @@ from __future__ import annotations
 import socket
 from dataclasses import asdict, dataclass
 
-from factoryverse.servers._ports import tcp_port_bindable, udp_port_free
+from factoryverse.servers._ports import pick_free_port, tcp_port_bindable, udp_port_free
 
 __all__ = [
     "RCON_BASE_PORT",
@@ -79,23 +79,11 @@ def _scheme_udp() -> set[int]:
 
 
 def _free_udp(avoid: set[int]) -> int:
-    for _ in range(100):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            s.bind((_HOST, 0))
-            port = s.getsockname()[1]
-        if port not in avoid:
-            return port
-    raise OSError(f"the OS offered only ports already promised to instances ({len(avoid)} of them)")
+    return pick_free_port(_HOST, avoid, socket.SOCK_DGRAM)
 
 
 def _free_tcp(avoid: set[int]) -> int:
-    for _ in range(100):
-        with socket.socket() as s:
-            s.bind((_HOST, 0))
-            port = s.getsockname()[1]
-        if port not in avoid:
-            return port
-    raise OSError(f"the OS offered only TCP ports already promised to instances ({len(avoid)} of them)")
+    return pick_free_port(_HOST, avoid, socket.SOCK_STREAM)
 
 
 def _free_udp_block(avoid: set[int], count: int) -> list[int]:
