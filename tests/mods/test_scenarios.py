@@ -333,7 +333,8 @@ def test_past_the_games_force_limit_a_reset_is_refused_and_changes_nothing(grid)
     # cost seconds a version (every cell's layout is checked by test_every_cell_holds_the_same_layout).
     for index in (1, 2):
         call(grid, "lab_grid", "reset_cell", str(index))
-    grid.execute_command(f"/sc for i = 3, {free - 1} do game.create_force('fv-cell-' .. i) end")
+    made = grid.execute_command(f"/sc for i = 3, {free - 1} do game.create_force('fv-cell-' .. i) end")
+    assert made == "", made
     assert call(grid, "lab_grid", "reset_cell", str(free))["index"] == free
     assert all(c["claimed"] for c in call(grid, "lab_grid", "cells")[:free])
     before = state_hash(grid)
